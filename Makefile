@@ -1,0 +1,46 @@
+# The README's two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+# make run: the embedded default, no services needed.
+RUN_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 REDIS_URL= CELERY_BROKER_URL= \
+	EMAIL_URL=consolemail:// DJANGO_READ_DOT_ENV=0
+
+.PHONY: run test setup messages lint check-migrations clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+messages: $(STAMP)
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v0; \
+	else $(PY) -m dimios_web.compile_catalogues; fi
+
+run: setup messages
+	$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
+	$(RUN_ENV) $(PY) manage.py load_demo_data
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+check-migrations: setup
+	DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 $(PY) manage.py makemigrations --check --dry-run
+
+test: setup messages lint check-migrations
+	DJANGO_DEBUG=1 DJANGO_SECRET_KEY=test-only-secret DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
+	EMAIL_URL=dummymail:// DJANGO_READ_DOT_ENV=0 $(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var staticfiles

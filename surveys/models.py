@@ -1,0 +1,408 @@
+"""Organisations, their departments and respondent groups, staff roles, measurement periods, rounds and
+responses. State changes live in ``surveys.services``; permission scoping in ``surveys.scoping``."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopedQuerySet
+
+
+class County(models.Model):
+    """A Swedish county (län), SCB code as a two-digit string. Reference data."""
+
+    code = models.CharField(_("county code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    """One of the 290 SCB municipalities. Reference data loaded by ``load_municipalities``."""
+
+    code = models.CharField(_("municipality code"), max_length=4, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=100)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class OrganisationQuerySet(ScopedQuerySet):
+    scope_path = "pk"
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        REGION = "region", _("Region")
+        AGENCY = "agency", _("Government agency")
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("For a municipality its four-digit SCB code; otherwise a short unique code."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY)
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisation",
+        verbose_name=_("municipality"),
+    )
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations",
+        verbose_name=_("county"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentQuerySet(ScopedQuerySet):
+    scope_path = "organisation"
+    department_path = "pk"
+
+
+class Department(models.Model):
+    """A förvaltning, or a unit under one (``parent``)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="departments", verbose_name=_("organisation")
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("part of"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "parent", "name"],
+                condition=Q(parent__isnull=False),
+                name="department_unique_name_in_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                condition=Q(parent__isnull=True),
+                name="department_unique_top_level_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RespondentGroupQuerySet(ScopedQuerySet):
+    scope_path = "organisation"
+
+
+class RespondentGroup(models.Model):
+    """The role category of a respondent (kommunledning, chefer, ...), editable per organisation."""
+
+    DEFAULTS = (
+        # Swedish names: these are the organisation's own data, shown as entered.
+        "Kommunledning",
+        "Chefer",
+        "Verksamhetsutvecklare",
+        "Strateger",
+        "Planeringsledare",
+    )
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="respondent_groups", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = RespondentGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("respondent group")
+        verbose_name_plural = _("respondent groups")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="respondent_group_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignment(models.Model):
+    """A staff user's role in one organisation, for the whole organisation or for given departments."""
+
+    class Role(models.TextChoices):
+        ORG_ADMIN = "org_admin", _("Organisation admin (digitalisation staff)")
+        MANAGEMENT = "management", _("Management")
+        DEPARTMENT_REP = "department_rep", _("Department representative")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments",
+        verbose_name=_("user"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="role_assignments", verbose_name=_("departments"),
+        help_text=_("Empty: the whole organisation. A department representative needs at least one."),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation__name", "role"]
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="role_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+
+class MeasurementPeriod(models.Model):
+    """A national measurement window: VT = 1 February – 1 June, HT = 1 August – 1 December (both days
+    included)."""
+
+    class Term(models.TextChoices):
+        VT = "VT", _("Spring (VT)")
+        HT = "HT", _("Autumn (HT)")
+
+    class State(models.TextChoices):
+        UPCOMING = "upcoming", _("Upcoming")
+        RUNNING = "running", _("Running")
+        ENDED = "ended", _("Ended")
+
+    WINDOWS = {Term.VT: ((2, 1), (6, 1)), Term.HT: ((8, 1), (12, 1))}
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    term = models.CharField(_("term"), max_length=2, choices=Term.choices)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name = _("measurement period")
+        verbose_name_plural = _("measurement periods")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "term"], name="period_unique_year_term"),
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="period_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.year}"
+
+    @property
+    def code(self) -> str:
+        """The natural key used on the command line and in files, e.g. ``2026-HT``."""
+        return f"{self.year}-{self.term}"
+
+    @classmethod
+    def window(cls, year: int, term: str) -> tuple[datetime.date, datetime.date]:
+        (sm, sd), (em, ed) = cls.WINDOWS[cls.Term(term)]
+        return datetime.date(year, sm, sd), datetime.date(year, em, ed)
+
+    def state_on(self, day: datetime.date) -> str:
+        if day < self.starts_on:
+            return self.State.UPCOMING
+        if day > self.ends_on:
+            return self.State.ENDED
+        return self.State.RUNNING
+
+    @property
+    def state(self) -> str:
+        return self.state_on(timezone.localdate())
+
+    def get_state_display(self) -> str:
+        return self.State(self.state).label
+
+
+class RoundQuerySet(ScopedQuerySet):
+    scope_path = "organisation"
+    department_path = "departments"
+
+
+class Round(models.Model):
+    """One organisation's measurement in one period: draft → open → closed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Source(models.TextChoices):
+        SURVEY = "survey", _("Survey in this application")
+        IMPORT = "import", _("Imported responses")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("organisation")
+    )
+    period = models.ForeignKey(
+        MeasurementPeriod, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("measurement period")
+    )
+    questionnaire = models.ForeignKey(
+        "maturity.QuestionnaireVersion", on_delete=models.PROTECT, related_name="rounds",
+        verbose_name=_("questionnaire version"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SURVEY)
+    anonymous = models.BooleanField(
+        _("anonymous"), default=True,
+        help_text=_("Answers cannot be traced back to an invitation or e-mail address."),
+    )
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="rounds", verbose_name=_("participating departments")
+    )
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Bumped whenever responses change after the fact (a late import): reports built earlier are outdated.
+    data_changed_at = models.DateTimeField(_("data last changed"), default=timezone.now)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period__starts_on", "organisation__name"]
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "period"], name="round_unique_per_period"),
+            models.CheckConstraint(
+                condition=Q(opens_on__isnull=True) | Q(closes_on__isnull=True) | Q(closes_on__gte=models.F("opens_on")),
+                name="round_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.period}"
+
+    @property
+    def first_day(self) -> datetime.date:
+        return self.opens_on or self.period.starts_on
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.closes_on or self.period.ends_on
+
+
+class Response(models.Model):
+    """A submitted set of answers. It carries department, group and round, and in an anonymous round nothing
+    that leads back to an invitation. ``submitted_on`` is a date, not a time, so that the moment of
+    submission cannot be matched against an invitation's ledger."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses", verbose_name=_("round"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="responses", verbose_name=_("department")
+    )
+    group = models.ForeignKey(
+        RespondentGroup, on_delete=models.PROTECT, related_name="responses", verbose_name=_("respondent group")
+    )
+    submitted_on = models.DateField(_("submitted on"), default=timezone.localdate)
+    # The respondent id of an imported file (unique per round), empty for responses given here.
+    external_id = models.CharField(_("respondent id"), max_length=100, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "external_id"], condition=~Q(external_id=""), name="response_unique_external_id"
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "department", "group"])]
+
+    def __str__(self) -> str:
+        return f"{self.round} #{self.pk}"
+
+
+class Answer(models.Model):
+    """One answer: a value 1–6, or NULL for "vet ej" (don't know). A statement not answered has no row."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    statement = models.ForeignKey("maturity.Statement", on_delete=models.PROTECT, related_name="answers")
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "statement"], name="answer_unique_per_statement"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | (Q(value__gte=1) & Q(value__lte=6)), name="answer_value_on_scale"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}={self.value if self.value is not None else 'DK'}"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when: every open, close, send, reminder and download is recorded here."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=50)
+    target = models.CharField(_("target"), max_length=200, blank=True, default="")
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"

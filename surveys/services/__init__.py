@@ -1,0 +1,1 @@
+"""Every state change of the surveys app, one function per use case."""

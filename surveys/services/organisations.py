@@ -1,0 +1,228 @@
+"""Organisations, their departments, respondent groups and staff roles."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from dimios_web.exceptions import DomainError
+
+from ..models import County, Department, Municipality, Organisation, RespondentGroup, RoleAssignment
+
+REFERENCE_DIR = Path(settings.BASE_DIR) / "data"
+
+
+def load_reference_data(
+    *, municipalities_csv: Path | None = None, counties_csv: Path | None = None
+) -> dict[str, int]:
+    """Load the SCB counties and municipalities, keyed on their codes. Rerunning changes nothing."""
+    municipalities_csv = municipalities_csv or REFERENCE_DIR / "municipalities.csv"
+    counties_csv = counties_csv or REFERENCE_DIR / "counties.csv"
+    created = {"counties": 0, "municipalities": 0}
+    with transaction.atomic():
+        with counties_csv.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                _county, was_created = County.objects.update_or_create(
+                    code=row["county_code"],
+                    defaults={"name": row["county_name"], "short_name": row["county_name_short"]},
+                )
+                created["counties"] += was_created
+        with municipalities_csv.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                _m, was_created = Municipality.objects.update_or_create(
+                    code=row["municipality_code"],
+                    defaults={
+                        "name": row["municipality_name"],
+                        "short_name": row["municipality_name_short"],
+                        "county_id": row["county_code"],
+                    },
+                )
+                created["municipalities"] += was_created
+    return created
+
+
+def add_organisation(*, code: str) -> tuple[Organisation, bool]:
+    """Create the organisation of a municipality from the SCB reference data, with the default respondent
+    groups. Running it again for the same code returns the existing organisation unchanged."""
+    code = (code or "").strip()
+    if not Municipality.objects.exists():
+        load_reference_data()
+    municipality = Municipality.objects.select_related("county").filter(code=code).first()
+    if municipality is None:
+        raise DomainError(
+            _("%(code)s is not a Swedish municipality code. Use the four-digit SCB code, e.g. 0580.")
+            % {"code": code or "''"},
+            field="code",
+        )
+    with transaction.atomic():
+        organisation, created = Organisation.objects.get_or_create(
+            code=municipality.code,
+            defaults={
+                "name": municipality.name,
+                "kind": Organisation.Kind.MUNICIPALITY,
+                "municipality": municipality,
+                "county": municipality.county,
+            },
+        )
+        if created:
+            ensure_default_groups(organisation=organisation)
+    return organisation, created
+
+
+def ensure_default_groups(*, organisation: Organisation) -> None:
+    for position, name in enumerate(RespondentGroup.DEFAULTS, start=1):
+        RespondentGroup.objects.get_or_create(organisation=organisation, name=name, defaults={"position": position})
+
+
+# --- Departments -------------------------------------------------------------------------------------------
+
+
+def _check_parent(*, organisation: Organisation, department: Department | None, parent: Department | None) -> None:
+    if parent is None:
+        return
+    if parent.organisation_id != organisation.pk:
+        raise DomainError(_("The parent department belongs to another organisation."), field="parent")
+    if department is None or department.pk is None:
+        return
+    ancestor: Department | None = parent
+    seen: set[int] = set()
+    while ancestor is not None and ancestor.pk not in seen:
+        if ancestor.pk == department.pk:
+            raise DomainError(
+                _("A department cannot be placed under itself or under one of its own units."), field="parent"
+            )
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
+
+
+def _check_unique_name(*, organisation: Organisation, department: Department | None, parent, name: str) -> None:
+    clash = Department.objects.filter(organisation=organisation, parent=parent, name__iexact=name)
+    if department is not None and department.pk:
+        clash = clash.exclude(pk=department.pk)
+    if clash.exists():
+        raise DomainError(
+            _("There is already a department called “%(name)s” at this place in the tree.") % {"name": name},
+            field="name",
+        )
+
+
+@transaction.atomic
+def create_department(*, organisation: Organisation, name: str, parent: Department | None = None) -> Department:
+    name = name.strip()
+    _check_parent(organisation=organisation, department=None, parent=parent)
+    _check_unique_name(organisation=organisation, department=None, parent=parent, name=name)
+    try:
+        with transaction.atomic():
+            return Department.objects.create(organisation=organisation, name=name, parent=parent)
+    except IntegrityError:
+        raise DomainError(_("There is already a department with this name here."), field="name") from None
+
+
+@transaction.atomic
+def update_department(*, department: Department, name: str, parent: Department | None) -> Department:
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    name = name.strip()
+    _check_parent(organisation=department.organisation, department=department, parent=parent)
+    _check_unique_name(organisation=department.organisation, department=department, parent=parent, name=name)
+    department.name = name
+    department.parent = parent
+    department.save(update_fields=["name", "parent"])
+    return department
+
+
+@transaction.atomic
+def delete_department(*, department: Department) -> None:
+    if department.children.exists():
+        raise DomainError(_("Move or delete the units under this department first."))
+    if department.responses.exists():
+        raise DomainError(_("This department has responses in earlier rounds and cannot be deleted."))
+    department.delete()
+
+
+# --- Respondent groups -------------------------------------------------------------------------------------
+
+
+def _check_group_name(*, organisation: Organisation, group: RespondentGroup | None, name: str) -> None:
+    clash = RespondentGroup.objects.filter(organisation=organisation, name__iexact=name)
+    if group is not None and group.pk:
+        clash = clash.exclude(pk=group.pk)
+    if clash.exists():
+        raise DomainError(_("There is already a respondent group called “%(name)s”.") % {"name": name}, field="name")
+
+
+@transaction.atomic
+def create_respondent_group(*, organisation: Organisation, name: str, position: int = 0) -> RespondentGroup:
+    name = name.strip()
+    _check_group_name(organisation=organisation, group=None, name=name)
+    return RespondentGroup.objects.create(organisation=organisation, name=name, position=position)
+
+
+@transaction.atomic
+def update_respondent_group(*, group: RespondentGroup, name: str, position: int) -> RespondentGroup:
+    name = name.strip()
+    _check_group_name(organisation=group.organisation, group=group, name=name)
+    group.name = name
+    group.position = position
+    group.save(update_fields=["name", "position"])
+    return group
+
+
+@transaction.atomic
+def delete_respondent_group(*, group: RespondentGroup) -> None:
+    if group.responses.exists():
+        raise DomainError(_("This group has responses in earlier rounds and cannot be deleted."))
+    group.delete()
+
+
+# --- Roles -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_role(
+    *,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    departments: Iterable[Department] = (),
+    granted_by=None,
+) -> tuple[RoleAssignment, bool]:
+    """Give a staff user (found by e-mail, or created without a password) a role in the organisation.
+
+    Returns the assignment and whether the user was created (then they should be sent a password link)."""
+    departments = list(departments)
+    if role not in RoleAssignment.Role.values:
+        raise DomainError(_("Unknown role."), field="role")
+    for department in departments:
+        if department.organisation_id != organisation.pk:
+            raise DomainError(_("“%(name)s” belongs to another organisation.") % {"name": department}, field="departments")
+    if role == RoleAssignment.Role.DEPARTMENT_REP and not departments:
+        raise DomainError(_("Choose the department(s) the representative works with."), field="departments")
+    if role != RoleAssignment.Role.DEPARTMENT_REP and departments:
+        raise DomainError(
+            _("This role covers the whole organisation; leave the departments empty."), field="departments"
+        )
+    email = email.strip().lower()
+    user_model = get_user_model()
+    user = user_model.objects.filter(email__iexact=email).order_by("pk").first()
+    user_created = False
+    if user is None:
+        user = user_model(username=email, email=email)
+        user.set_unusable_password()
+        user.save()
+        user_created = True
+    assignment, _created = RoleAssignment.objects.get_or_create(
+        user=user, organisation=organisation, role=role, defaults={"granted_by": granted_by}
+    )
+    assignment.departments.set(departments)
+    return assignment, user_created
+
+
+@transaction.atomic
+def revoke_role(*, assignment: RoleAssignment) -> None:
+    assignment.delete()

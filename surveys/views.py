@@ -1,0 +1,219 @@
+"""Staff pages for an organisation: start page, departments, respondent groups, roles.
+
+Views are thin: scope to the user, bind a form, call one service, redirect or render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from dimios_web.exceptions import DomainError, add_domain_error_to_form
+
+from . import selectors
+from .forms import ConfirmForm, DepartmentForm, RespondentGroupForm, RoleGrantForm
+from .models import Organisation, RespondentGroup, RoleAssignment
+from .scoping import get_scope
+from .services import organisations as org_services
+
+ADMIN = [RoleAssignment.Role.ORG_ADMIN]
+
+
+@login_required
+def home(request):
+    scope = get_scope(request.user)
+    context = {"cards": selectors.list_home_cards(request.user), "is_platform_admin": scope.is_platform_admin}
+    if scope.is_platform_admin:
+        context["organisations"] = Organisation.objects.select_related("county").all()
+    return render(request, "surveys/home.html", context)
+
+
+def accessibility_statement(request):
+    return render(request, "surveys/accessibility_statement.html")
+
+
+@login_required
+def organisation_detail(request, org):
+    organisation = selectors.get_organisation_for(request.user, org)
+    scope = get_scope(request.user)
+    return render(
+        request,
+        "surveys/organisation_detail.html",
+        {"organisation": organisation, "is_admin": scope.has_role(organisation.pk, ADMIN)},
+    )
+
+
+# --- Departments -------------------------------------------------------------------------------------------
+
+
+@login_required
+def department_list(request, org):
+    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+    return render(
+        request,
+        "surveys/department_list.html",
+        {"organisation": organisation, "tree": selectors.list_department_tree(organisation)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_edit(request, org, pk=None):
+    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+    department = selectors.get_department_for(request.user, organisation, pk) if pk else None
+    form = DepartmentForm(request.POST or None, organisation=organisation, department=department)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if department is None:
+                department = org_services.create_department(
+                    organisation=organisation, name=form.cleaned_data["name"], parent=form.cleaned_data["parent"]
+                )
+                messages.success(request, _("The department “%(name)s” was added.") % {"name": department.name})
+            else:
+                org_services.update_department(
+                    department=department, name=form.cleaned_data["name"], parent=form.cleaned_data["parent"]
+                )
+                messages.success(request, _("The department was saved."))
+            return redirect("surveys:department_list", org=organisation.code)
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+    return render(
+        request,
+        "surveys/department_form.html",
+        {"organisation": organisation, "department": department, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_delete(request, org, pk):
+    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+    department = selectors.get_department_for(request.user, organisation, pk)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_services.delete_department(department=department)
+            messages.success(request, _("The department “%(name)s” was deleted.") % {"name": department.name})
+            return redirect("surveys:department_list", org=organisation.code)
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+    return render(
+        request,
+        "surveys/confirm_delete.html",
+        {"organisation": organisation, "object": department, "form": form,
+         "cancel_url": reverse("surveys:department_list", args=[organisation.code])},
+    )
+
+
+# --- Respondent groups -------------------------------------------------------------------------------------
+
+
+@login_required
+def group_list(request, org):
+    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+    return render(
+        request,
+        "surveys/group_list.html",
+        {"organisation": organisation, "groups": selectors.list_respondent_groups(organisation)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_edit(request, org, pk=None):
+    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+    group = get_object_or_404(RespondentGroup.objects.for_user(request.user), organisation=organisation, pk=pk) if pk else None
+    form = RespondentGroupForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if group is None:
+                org_services.create_respondent_group(organisation=organisation, **form.cleaned_data)
+                messages.success(request, _("The respondent group was added."))
+            else:
+                org_services.update_respondent_group(group=group, **form.cleaned_data)
+                messages.success(request, _("The respondent group was saved."))
+            return redirect("surveys:group_list", org=organisation.code)
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+    return render(request, "surveys/group_form.html", {"organisation": organisation, "group": group, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_delete(request, org, pk):
+    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+    group = get_object_or_404(RespondentGroup.objects.for_user(request.user), organisation=organisation, pk=pk)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_services.delete_respondent_group(group=group)
+            messages.success(request, _("The respondent group “%(name)s” was deleted.") % {"name": group.name})
+            return redirect("surveys:group_list", org=organisation.code)
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+    return render(
+        request,
+        "surveys/confirm_delete.html",
+        {"organisation": organisation, "object": group, "form": form,
+         "cancel_url": reverse("surveys:group_list", args=[organisation.code])},
+    )
+
+
+# --- Roles -------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_list(request, org):
+    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+    form = RoleGrantForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment, user_created = org_services.grant_role(
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                departments=form.cleaned_data["departments"],
+                granted_by=request.user,
+            )
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+        else:
+            if user_created:
+                reset = PasswordResetForm({"email": assignment.user.email})
+                if reset.is_valid():
+                    reset.save(request=request, use_https=request.is_secure(),
+                               email_template_name="registration/welcome_email.txt",
+                               subject_template_name="registration/welcome_subject.txt")
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s.") % {"user": assignment.user.email, "role": assignment.get_role_display()},
+            )
+            return redirect("surveys:role_list", org=organisation.code)
+    return render(
+        request,
+        "surveys/role_list.html",
+        {"organisation": organisation, "assignments": selectors.list_role_assignments(organisation), "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_revoke(request, org, pk):
+    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+    assignment = get_object_or_404(RoleAssignment.objects.select_related("user"), organisation=organisation, pk=pk)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        org_services.revoke_role(assignment=assignment)
+        messages.success(request, _("The role was removed."))
+        return redirect("surveys:role_list", org=organisation.code)
+    return render(
+        request,
+        "surveys/confirm_delete.html",
+        {"organisation": organisation, "object": assignment, "form": form,
+         "cancel_url": reverse("surveys:role_list", args=[organisation.code])},
+    )
