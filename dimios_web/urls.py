@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from surveys import views as survey_views
+from surveys.views import organisation as survey_views
 
 urlpatterns = [
     path("", survey_views.home, name="home"),

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_http_methods
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 
-from . import selectors
-from .forms import ConfirmForm, DepartmentForm, RespondentGroupForm, RoleGrantForm
-from .models import Organisation, RespondentGroup, RoleAssignment
-from .scoping import get_scope
-from .services import organisations as org_services
+from .. import selectors
+from ..forms import ConfirmForm, DepartmentForm, RespondentGroupForm, RoleGrantForm
+from ..models import Organisation, RespondentGroup, RoleAssignment
+from ..scoping import get_scope
+from ..services import organisations as org_services
 
 ADMIN = [RoleAssignment.Role.ORG_ADMIN]
 

@@ -1,0 +1,1 @@
+"""Views of the surveys app, one module per area; ``surveys/urls.py`` wires them."""
