@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUN_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 REDIS_URL= CELERY_BROKER_URL= \
 	EMAIL_URL=consolemail:// DJANGO_READ_DOT_ENV=0
 
-.PHONY: run test setup messages lint check-migrations clean
+.PHONY: run test setup messages lint check-migrations clean po
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,3 +44,13 @@ test: setup messages lint check-migrations
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Extract the translatable strings of one catalogue: `make po APP=surveys` (or APP=. for templates/ and
+# dimios_web/). Each app keeps its own catalogue in <app>/locale/sv/LC_MESSAGES/django.po.
+po: setup
+	@if [ "$(APP)" = "." ]; then \
+	  DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 $(PY) manage.py makemessages -l sv --no-obsolete \
+	    --ignore=.venv --ignore=surveys --ignore=maturity --ignore=reports --ignore=tests --ignore=benchmarks \
+	    --ignore=staticfiles --ignore=static; \
+	else cd $(APP) && mkdir -p locale && DJANGO_SETTINGS_MODULE=dimios_web.settings PYTHONPATH=$(CURDIR) \
+	  DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 $(CURDIR)/$(BIN)/django-admin makemessages -l sv --no-obsolete; fi
