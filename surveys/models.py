@@ -4,6 +4,7 @@ responses. State changes live in ``surveys.services``; permission scoping in ``s
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -334,11 +335,131 @@ class Round(models.Model):
         return self.closes_on or self.period.ends_on
 
 
+class Invitation(models.Model):
+    """The ledger of who was asked and whether they are done. Identity (e-mail, name) lives here and only
+    here. In an anonymous round nothing links an invitation to its response: the invitation records that it
+    is done (``submitted``), not when, and the response records neither the invitation nor a time."""
+
+    class SendStatus(models.TextChoices):
+        PENDING = "pending", _("Not sent yet")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        BOUNCED = "bounced", _("Bounced")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("round"))
+    email = models.EmailField(_("e-mail address"), blank=True, default="")
+    name = models.CharField(_("name"), max_length=200, blank=True, default="")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("department")
+    )
+    group = models.ForeignKey(
+        RespondentGroup, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("respondent group")
+    )
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="sv")
+    send_status = models.CharField(
+        _("invitation e-mail"), max_length=10, choices=SendStatus.choices, default=SendStatus.PENDING
+    )
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(_("last error"), blank=True, default="")
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+    started_on = models.DateField(_("started"), null=True, blank=True)
+    submitted = models.BooleanField(_("submitted"), default=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "email"], condition=~Q(email=""), name="invitation_unique_email_per_round"
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "send_status"])]
+
+    def __str__(self) -> str:
+        return self.email or f"#{self.pk}"
+
+
+class InvitationToken(models.Model):
+    """A personal link's secret, stored only as its SHA-256 hash. An invitation may have several (the
+    invitation and each reminder carry a fresh one); all stay valid until the respondent submits or the
+    round closes."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation link")
+        verbose_name_plural = _("invitation links")
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id}:{self.token_hash[:8]}…"
+
+
+class Draft(models.Model):
+    """Answers being given, saved as the respondent goes. Belongs to an invitation (personal link) or, for an
+    open link, to a random key held in the respondent's session. Deleted when the response is submitted."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="drafts")
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="draft"
+    )
+    open_key_hash = models.CharField(max_length=64, blank=True, default="")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    group = models.ForeignKey(RespondentGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["open_key_hash"], condition=~Q(open_key_hash=""), name="draft_unique_open_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(invitation__isnull=False) | ~Q(open_key_hash=""), name="draft_has_an_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk} of {self.round_id}"
+
+
+class DraftAnswer(models.Model):
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="answers")
+    statement = models.ForeignKey("maturity.Statement", on_delete=models.PROTECT, related_name="+")
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "statement"], name="draft_answer_unique_per_statement"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | (Q(value__gte=1) & Q(value__lte=6)),
+                name="draft_answer_value_on_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}={self.value if self.value is not None else 'DK'}"
+
+
 class Response(models.Model):
     """A submitted set of answers. It carries department, group and round, and in an anonymous round nothing
-    that leads back to an invitation. ``submitted_on`` is a date, not a time, so that the moment of
-    submission cannot be matched against an invitation's ledger."""
+    that leads back to an invitation. ``submitted_on`` is a date, not a time, and the primary key is random,
+    so that neither the moment nor the order of submission can be matched against the invitation ledger.
+    In a round that is not anonymous, ``invitation`` says whose response it is."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="response",
+        help_text=_("Only in rounds that are not anonymous."),
+    )
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses", verbose_name=_("round"))
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="responses", verbose_name=_("department")
