@@ -308,6 +308,16 @@ class Round(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # Bumped whenever responses change after the fact (a late import): reports built earlier are outdated.
     data_changed_at = models.DateTimeField(_("data last changed"), default=timezone.now)
+    # The round's own invitation and reminder texts, e.g. {"invitation": {"sv": {"subject": …, "body": …},
+    # "en": {…}}, "reminder": {…}}. A missing or empty text falls back to the built-in default
+    # (surveys.services.invitations.DEFAULT_TEXTS).
+    message_texts = models.JSONField(_("invitation and reminder texts"), default=dict, blank=True)
+    # Scheduled reminders: whole days after the opening day, e.g. [7, 14].
+    reminder_days = models.JSONField(_("reminder days after opening"), default=list, blank=True)
+    # An open link without personal invitations: the respondent chooses department and group. Response
+    # rates and reminders are then not available. ``open_link_key`` is the public key in the link's path.
+    open_link_enabled = models.BooleanField(_("open link"), default=False)
+    open_link_key = models.CharField(_("open link key"), max_length=64, blank=True, default="")
 
     objects = RoundQuerySet.as_manager()
 
@@ -320,6 +330,9 @@ class Round(models.Model):
             models.CheckConstraint(
                 condition=Q(opens_on__isnull=True) | Q(closes_on__isnull=True) | Q(closes_on__gte=models.F("opens_on")),
                 name="round_closes_after_opening",
+            ),
+            models.UniqueConstraint(
+                fields=["open_link_key"], condition=~Q(open_link_key=""), name="round_unique_open_link_key"
             ),
         ]
 
@@ -361,6 +374,9 @@ class Invitation(models.Model):
         _("invitation e-mail"), max_length=10, choices=SendStatus.choices, default=SendStatus.PENDING
     )
     send_attempts = models.PositiveSmallIntegerField(default=0)
+    # When a sender claimed the invitation (send_status → sending); a claim older than the task time limit
+    # was interrupted and is shown as failed.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True, default="")
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
@@ -504,6 +520,41 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_id}={self.value if self.value is not None else 'DK'}"
+
+
+class ReminderRun(models.Model):
+    """One reminder sending for a round: requested now by a staff user (``scheduled_day`` empty) or due by
+    the round's schedule (``scheduled_day`` = days after opening, unique per round so that a schedule is
+    run once however often the periodic task looks)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        DONE = "done", _("Done")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="reminder_runs", verbose_name=_("round"))
+    scheduled_day = models.PositiveSmallIntegerField(_("days after opening"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("reminder sending")
+        verbose_name_plural = _("reminder sendings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "scheduled_day"], condition=Q(scheduled_day__isnull=False),
+                name="reminder_run_unique_scheduled_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} reminder {self.pk}"
 
 
 class AuditEvent(models.Model):
