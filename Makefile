@@ -10,6 +10,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUN_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 REDIS_URL= CELERY_BROKER_URL= \
 	EMAIL_URL=consolemail:// DJANGO_READ_DOT_ENV=0
 
+# Management commands that only read code (messages, migrations check) need no real secrets.
+DEV_ENV := DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 EMAIL_URL=consolemail://
+
 .PHONY: run test setup messages lint check-migrations clean po
 
 $(STAMP): pyproject.toml
@@ -22,7 +25,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 messages: $(STAMP)
-	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v0; \
+	@if command -v msgfmt >/dev/null; then $(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv -v0; \
 	else $(PY) -m dimios_web.compile_catalogues; fi
 
 run: setup messages
@@ -36,7 +39,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 check-migrations: setup
-	DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 $(PY) manage.py makemigrations --check --dry-run
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 test: setup messages lint check-migrations
 	DJANGO_DEBUG=1 DJANGO_SECRET_KEY=test-only-secret DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \

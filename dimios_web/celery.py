@@ -1,4 +1,4 @@
-"""The Celery application. Tasks are discovered in each app's ``tasks`` module.
+"""The Celery application. Tasks are discovered in each app's ``tasks`` module and in dimios_web.tasks.
 
 Without a broker (``REDIS_URL`` / ``CELERY_BROKER_URL`` unset) tasks run eagerly in-process; see
 ``CELERY_TASK_ALWAYS_EAGER`` in settings.
@@ -13,3 +13,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dimios_web.settings")
 app = Celery("dimios_web")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["dimios_web"])
