@@ -277,6 +277,15 @@ def wait_for(condition: Callable[[], object], *, timeout: float = 30, interval: 
     raise AssertionError(message or f"condition not met within {timeout}s")
 
 
+def _reset_celery_connections(app) -> None:
+    """Forget pooled broker connections so that the next send uses the current broker_url."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def celery_harness(transactional_db, redis_url, tmp_path, settings) -> Iterator[CeleryHarness]:
     """Real Redis + real worker processes sharing this test's PostgreSQL database.
@@ -290,13 +299,13 @@ def celery_harness(transactional_db, redis_url, tmp_path, settings) -> Iterator[
     app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = redis_url
-    app.pool.force_close_all()
+    _reset_celery_connections(app)
     harness = CeleryHarness(broker_url=redis_url, database_url=database_url, tmp_path=tmp_path)
     try:
         yield harness
     finally:
         harness.stop_all()
-        app.pool.force_close_all()
+        _reset_celery_connections(app)
         app.conf.update(previous)
 
 
