@@ -28,15 +28,23 @@ class QuestionnaireVersion(models.Model):
     scale_labels = models.JSONField(_("scale labels"), default=dict)
     dont_know_label = models.JSONField(_("'don't know' label"), default=dict)
     capability_cutoff = models.DecimalField(
-        _("capability cut-off (%)"), max_digits=5, decimal_places=2, default=Decimal("50"),
+        _("capability cut-off (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     legacy_cutoff = models.DecimalField(
-        _("legacy cut-off (%)"), max_digits=5, decimal_places=2, default=Decimal("50"),
+        _("legacy cut-off (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     k_anonymity = models.PositiveSmallIntegerField(
-        _("minimum responses shown (k)"), default=5, validators=[MinValueValidator(3)],
+        _("minimum responses shown (k)"),
+        default=5,
+        validators=[MinValueValidator(3)],
         help_text=_("No figure is shown for fewer responses than this; never below 3."),
     )
     source_checksum = models.CharField(max_length=64, blank=True, default="", editable=False)
@@ -145,8 +153,12 @@ class Statement(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["capability__category__dimension__position", "capability__category__position",
-                    "capability__position", "position"]
+        ordering = [
+            "capability__category__dimension__position",
+            "capability__category__position",
+            "capability__position",
+            "position",
+        ]
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="statement_unique_code")]
 
     def __str__(self) -> str:
@@ -166,7 +178,9 @@ class TypeDescription(models.Model):
         C = "C", "C"
         D = "D", "D"
 
-    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="type_descriptions")
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="type_descriptions"
+    )
     type = models.CharField(max_length=1, choices=Type.choices)
     title_sv = models.CharField(max_length=200)
     title_en = models.CharField(max_length=200)
@@ -193,3 +207,50 @@ class TypeDescription(models.Model):
     @property
     def recommendations(self) -> str:
         return _in_language(self, "recommendations")
+
+
+class RoundResult(models.Model):
+    """The stored figures of one round for one set of respondents (a scope): the whole organisation, a
+    department with its units, a respondent group, or a department × group. Written only by
+    ``maturity.services.results.compute_round_results``; read through ``maturity.selectors``, which applies
+    the anonymity rules (so changing k needs no recomputation)."""
+
+    class Scope(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisation")
+        DEPARTMENT = "department", _("Department")
+        GROUP = "group", _("Respondent group")
+        DEPARTMENT_GROUP = "department_group", _("Department × group")
+
+    round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="results")
+    questionnaire = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
+    # "organisation", "department:<id>", "group:<id>" or "department:<id>/group:<id>": unique per round.
+    scope_key = models.CharField(max_length=60)
+    department = models.ForeignKey(
+        "surveys.Department", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    group = models.ForeignKey(
+        "surveys.RespondentGroup", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    n_respondents = models.PositiveIntegerField(_("respondents"))
+    capability_percent = models.FloatField(_("digital capability (%)"), null=True, blank=True)
+    legacy_percent = models.FloatField(_("digital legacy (%)"), null=True, blank=True)
+    overall_percent = models.FloatField(_("overall maturity (%)"), null=True, blank=True)
+    type = models.CharField(_("type"), max_length=1, blank=True, default="")
+    # scoring.ScoreResult.as_dict(): statements, capabilities, categories, dimensions keyed on their codes.
+    figures = models.JSONField(default=dict)
+    # scoring.Structure.settings(): cut-offs, weights, reverse-scored codes and the engine version used.
+    settings = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "scope", "scope_key"]
+        verbose_name = _("round result")
+        verbose_name_plural = _("round results")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "scope_key"], name="round_result_unique_scope"),
+        ]
+        indexes = [models.Index(fields=["round", "scope"])]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.scope_key} (n={self.n_respondents})"

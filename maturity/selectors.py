@@ -1,0 +1,387 @@
+"""Reads of the maturity app: questionnaire structure, and stored results with the anonymity rules applied.
+
+The read API for dashboards, reports and exports (documented in docs/scoring.md):
+- ``get_round_results(round_id=…)`` – every stored scope of a round, suppressed cells marked "suppressed";
+- ``get_comparison(organisation=…, period=…, basis=…)`` – the mean of other organisations (DESIGN.md 9);
+- ``get_group_gaps(round_id=…)`` – per capability, how differently the respondent groups answer;
+- ``list_result_rounds(organisation=…)`` – the rounds of an organisation that have stored results.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from surveys.forms import tree_ordered
+from surveys.models import Department, MeasurementPeriod, Organisation, RespondentGroup, Round
+
+from . import scoring
+from .models import Capability, Category, Dimension, QuestionnaireVersion, RoundResult, Statement
+from .suppression import effective_k, suppress
+
+SUPPRESSED = "suppressed"
+MIN_COMPARISON_ORGANISATIONS = 5
+COMPARISON_BASES = ("national", "county", "kind")
+PART_LEVELS = ("dimensions", "categories", "capabilities", "statements")
+
+
+# --- Questionnaire ------------------------------------------------------------------------------------------
+
+
+def get_version(code: str) -> QuestionnaireVersion | None:
+    return QuestionnaireVersion.objects.filter(code=code).first()
+
+
+def get_structure(version: QuestionnaireVersion) -> scoring.Structure:
+    """The version as plain data for ``maturity.scoring`` (four queries)."""
+    return scoring.Structure(
+        dimensions=tuple(
+            scoring.DimensionDef(d.code, d.kind, float(d.weight))
+            for d in Dimension.objects.filter(version=version)
+        ),
+        categories=tuple(
+            scoring.CategoryDef(c.code, c.dimension.code, float(c.weight))
+            for c in Category.objects.filter(version=version).select_related("dimension")
+        ),
+        capabilities=tuple(
+            scoring.CapabilityDef(c.code, c.category.code, float(c.weight))
+            for c in Capability.objects.filter(version=version).select_related("category")
+        ),
+        statements=tuple(
+            scoring.StatementDef(s.code, s.capability.code, s.reverse_scored)
+            for s in Statement.objects.filter(version=version).select_related("capability")
+        ),
+        capability_cutoff=float(version.capability_cutoff),
+        legacy_cutoff=float(version.legacy_cutoff),
+    )
+
+
+def export_questionnaire_structure(version: QuestionnaireVersion) -> dict:
+    """Codes, texts, reverse flags and parent codes, so that other tools can score the same data."""
+    return {
+        "code": version.code,
+        "name": {"sv": version.name_sv, "en": version.name_en},
+        "scale": {
+            "min": scoring.SCALE_MIN,
+            "max": scoring.SCALE_MAX,
+            "labels": version.scale_labels,
+            "dont_know_label": version.dont_know_label,
+        },
+        "capability_cutoff": float(version.capability_cutoff),
+        "legacy_cutoff": float(version.legacy_cutoff),
+        "k_anonymity": version.k_anonymity,
+        "dimensions": [
+            {
+                "code": d.code,
+                "kind": d.kind,
+                "name": {"sv": d.name_sv, "en": d.name_en},
+                "weight": float(d.weight),
+            }
+            for d in Dimension.objects.filter(version=version)
+        ],
+        "categories": [
+            {
+                "code": c.code,
+                "dimension": c.dimension.code,
+                "name": {"sv": c.name_sv, "en": c.name_en},
+                "weight": float(c.weight),
+            }
+            for c in Category.objects.filter(version=version).select_related("dimension")
+        ],
+        "capabilities": [
+            {
+                "code": c.code,
+                "category": c.category.code,
+                "name": {"sv": c.name_sv, "en": c.name_en},
+                "weight": float(c.weight),
+            }
+            for c in Capability.objects.filter(version=version).select_related("category")
+        ],
+        "statements": [
+            {
+                "code": s.code,
+                "capability": s.capability.code,
+                "text": {"sv": s.text_sv, "en": s.text_en},
+                "reverse_scored": s.reverse_scored,
+            }
+            for s in Statement.objects.filter(version=version).select_related("capability")
+        ],
+        "types": {
+            t.type: {
+                "title": {"sv": t.title_sv, "en": t.title_en},
+                "description": {"sv": t.description_sv, "en": t.description_en},
+                "recommendations": {"sv": t.recommendations_sv, "en": t.recommendations_en},
+            }
+            for t in version.type_descriptions.all()
+        },
+    }
+
+
+# --- Stored results, with suppression -----------------------------------------------------------------------
+
+
+def _equations(rows: dict[str, RoundResult], parents: dict[int, int | None]) -> tuple[list, dict[str, int]]:
+    """whole = Σ parts for the scopes of one round, plus the never-shown remainders (responses filed
+    directly on a department that has units)."""
+    equations: list = []
+    virtual: dict[str, int] = {}
+    departments = {r.department_id for r in rows.values() if r.scope == RoundResult.Scope.DEPARTMENT}
+    groups = {r.group_id for r in rows.values() if r.scope == RoundResult.Scope.GROUP}
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for dept in departments:
+        parent = parents.get(dept)
+        children[parent if parent in departments else None].append(dept)
+
+    def n(key):
+        return rows[key].n_respondents if key in rows else 0
+
+    def tree(whole_key, part_keys, remainder_name):
+        parts = [p for p in part_keys if p in rows]
+        rest = n(whole_key) - sum(n(p) for p in parts)
+        if rest > 0:
+            virtual[remainder_name] = rest
+            parts.append(remainder_name)
+        if whole_key in rows and parts:
+            equations.append((whole_key, parts))
+
+    tree("organisation", [f"department:{d}" for d in children[None]], "rest:organisation")
+    tree("organisation", [f"group:{g}" for g in groups], "rest:organisation/groups")
+    for g in groups:
+        tree(
+            f"group:{g}",
+            [f"department:{d}/group:{g}" for d in children[None]],
+            f"rest:organisation/group:{g}",
+        )
+    for dept in departments:
+        if children.get(dept):
+            tree(f"department:{dept}", [f"department:{c}" for c in children[dept]], f"rest:department:{dept}")
+            for g in groups:
+                tree(
+                    f"department:{dept}/group:{g}",
+                    [f"department:{c}/group:{g}" for c in children[dept]],
+                    f"rest:department:{dept}/group:{g}",
+                )
+        tree(
+            f"department:{dept}",
+            [f"department:{dept}/group:{g}" for g in groups],
+            f"rest:department:{dept}/groups",
+        )
+    return equations, virtual
+
+
+def hidden_scopes(rows: dict[str, RoundResult], parents: dict[int, int | None], k: int) -> set[str]:
+    """The scope keys of a round whose figures must not be shown (DESIGN.md, "Anonymity")."""
+    equations, virtual = _equations(rows, parents)
+    counts = {key: row.n_respondents for key, row in rows.items()}
+    counts.update(virtual)
+    return suppress(counts, equations, k, virtual=virtual) & set(rows)
+
+
+def _mask_parts(figures: dict, k: int) -> dict:
+    masked = {}
+    for level in PART_LEVELS:
+        masked[level] = {
+            code: (SUPPRESSED if part.get("n", 0) < k else dict(part))
+            for code, part in figures.get(level, {}).items()
+        }
+    return masked
+
+
+def _scope_view(row: RoundResult, *, hidden: bool, k: int, name: str, depth: int = 0) -> dict:
+    view = {
+        "key": row.scope_key,
+        "scope": row.scope,
+        "name": name,
+        "department_id": row.department_id,
+        "group_id": row.group_id,
+        "depth": depth,
+        "suppressed": hidden,
+    }
+    if hidden:
+        view.update(
+            {
+                "n_respondents": SUPPRESSED,
+                "capability_percent": SUPPRESSED,
+                "legacy_percent": SUPPRESSED,
+                "overall_percent": SUPPRESSED,
+                "type": SUPPRESSED,
+            }
+        )
+        view.update({level: SUPPRESSED for level in PART_LEVELS})
+    else:
+        view.update(
+            {
+                "n_respondents": row.n_respondents,
+                "capability_percent": row.capability_percent,
+                "legacy_percent": row.legacy_percent,
+                "overall_percent": row.overall_percent,
+                "type": row.type or None,
+            }
+        )
+        view.update(_mask_parts(row.figures, k))
+    return view
+
+
+def get_round_results(*, round_id: int, k: int | None = None) -> dict | None:
+    """Every stored scope of a round, ready for display or export, with the anonymity rules applied:
+    a suppressed scope has the value "suppressed" in every figure (never left out silently), and inside a
+    shown scope each part resting on fewer than k answers is "suppressed". ``k`` defaults to the
+    questionnaire version's k (never below 3). None when the round has no stored results."""
+    round_ = Round.objects.select_related("organisation", "period", "questionnaire").get(pk=round_id)
+    rows = {r.scope_key: r for r in RoundResult.objects.filter(round=round_)}
+    if not rows:
+        return None
+    k = effective_k(k if k is not None else round_.questionnaire.k_anonymity)
+    departments = list(Department.objects.filter(organisation_id=round_.organisation_id))
+    parents = {d.pk: d.parent_id for d in departments}
+    groups = list(RespondentGroup.objects.filter(organisation_id=round_.organisation_id))
+    hidden = hidden_scopes(rows, parents, k)
+    any_row = next(iter(rows.values()))
+    result = {
+        "round": {
+            "id": round_.pk,
+            "organisation": round_.organisation.code,
+            "organisation_name": round_.organisation.name,
+            "period": round_.period.code,
+            "year": round_.period.year,
+            "status": round_.status,
+            "source": round_.source,
+            "questionnaire": round_.questionnaire.code,
+        },
+        "k": k,
+        "settings": any_row.settings,
+        "computed_at": any_row.computed_at.isoformat(),
+        "organisation": _scope_view(
+            rows["organisation"], hidden="organisation" in hidden, k=k, name=round_.organisation.name
+        ),
+        "departments": [],
+        "groups": [],
+        "department_groups": [],
+    }
+    ordered = tree_ordered(departments)
+    for dept, depth in ordered:
+        key = f"department:{dept.pk}"
+        if key in rows:
+            result["departments"].append(
+                _scope_view(rows[key], hidden=key in hidden, k=k, name=dept.name, depth=depth)
+            )
+    for group in groups:
+        key = f"group:{group.pk}"
+        if key in rows:
+            result["groups"].append(_scope_view(rows[key], hidden=key in hidden, k=k, name=group.name))
+    for dept, depth in ordered:
+        for group in groups:
+            key = f"department:{dept.pk}/group:{group.pk}"
+            if key in rows:
+                result["department_groups"].append(
+                    _scope_view(
+                        rows[key], hidden=key in hidden, k=k, name=f"{dept.name} × {group.name}", depth=depth
+                    )
+                )
+    return result
+
+
+def get_round(*, organisation: Organisation, period_code: str) -> Round | None:
+    try:
+        year, term = period_code.strip().upper().split("-")
+        year = int(year)
+    except ValueError:
+        return None
+    return (
+        Round.objects.select_related("period", "questionnaire")
+        .filter(organisation=organisation, period__year=year, period__term=term)
+        .first()
+    )
+
+
+def get_group_gaps(*, round_id: int, k: int | None = None) -> dict[str, dict]:
+    """Per capability code: the shown groups' percents, the highest and lowest group and the gap in
+    percentage points (None with fewer than two shown groups). Suppressed groups are left out."""
+    results = get_round_results(round_id=round_id, k=k)
+    if results is None:
+        return {}
+    by_group = {}
+    for group in results["groups"]:
+        if group["suppressed"]:
+            continue
+        by_group[group["name"]] = {
+            code: (part["percent"], part["n"])
+            for code, part in group["capabilities"].items()
+            if part != SUPPRESSED
+        }
+    return {code: gap.as_dict() for code, gap in scoring.group_gaps(by_group, min_n=results["k"]).items()}
+
+
+def list_result_rounds(*, organisation: Organisation) -> list[Round]:
+    """The organisation's rounds that have stored results, oldest first (for trends)."""
+    return list(
+        Round.objects.filter(organisation=organisation, results__scope=RoundResult.Scope.ORGANISATION)
+        .select_related("period", "questionnaire")
+        .order_by("period__starts_on")
+        .distinct()
+    )
+
+
+# --- Comparison with other organisations --------------------------------------------------------------------
+
+
+def _mean(values: Iterable[float | None]) -> tuple[float | None, int]:
+    defined = [v for v in values if v is not None]
+    return (sum(defined) / len(defined) if defined else None), len(defined)
+
+
+def get_comparison(
+    *,
+    organisation: Organisation,
+    period: MeasurementPeriod,
+    basis: str = "national",
+    k: int | None = None,
+    min_organisations: int = MIN_COMPARISON_ORGANISATIONS,
+) -> dict | None:
+    """The unweighted mean of each other organisation's percent in the same period (DESIGN.md, Scoring 9).
+
+    ``basis``: "national" (all), "county" (same county) or "kind" (same kind of organisation). The
+    organisation itself is excluded; only closed rounds whose organisation figure is shown (at least k
+    respondents) count; a figure is given only when at least ``min_organisations`` organisations have it
+    (None for the whole comparison when fewer than that have results)."""
+    if basis not in COMPARISON_BASES:
+        raise ValueError(f"basis must be one of {COMPARISON_BASES}")
+    rows = RoundResult.objects.filter(
+        scope=RoundResult.Scope.ORGANISATION, round__period=period, round__status=Round.Status.CLOSED
+    ).exclude(round__organisation=organisation)
+    if basis == "county":
+        if organisation.county_id is None:
+            return None
+        rows = rows.filter(round__organisation__county_id=organisation.county_id)
+    elif basis == "kind":
+        rows = rows.filter(round__organisation__kind=organisation.kind)
+    rows = rows.select_related("questionnaire")
+    if k is None:
+        rows = list(rows)
+        rows = [r for r in rows if r.n_respondents >= effective_k(r.questionnaire.k_anonymity)]
+    else:
+        rows = list(rows.filter(Q(n_respondents__gte=effective_k(k))))
+    if len(rows) < min_organisations:
+        return None
+
+    def mean_or_none(values):
+        value, count = _mean(values)
+        return value if count >= min_organisations else None
+
+    comparison = {
+        "basis": basis,
+        "period": period.code,
+        "n_organisations": len(rows),
+        "capability_percent": mean_or_none(r.capability_percent for r in rows),
+        "legacy_percent": mean_or_none(r.legacy_percent for r in rows),
+        "overall_percent": mean_or_none(r.overall_percent for r in rows),
+    }
+    for level in ("dimensions", "categories", "capabilities"):
+        codes: dict[str, list] = defaultdict(list)
+        for r in rows:
+            for code, part in r.figures.get(level, {}).items():
+                codes[code].append(part.get("percent"))
+        comparison[level] = {code: mean_or_none(values) for code, values in codes.items()}
+    return comparison

@@ -1,0 +1,1 @@
+"""Every state change of the maturity app, one module per area: questionnaires, results, imports."""
