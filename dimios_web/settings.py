@@ -191,7 +191,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------------------
 EMAIL_URL = env_url(
-    "EMAIL_URL", "consolemail://" if DEBUG else None, ("smtp", "smtps", "smtp+tls", "consolemail", "dummymail")
+    "EMAIL_URL",
+    "consolemail://" if DEBUG else None,
+    ("smtp", "smtps", "smtp+tls", "consolemail", "dummymail"),
 )
 if EMAIL_URL is None:
     raise ImproperlyConfigured("EMAIL_URL is not set: name the SMTP server, e.g. smtp://user:pass@host:587.")
@@ -219,13 +221,31 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # surveys (issue 4): windows ahead, scheduled closing and reminders, mails left pending, retention.
+    "surveys-ensure-periods": {"task": "surveys.tasks.ensure_periods_task", "schedule": 24 * 60 * 60},
+    "surveys-close-due-rounds": {"task": "surveys.tasks.close_due_rounds_task", "schedule": 15 * 60},
+    "surveys-due-reminders": {"task": "surveys.tasks.schedule_due_reminders_task", "schedule": 60 * 60},
+    "surveys-pending-invitations": {
+        "task": "surveys.tasks.send_pending_invitations_task",
+        "schedule": 5 * 60,
+    },
+    "surveys-delete-expired-addresses": {
+        "task": "surveys.tasks.delete_expired_email_addresses_task",
+        "schedule": 24 * 60 * 60,
+    },
+}
 
 # --- Cache (rate limits, locks) -------------------------------------------------------------------------
 CACHE_URL = env_url("CACHE_URL", REDIS_URL, ("redis", "rediss"))
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dimios"}}
 

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-
 from .models import (
     AuditEvent,
     County,
@@ -27,9 +26,11 @@ class OrganisationAdminForm(forms.ModelForm):
         municipality = data.get("municipality")
         if data.get("kind") == Organisation.Kind.MUNICIPALITY and municipality is None:
             self.add_error("municipality", _("Pick the municipality from the SCB list."))
-        if municipality is not None:
-            if data.get("code") and data["code"] != municipality.code:
-                self.add_error("code", _("A municipality's code is its SCB code, %(code)s.") % {"code": municipality.code})
+        if municipality is not None and data.get("code") and data["code"] != municipality.code:
+            self.add_error(
+                "code",
+                _("A municipality's code is its SCB code, %(code)s.") % {"code": municipality.code},
+            )
         return data
 
 
@@ -102,5 +103,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-

@@ -43,8 +43,11 @@ class TreeChoiceMixin:
         departments = list(Department.objects.filter(organisation=organisation))
         field = self.fields[field_name]
         field.queryset = Department.objects.filter(organisation=organisation)
-        choices = [(d.pk, department_choices_label(d, depth)) for d, depth in tree_ordered(departments)
-                   if d.pk != exclude_pk]
+        choices = [
+            (d.pk, department_choices_label(d, depth))
+            for d, depth in tree_ordered(departments)
+            if d.pk != exclude_pk
+        ]
         if isinstance(field, forms.ModelMultipleChoiceField):
             field.choices = choices
         else:
@@ -54,7 +57,9 @@ class TreeChoiceMixin:
 class DepartmentForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     parent = forms.ModelChoiceField(
-        label=_("Part of"), queryset=Department.objects.none(), required=False,
+        label=_("Part of"),
+        queryset=Department.objects.none(),
+        required=False,
         help_text=_("Leave empty for a department directly under the organisation."),
     )
 
@@ -88,7 +93,9 @@ class RoleGrantForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"), choices=RoleAssignment.Role.choices)
     departments = forms.ModelMultipleChoiceField(
-        label=_("Departments"), queryset=Department.objects.none(), required=False,
+        label=_("Departments"),
+        queryset=Department.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Only for department representatives: the departments whose results they see."),
     )

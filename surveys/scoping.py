@@ -90,7 +90,9 @@ def _compute_scope(user) -> Scope:
     for assignment in assignments:
         grant = scope.grants.setdefault(assignment.organisation_id, Grant())
         grant.roles.add(assignment.role)
-        direct.setdefault(assignment.organisation_id, set()).update(d.id for d in assignment.departments.all())
+        direct.setdefault(assignment.organisation_id, set()).update(
+            d.id for d in assignment.departments.all()
+        )
     needs_tree = {org_id: ids for org_id, ids in direct.items() if ids}
     if needs_tree:
         children: dict[int | None, list[int]] = {}

@@ -56,7 +56,11 @@ def list_home_cards(user) -> list[dict]:
         .order_by("organisation__name", "role")
     )
     return [
-        {"organisation": a.organisation, "role": a.role, "role_label": a.get_role_display(),
-         "departments": list(a.departments.all())}
+        {
+            "organisation": a.organisation,
+            "role": a.role,
+            "role_label": a.get_role_display(),
+            "departments": list(a.departments.all()),
+        }
         for a in assignments
     ]

@@ -148,10 +148,14 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """A Redis database of its own (flushed before and after) on the local server."""
-    require_service("Redis", _port_open(REDIS_HOST, REDIS_PORT), f"nothing listens on {REDIS_HOST}:{REDIS_PORT}")
+    require_service(
+        "Redis", _port_open(REDIS_HOST, REDIS_PORT), f"nothing listens on {REDIS_HOST}:{REDIS_PORT}"
+    )
     import redis
 
-    db = int(os.environ.get("TEST_REDIS_DB", "13")) + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    db = int(os.environ.get("TEST_REDIS_DB", "13")) + int(
+        os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0
+    )
     url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
     client = redis.Redis.from_url(url)
     client.flushdb()
@@ -178,17 +182,15 @@ def _database_url_for_subprocess() -> str:
 def require_postgres() -> str:
     url = _database_url_for_subprocess()
     require_service(
-        "PostgreSQL", bool(url), "this test shares its database with another process; set DATABASE_URL=postgres://…"
+        "PostgreSQL",
+        bool(url),
+        "this test shares its database with another process; set DATABASE_URL=postgres://…",
     )
     return url
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("PYTEST_", "DJANGO_ALLOW_ASYNC"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_ALLOW_ASYNC"))}
     env.update(
         DJANGO_DEBUG="1",
         DJANGO_SECRET_KEY="test-only-secret",
@@ -234,17 +236,40 @@ class CeleryHarness:
     tmp_path: Path
     workers: list[WorkerProcess] = field(default_factory=list)
 
-    def start_worker(self, *, concurrency: int = 1, extra_env: dict[str, str] | None = None,
-                     timeout: float = 60) -> WorkerProcess:
+    def start_worker(
+        self, *, concurrency: int = 1, extra_env: dict[str, str] | None = None, timeout: float = 60
+    ) -> WorkerProcess:
         name = f"test-{uuid.uuid4().hex[:8]}@%h"
         log_path = self.tmp_path / f"worker-{len(self.workers)}.log"
-        env = subprocess_env(DATABASE_URL=self.database_url, REDIS_URL=self.broker_url,
-                             CELERY_BROKER_URL=self.broker_url, **(extra_env or {}))
+        env = subprocess_env(
+            DATABASE_URL=self.database_url,
+            REDIS_URL=self.broker_url,
+            CELERY_BROKER_URL=self.broker_url,
+            **(extra_env or {}),
+        )
         with log_path.open("w") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "dimios_web", "worker", "-l", "INFO",
-                 "-c", str(concurrency), "-n", name, "--without-mingle", "--without-gossip"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "dimios_web",
+                    "worker",
+                    "-l",
+                    "INFO",
+                    "-c",
+                    str(concurrency),
+                    "-n",
+                    name,
+                    "--without-mingle",
+                    "--without-gossip",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         worker = WorkerProcess(process, log_path, name)
         self.workers.append(worker)
@@ -266,7 +291,9 @@ class CeleryHarness:
             worker.stop()
 
 
-def wait_for(condition: Callable[[], object], *, timeout: float = 30, interval: float = 0.2, message: str = ""):
+def wait_for(
+    condition: Callable[[], object], *, timeout: float = 30, interval: float = 0.2, message: str = ""
+):
     """Poll until ``condition()`` is truthy; return its value or fail with ``message``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -315,7 +342,7 @@ def celery_worker(celery_harness) -> WorkerProcess:
     return celery_harness.start_worker()
 
 
-# --- A real SMTP server --------------------------------------------------------------------------------------
+# --- A real SMTP server ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -330,8 +357,11 @@ class SMTPServer:
         return f"smtp://{self.host}:{self.port}"
 
     def wait_for_messages(self, count: int, timeout: float = 30) -> list:
-        wait_for(lambda: len(self.messages) >= count, timeout=timeout,
-                 message=f"expected {count} e-mails, got {len(self.messages)}")
+        wait_for(
+            lambda: len(self.messages) >= count,
+            timeout=timeout,
+            message=f"expected {count} e-mails, got {len(self.messages)}",
+        )
         return list(self.messages)
 
 
@@ -366,7 +396,7 @@ def smtp_server(settings) -> Iterator[SMTPServer]:
         controller.stop()
 
 
-# --- Chromium and axe-core -----------------------------------------------------------------------------------
+# --- Chromium and axe-core -------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -381,9 +411,16 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "headless": True,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                 "--disable-sync"],
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
     }
 
 
@@ -403,7 +440,8 @@ def axe_violations(page) -> list[dict]:
 def assert_no_axe_violations(page) -> None:
     violations = axe_violations(page)
     summary = "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in violations
+        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in violations
     )
     assert not violations, f"axe-core found WCAG 2.1 A/AA violations on {page.url}:\n{summary}"
 

@@ -19,16 +19,38 @@ DEMO_DEPARTMENTS = {
 }
 # Other municipalities to compare with: at least five in the same county and many nationally.
 COMPARISON_CODES = [
-    "0509", "0512", "0513", "0560", "0561", "0562", "0563", "0581", "0582", "0583", "0584", "0586",
-    "0180", "1480", "1280", "0380", "1880", "2480",
+    "0509",
+    "0512",
+    "0513",
+    "0560",
+    "0561",
+    "0562",
+    "0563",
+    "0581",
+    "0582",
+    "0583",
+    "0584",
+    "0586",
+    "0180",
+    "1480",
+    "1280",
+    "0380",
+    "1880",
+    "2480",
 ]
 
 
 def _user(username: str, first: str, last: str, *, superuser: bool = False):
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
-        username=username, defaults={"email": username if "@" in username else "", "first_name": first,
-                                     "last_name": last, "is_staff": superuser, "is_superuser": superuser},
+        username=username,
+        defaults={
+            "email": username if "@" in username else "",
+            "first_name": first,
+            "last_name": last,
+            "is_staff": superuser,
+            "is_superuser": superuser,
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -54,7 +76,9 @@ def load_demo_data() -> dict:
     staff = _user("digistab@linkoping.example", "Disa", "Digitaliseringsstab")
     management = _user("ledning@linkoping.example", "Lena", "Ledning")
     rep = _user("soc@linkoping.example", "Sam", "Socialrepresentant")
-    RoleAssignment.objects.get_or_create(user=staff, organisation=organisation, role=RoleAssignment.Role.ORG_ADMIN)
+    RoleAssignment.objects.get_or_create(
+        user=staff, organisation=organisation, role=RoleAssignment.Role.ORG_ADMIN
+    )
     RoleAssignment.objects.get_or_create(
         user=management, organisation=organisation, role=RoleAssignment.Role.MANAGEMENT
     )

@@ -8,7 +8,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from dimios_web.exceptions import DomainError
@@ -77,13 +82,17 @@ def add_organisation(*, code: str) -> tuple[Organisation, bool]:
 
 def ensure_default_groups(*, organisation: Organisation) -> None:
     for position, name in enumerate(RespondentGroup.DEFAULTS, start=1):
-        RespondentGroup.objects.get_or_create(organisation=organisation, name=name, defaults={"position": position})
+        RespondentGroup.objects.get_or_create(
+            organisation=organisation, name=name, defaults={"position": position}
+        )
 
 
 # --- Departments -------------------------------------------------------------------------------------------
 
 
-def _check_parent(*, organisation: Organisation, department: Department | None, parent: Department | None) -> None:
+def _check_parent(
+    *, organisation: Organisation, department: Department | None, parent: Department | None
+) -> None:
     if parent is None:
         return
     if parent.organisation_id != organisation.pk:
@@ -101,11 +110,18 @@ def _check_parent(*, organisation: Organisation, department: Department | None, 
         ancestor = ancestor.parent
 
 
-def _check_unique_name(*, organisation: Organisation, department: Department | None, parent, name: str) -> None:
-    clash = Department.objects.filter(organisation=organisation, parent=parent, name__iexact=name)
+def _same_name(a: str, b: str) -> bool:
+    """Case-insensitive for Swedish letters too (SQLite's own comparison folds ASCII only)."""
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _check_unique_name(
+    *, organisation: Organisation, department: Department | None, parent, name: str
+) -> None:
+    siblings = Department.objects.filter(organisation=organisation, parent=parent)
     if department is not None and department.pk:
-        clash = clash.exclude(pk=department.pk)
-    if clash.exists():
+        siblings = siblings.exclude(pk=department.pk)
+    if any(_same_name(other, name) for other in siblings.values_list("name", flat=True)):
         raise DomainError(
             _("There is already a department called “%(name)s” at this place in the tree.") % {"name": name},
             field="name",
@@ -113,7 +129,9 @@ def _check_unique_name(*, organisation: Organisation, department: Department | N
 
 
 @transaction.atomic
-def create_department(*, organisation: Organisation, name: str, parent: Department | None = None) -> Department:
+def create_department(
+    *, organisation: Organisation, name: str, parent: Department | None = None
+) -> Department:
     name = name.strip()
     _check_parent(organisation=organisation, department=None, parent=parent)
     _check_unique_name(organisation=organisation, department=None, parent=parent, name=name)
@@ -149,11 +167,13 @@ def delete_department(*, department: Department) -> None:
 
 
 def _check_group_name(*, organisation: Organisation, group: RespondentGroup | None, name: str) -> None:
-    clash = RespondentGroup.objects.filter(organisation=organisation, name__iexact=name)
+    others = RespondentGroup.objects.filter(organisation=organisation)
     if group is not None and group.pk:
-        clash = clash.exclude(pk=group.pk)
-    if clash.exists():
-        raise DomainError(_("There is already a respondent group called “%(name)s”.") % {"name": name}, field="name")
+        others = others.exclude(pk=group.pk)
+    if any(_same_name(other, name) for other in others.values_list("name", flat=True)):
+        raise DomainError(
+            _("There is already a respondent group called “%(name)s”.") % {"name": name}, field="name"
+        )
 
 
 @transaction.atomic
@@ -200,7 +220,9 @@ def grant_role(
         raise DomainError(_("Unknown role."), field="role")
     for department in departments:
         if department.organisation_id != organisation.pk:
-            raise DomainError(_("“%(name)s” belongs to another organisation.") % {"name": department}, field="departments")
+            raise DomainError(
+                _("“%(name)s” belongs to another organisation.") % {"name": department}, field="departments"
+            )
     if role == RoleAssignment.Role.DEPARTMENT_REP and not departments:
         raise DomainError(_("Choose the department(s) the representative works with."), field="departments")
     if role != RoleAssignment.Role.DEPARTMENT_REP and departments:
@@ -226,3 +248,19 @@ def grant_role(
 @transaction.atomic
 def revoke_role(*, assignment: RoleAssignment) -> None:
     assignment.delete()
+
+
+def send_welcome_email(*, user) -> None:
+    """Tell a newly created staff user about their account, with a link to choose a password."""
+    site = settings.SITE_URL
+    protocol, _sep, domain = site.partition("://")
+    context = {
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "protocol": protocol,
+        "domain": domain,
+    }
+    subject = "".join(render_to_string("registration/welcome_subject.txt", context).splitlines())
+    body = render_to_string("registration/welcome_email.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -70,9 +69,13 @@ def department_edit(request, org, pk=None):
         try:
             if department is None:
                 department = org_services.create_department(
-                    organisation=organisation, name=form.cleaned_data["name"], parent=form.cleaned_data["parent"]
+                    organisation=organisation,
+                    name=form.cleaned_data["name"],
+                    parent=form.cleaned_data["parent"],
                 )
-                messages.success(request, _("The department “%(name)s” was added.") % {"name": department.name})
+                messages.success(
+                    request, _("The department “%(name)s” was added.") % {"name": department.name}
+                )
             else:
                 org_services.update_department(
                     department=department, name=form.cleaned_data["name"], parent=form.cleaned_data["parent"]
@@ -104,8 +107,12 @@ def department_delete(request, org, pk):
     return render(
         request,
         "surveys/confirm_delete.html",
-        {"organisation": organisation, "object": department, "form": form,
-         "cancel_url": reverse("surveys:department_list", args=[organisation.code])},
+        {
+            "organisation": organisation,
+            "object": department,
+            "form": form,
+            "cancel_url": reverse("surveys:department_list", args=[organisation.code]),
+        },
     )
 
 
@@ -126,7 +133,11 @@ def group_list(request, org):
 @require_http_methods(["GET", "POST"])
 def group_edit(request, org, pk=None):
     organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
-    group = get_object_or_404(RespondentGroup.objects.for_user(request.user), organisation=organisation, pk=pk) if pk else None
+    group = (
+        get_object_or_404(RespondentGroup.objects.for_user(request.user), organisation=organisation, pk=pk)
+        if pk
+        else None
+    )
     form = RespondentGroupForm(request.POST or None, group=group)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,27 +150,37 @@ def group_edit(request, org, pk=None):
             return redirect("surveys:group_list", org=organisation.code)
         except DomainError as error:
             add_domain_error_to_form(form, error)
-    return render(request, "surveys/group_form.html", {"organisation": organisation, "group": group, "form": form})
+    return render(
+        request, "surveys/group_form.html", {"organisation": organisation, "group": group, "form": form}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_delete(request, org, pk):
     organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
-    group = get_object_or_404(RespondentGroup.objects.for_user(request.user), organisation=organisation, pk=pk)
+    group = get_object_or_404(
+        RespondentGroup.objects.for_user(request.user), organisation=organisation, pk=pk
+    )
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             org_services.delete_respondent_group(group=group)
-            messages.success(request, _("The respondent group “%(name)s” was deleted.") % {"name": group.name})
+            messages.success(
+                request, _("The respondent group “%(name)s” was deleted.") % {"name": group.name}
+            )
             return redirect("surveys:group_list", org=organisation.code)
         except DomainError as error:
             add_domain_error_to_form(form, error)
     return render(
         request,
         "surveys/confirm_delete.html",
-        {"organisation": organisation, "object": group, "form": form,
-         "cancel_url": reverse("surveys:group_list", args=[organisation.code])},
+        {
+            "organisation": organisation,
+            "object": group,
+            "form": form,
+            "cancel_url": reverse("surveys:group_list", args=[organisation.code]),
+        },
     )
 
 
@@ -184,20 +205,21 @@ def role_list(request, org):
             add_domain_error_to_form(form, error)
         else:
             if user_created:
-                reset = PasswordResetForm({"email": assignment.user.email})
-                if reset.is_valid():
-                    reset.save(request=request, use_https=request.is_secure(),
-                               email_template_name="registration/welcome_email.txt",
-                               subject_template_name="registration/welcome_subject.txt")
+                org_services.send_welcome_email(user=assignment.user)
             messages.success(
                 request,
-                _("%(user)s is now %(role)s.") % {"user": assignment.user.email, "role": assignment.get_role_display()},
+                _("%(user)s is now %(role)s.")
+                % {"user": assignment.user.email, "role": assignment.get_role_display()},
             )
             return redirect("surveys:role_list", org=organisation.code)
     return render(
         request,
         "surveys/role_list.html",
-        {"organisation": organisation, "assignments": selectors.list_role_assignments(organisation), "form": form},
+        {
+            "organisation": organisation,
+            "assignments": selectors.list_role_assignments(organisation),
+            "form": form,
+        },
     )
 
 
@@ -205,7 +227,9 @@ def role_list(request, org):
 @require_http_methods(["GET", "POST"])
 def role_revoke(request, org, pk):
     organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
-    assignment = get_object_or_404(RoleAssignment.objects.select_related("user"), organisation=organisation, pk=pk)
+    assignment = get_object_or_404(
+        RoleAssignment.objects.select_related("user"), organisation=organisation, pk=pk
+    )
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         org_services.revoke_role(assignment=assignment)
@@ -214,6 +238,10 @@ def role_revoke(request, org, pk):
     return render(
         request,
         "surveys/confirm_delete.html",
-        {"organisation": organisation, "object": assignment, "form": form,
-         "cancel_url": reverse("surveys:role_list", args=[organisation.code])},
+        {
+            "organisation": organisation,
+            "object": assignment,
+            "form": form,
+            "cancel_url": reverse("surveys:role_list", args=[organisation.code]),
+        },
     )

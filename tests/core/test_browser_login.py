@@ -17,7 +17,9 @@ def test_login_page_is_swedish_and_has_no_wcag_violations(page, live_server):
 def test_org_admin_logs_in_and_sees_their_start_page(page, live_server, org_admin, browser_login):
     browser_login(page, org_admin)
     assert page.url == f"{live_server.url}/"
-    assert page.get_by_role("heading", name="Linköpings kommun – Organisationsadministratör (digitaliseringsstab)").is_visible()
+    assert page.get_by_role(
+        "heading", name="Linköpings kommun – Organisationsadministratör (digitaliseringsstab)"
+    ).is_visible()
     assert page.get_by_role("link", name="Förvaltningar").first.is_visible()
     assert_no_axe_violations(page)
 

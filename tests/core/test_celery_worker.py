@@ -29,8 +29,11 @@ def test_a_task_delivered_twice_leaves_one_row(celery_worker):
     token = uuid.uuid4().hex
     heartbeat_task.delay(token)
     heartbeat_task.delay(token)
-    wait_for(lambda: celery_worker.log().count(f"'{token}'") >= 2 or celery_worker.log().count(token) >= 4,
-             timeout=30, message=celery_worker.log())
+    wait_for(
+        lambda: celery_worker.log().count(f"'{token}'") >= 2 or celery_worker.log().count(token) >= 4,
+        timeout=30,
+        message=celery_worker.log(),
+    )
     assert AuditEvent.objects.filter(action="worker.heartbeat", target=token).count() == 1
 
 

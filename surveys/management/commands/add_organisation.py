@@ -5,7 +5,9 @@ from surveys.services.organisations import add_organisation
 
 
 class Command(BaseCommand):
-    help = "Create the organisation of a municipality from its four-digit SCB code. Rerunning changes nothing."
+    help = (
+        "Create the organisation of a municipality from its four-digit SCB code. Rerunning changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("code", help="SCB municipality code, e.g. 0580")

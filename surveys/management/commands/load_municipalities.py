@@ -9,5 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = load_reference_data()
         self.stdout.write(
-            f"Reference data loaded: {created['counties']} new counties, {created['municipalities']} new municipalities."
+            f"Reference data loaded: {created['counties']} new counties, "
+            f"{created['municipalities']} new municipalities."
         )

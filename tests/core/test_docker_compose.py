@@ -1,0 +1,96 @@
+"""docker-compose.yml cannot be started here (no Docker engine), so check what it says: the services, their
+health checks, the environment they get and that the commands they run exist in the project."""
+
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import ROOT
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+APP_SERVICES = ["migrate", "web", "worker", "beat"]
+
+
+def test_compose_has_web_worker_beat_postgres_and_redis():
+    assert {"web", "worker", "beat", "db", "redis"} <= set(SERVICES)
+    assert SERVICES["db"]["image"].startswith("postgres:")
+    assert SERVICES["redis"]["image"].startswith("redis:")
+
+
+def test_long_running_services_have_health_checks():
+    for name in ("web", "worker", "db", "redis"):
+        assert "healthcheck" in SERVICES[name], name
+        assert SERVICES[name]["healthcheck"]["test"], name
+
+
+def test_app_services_wait_for_healthy_database_and_redis():
+    for name in APP_SERVICES:
+        depends = SERVICES[name]["depends_on"]
+        if name != "migrate":
+            assert depends["migrate"]["condition"] == "service_completed_successfully"
+    anchor = COMPOSE["x-app"]["depends_on"]
+    assert anchor["db"]["condition"] == "service_healthy"
+    assert anchor["redis"]["condition"] == "service_healthy"
+
+
+def test_app_services_get_every_required_setting():
+    env_example = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^([A-Z_]+)=", env_example, flags=re.MULTILINE))
+    for name in APP_SERVICES:
+        environment = SERVICES[name]["environment"]
+        for variable in (
+            "DATABASE_URL",
+            "REDIS_URL",
+            "DJANGO_SECRET_KEY",
+            "DJANGO_ALLOWED_HOSTS",
+            "EMAIL_URL",
+        ):
+            assert variable in environment, (name, variable)
+        for variable in environment:
+            assert variable in documented, f"{variable} passed to {name} is not documented in .env.example"
+
+
+def test_every_setting_read_from_the_environment_is_documented():
+    settings_source = (ROOT / "dimios_web" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:_bool|_int|_url)?(?:\.list)?\(\s*"([A-Z_]+)"', settings_source))
+    read |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', settings_source))
+    read.discard("DJANGO_READ_DOT_ENV")  # only for tests and `make run`
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
+    assert read <= documented, f"not in .env.example: {sorted(read - documented)}"
+
+
+def test_commands_the_services_run_exist_in_the_project():
+    assert shutil.which("gunicorn") or (Path(ROOT) / ".venv/bin/gunicorn").exists()
+    web = SERVICES["web"]["command"]
+    assert web[0] == "gunicorn" and web[1] == "dimios_web.wsgi:application"
+    assert (ROOT / "dimios_web" / "wsgi.py").exists()
+    for name in ("worker", "beat"):
+        command = SERVICES[name]["command"]
+        assert command[:3] == ["celery", "-A", "dimios_web"]
+        assert (ROOT / "dimios_web" / "celery.py").exists()
+    migrate = " ".join(SERVICES["migrate"]["command"])
+    from django.core.management import get_commands
+
+    for management_command in re.findall(r"manage\.py (\w+)", migrate):
+        assert management_command in get_commands(), management_command
+    for path in re.findall(r"(maturity/\S+\.ya?ml)", migrate):
+        assert (ROOT / path).exists(), path
+    healthcheck = " ".join(SERVICES["web"]["healthcheck"]["test"])
+    assert "/healthz/" in healthcheck
+
+
+def test_the_image_installs_chromium_for_report_printing():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "chromium" in dockerfile
+    assert all(
+        SERVICES[name].get("build") == "." or COMPOSE["x-app"]["build"] == "." for name in APP_SERVICES
+    )
+
+
+def test_health_endpoint_answers(client, db):
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.content == b"ok"

@@ -1,0 +1,112 @@
+"""Every staff URL of the organisation pages, for every role: who gets in, who gets 403 or 404."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_urls(organisation, department, group, assignment):
+    code = organisation.code
+    return [
+        reverse("surveys:department_list", args=[code]),
+        reverse("surveys:department_create", args=[code]),
+        reverse("surveys:department_update", args=[code, department.pk]),
+        reverse("surveys:department_delete", args=[code, department.pk]),
+        reverse("surveys:group_list", args=[code]),
+        reverse("surveys:group_create", args=[code]),
+        reverse("surveys:group_update", args=[code, group.pk]),
+        reverse("surveys:group_delete", args=[code, group.pk]),
+        reverse("surveys:role_list", args=[code]),
+        reverse("surveys:role_revoke", args=[code, assignment.pk]),
+    ]
+
+
+@pytest.fixture
+def urls(organisation, school_department, dept_rep):
+    group = organisation.respondent_groups.first()
+    assignment = dept_rep.role_assignments.get()
+    return admin_urls(organisation, school_department, group, assignment)
+
+
+def test_org_admin_reaches_every_admin_page(client, org_admin, urls):
+    client.force_login(org_admin)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("persona", ["dept_rep", "management"])
+def test_staff_without_the_admin_role_are_forbidden(client, request, persona, urls):
+    client.force_login(request.getfixturevalue(persona))
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+        assert (
+            client.post(
+                url, {"name": "x", "confirm": "on", "email": "a@b.se", "role": "org_admin"}
+            ).status_code
+            == 403
+        )
+
+
+def test_another_organisations_admin_gets_not_found_and_changes_nothing(client, outsider, urls, organisation):
+    client.force_login(outsider)
+    departments_before = organisation.departments.count()
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert (
+            client.post(
+                url, {"name": "x", "confirm": "on", "email": "a@b.se", "role": "org_admin"}
+            ).status_code
+            == 404
+        )
+    assert organisation.departments.count() == departments_before
+
+
+def test_a_user_without_a_role_gets_not_found(client, no_role_user, urls):
+    client.force_login(no_role_user)
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+
+
+def test_anonymous_visitors_are_asked_to_log_in(client, urls):
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and "/konto/logga-in/" in response["Location"], url
+
+
+def test_organisation_overview_is_visible_to_its_staff_only(
+    client, organisation, dept_rep, management, outsider
+):
+    url = reverse("surveys:organisation_detail", args=[organisation.code])
+    for user in (dept_rep, management):
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_an_org_admin_cannot_edit_a_department_of_another_organisation_through_their_own_url(
+    client, org_admin, organisation, other_organisation
+):
+    client.force_login(org_admin)
+    foreign = other_organisation.departments.first()
+    url = reverse("surveys:department_update", args=[organisation.code, foreign.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "Kapad"}).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.name != "Kapad"
+
+
+def test_department_scope_includes_units_under_the_granted_department(
+    dept_rep, organisation, social_department
+):
+    from surveys.models import Department
+
+    visible = set(Department.objects.for_user(dept_rep).values_list("name", flat=True))
+    assert visible == {"Socialförvaltningen", "Äldreomsorg"}
+
+
+def test_platform_admin_sees_every_organisation(platform_admin, organisation, other_organisation):
+    from surveys.models import Organisation
+
+    assert Organisation.objects.for_user(platform_admin).count() == 2
