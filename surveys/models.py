@@ -522,6 +522,26 @@ class Answer(models.Model):
         return f"{self.statement_id}={self.value if self.value is not None else 'DK'}"
 
 
+class RespondentImport(models.Model):
+    """An uploaded respondent file between its preview and the admin's decision. Kept in the database (not
+    on one web server's disk) and deleted when imported or after a day (it holds e-mail addresses)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="respondent_imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("respondent file")
+        verbose_name_plural = _("respondent files")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class ReminderRun(models.Model):
     """One reminder sending for a round: requested now by a staff user (``scheduled_day`` empty) or due by
     the round's schedule (``scheduled_day`` = days after opening, unique per round so that a schedule is

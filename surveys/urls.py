@@ -17,3 +17,39 @@ urlpatterns = [
     path("o/<str:org>/roles/", views.role_list, name="role_list"),
     path("o/<str:org>/roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
 ]
+
+# Measurement windows and survey rounds (issue 4).
+from .views import rounds as round_views  # noqa: E402
+
+urlpatterns += [
+    path("o/<str:org>/rounds/", round_views.round_list, name="round_list"),
+    path("o/<str:org>/rounds/new/", round_views.round_create, name="round_create"),
+    path("o/<str:org>/rounds/<int:pk>/", round_views.round_detail, name="round_detail"),
+    path("o/<str:org>/rounds/<int:pk>/edit/", round_views.round_edit, name="round_edit"),
+    path("o/<str:org>/rounds/<int:pk>/rates/", round_views.round_rates, name="round_rates"),
+    path("o/<str:org>/rounds/<int:pk>/open/", round_views.round_open, name="round_open"),
+    path("o/<str:org>/rounds/<int:pk>/close/", round_views.round_close, name="round_close"),
+    path("o/<str:org>/rounds/<int:pk>/send/", round_views.round_send, name="round_send"),
+    path("o/<str:org>/rounds/<int:pk>/remind/", round_views.round_remind, name="round_remind"),
+    path(
+        "o/<str:org>/rounds/<int:pk>/reminders/",
+        round_views.round_reminder_schedule,
+        name="round_reminder_schedule",
+    ),
+    path(
+        "o/<str:org>/rounds/<int:pk>/closing-date/", round_views.round_closing_date, name="round_closing_date"
+    ),
+    path("o/<str:org>/rounds/<int:pk>/open-link/", round_views.round_open_link, name="round_open_link"),
+    path("o/<str:org>/rounds/<int:pk>/texts/", round_views.round_texts, name="round_texts"),
+    path("o/<str:org>/rounds/<int:pk>/respondents/", round_views.round_respondents, name="round_respondents"),
+    path(
+        "o/<str:org>/rounds/<int:pk>/respondents/import/<int:upload>/",
+        round_views.round_import,
+        name="round_import",
+    ),
+    path(
+        "o/<str:org>/rounds/<int:pk>/respondents/<int:invitation>/remove/",
+        round_views.respondent_remove,
+        name="respondent_remove",
+    ),
+]

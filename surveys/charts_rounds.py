@@ -1,0 +1,49 @@
+"""The daily curve of submissions as a plotly figure (plain data in, figure JSON out)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext
+
+
+def submission_curve_figure(
+    *, per_day: list[tuple[datetime.date, int]], start: datetime.date, end: datetime.date
+) -> dict:
+    counts = dict(per_day)
+    if per_day:
+        start = min(start, per_day[0][0])
+        end = max(end, per_day[-1][0])
+    days = []
+    day = start
+    while day <= end:
+        days.append(day)
+        day += datetime.timedelta(days=1)
+    daily = [counts.get(d, 0) for d in days]
+    cumulative = []
+    running = 0
+    for n in daily:
+        running += n
+        cumulative.append(running)
+    figure = go.Figure()
+    figure.add_bar(
+        x=[d.isoformat() for d in days], y=daily, name=gettext("Submitted that day"), marker_color="#7aa6d6"
+    )
+    figure.add_scatter(
+        x=[d.isoformat() for d in days],
+        y=cumulative,
+        name=gettext("Submitted in all"),
+        mode="lines+markers",
+        line={"color": "#0b4f8a", "width": 3},
+    )
+    figure.update_layout(
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        height=320,
+        legend={"orientation": "h", "y": -0.2},
+        yaxis={"title": gettext("Responses"), "rangemode": "tozero"},
+        xaxis={"type": "date"},
+        separators=", ",
+    )
+    return json.loads(figure.to_json())

@@ -1,0 +1,441 @@
+"""Staff pages for measurement windows and survey rounds: create, respondents, texts, open, send,
+remind, follow the response rates, close.
+
+Views are thin: scope to the user, bind a form, call one service, redirect or render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dimios_web.exceptions import DomainError, add_domain_error_to_form
+
+from .. import selectors, selectors_rounds
+from ..forms import ConfirmForm
+from ..forms_rounds import (
+    ClosingDateForm,
+    ImportDecisionForm,
+    MessageTextsForm,
+    ReminderScheduleForm,
+    RespondentForm,
+    RespondentUploadForm,
+    RoundForm,
+)
+from ..models import RoleAssignment, Round
+from ..scoping import get_scope
+from ..services import invitations as invitation_services
+from ..services import periods as period_services
+from ..services import respondents as respondent_services
+from ..services import rounds as round_services
+
+ADMIN = [RoleAssignment.Role.ORG_ADMIN]
+VIEWERS = [RoleAssignment.Role.ORG_ADMIN, RoleAssignment.Role.MANAGEMENT, RoleAssignment.Role.DEPARTMENT_REP]
+
+
+def _queue_message(request, outcome, done: str) -> None:
+    """Tell the admin whether the work reached the mail queue; it is saved either way."""
+    if outcome is None or outcome.queued is None or outcome.queued:
+        messages.success(request, done)
+    else:
+        messages.warning(
+            request,
+            _(
+                "%(done)s The mail queue cannot be reached just now. Nothing is lost: the e-mails are saved "
+                "as not sent and go out automatically when the queue is back (within minutes), or press "
+                "“Send” again later."
+            )
+            % {"done": done},
+        )
+
+
+def _round(request, org, pk, roles=ADMIN):
+    organisation = selectors.get_organisation_for(request.user, org, roles=roles)
+    return organisation, selectors_rounds.get_round_for(request.user, organisation, pk)
+
+
+def _detail(round_):
+    return redirect("surveys:round_detail", org=round_.organisation.code, pk=round_.pk)
+
+
+@login_required
+def round_list(request, org):
+    organisation = selectors.get_organisation_for(request.user, org, roles=VIEWERS)
+    period_services.ensure_periods()
+    return render(
+        request,
+        "surveys/round_list.html",
+        {
+            "organisation": organisation,
+            "periods": selectors_rounds.list_periods(),
+            "rounds": selectors_rounds.list_rounds(organisation),
+            "is_admin": get_scope(request.user).has_role(organisation.pk, ADMIN),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_create(request, org):
+    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+    form = RoundForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = round_services.create_round(
+                organisation=organisation, created_by=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+        else:
+            messages.success(request, _("The round was created. Next, add its respondents."))
+            return redirect("surveys:round_respondents", org=organisation.code, pk=round_.pk)
+    return render(request, "surveys/round_form.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_edit(request, org, pk):
+    organisation, round_ = _round(request, org, pk)
+    form = RoundForm(request.POST or None, organisation=organisation, round=round_)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "period"}
+        try:
+            round_services.update_round(round=round_, actor=request.user, **data)
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+        else:
+            messages.success(request, _("The round was saved."))
+            return _detail(round_)
+    return render(
+        request, "surveys/round_form.html", {"organisation": organisation, "form": form, "round": round_}
+    )
+
+
+@login_required
+def round_detail(request, org, pk):
+    organisation, round_ = _round(request, org, pk, roles=VIEWERS)
+    is_admin = get_scope(request.user).has_role(organisation.pk, ADMIN)
+    context = {
+        "organisation": organisation,
+        "round": round_,
+        "is_admin": is_admin,
+        "rates": selectors_rounds.get_response_rates(round_, user=request.user),
+        "curve": selectors_rounds.get_submission_curve(round_, user=request.user),
+    }
+    if is_admin:
+        context.update(
+            send_counts=selectors_rounds.count_send_status(round_),
+            reminder_runs=selectors_rounds.list_reminder_runs(round_),
+            audit_events=selectors_rounds.list_audit_events(round_),
+            schedule_form=ReminderScheduleForm(round=round_),
+            closing_form=ClosingDateForm(round=round_),
+            open_link_url=request.build_absolute_uri(
+                reverse("surveys:respond_open", args=[round_.open_link_key])
+            )
+            if round_.open_link_enabled and round_.open_link_key
+            else "",
+        )
+    return render(request, "surveys/round_detail.html", context)
+
+
+@login_required
+def round_rates(request, org, pk):
+    """The response-rate fragment, refreshed on the round page while the round is open."""
+    organisation, round_ = _round(request, org, pk, roles=VIEWERS)
+    return render(
+        request,
+        "surveys/_round_rates.html",
+        {
+            "organisation": organisation,
+            "round": round_,
+            "rates": selectors_rounds.get_response_rates(round_, user=request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_open(request, org, pk):
+    organisation, round_ = _round(request, org, pk)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = round_services.open_round(round=round_, actor=request.user)
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+        else:
+            _queue_message(request, outcome, _("The round is open and the invitations are being sent."))
+            return _detail(round_)
+    return render(
+        request,
+        "surveys/round_confirm.html",
+        {"organisation": organisation, "round": round_, "form": form, "action": "open"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_close(request, org, pk):
+    organisation, round_ = _round(request, org, pk)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_services.close_round(round=round_, actor=request.user)
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+        else:
+            messages.success(request, _("The round is closed and its results are stored."))
+            return _detail(round_)
+    return render(
+        request,
+        "surveys/round_confirm.html",
+        {"organisation": organisation, "round": round_, "form": form, "action": "close"},
+    )
+
+
+@login_required
+@require_POST
+def round_send(request, org, pk):
+    """Send what is not sent yet: pending invitations and, again, failed or bounced ones."""
+    _organisation, round_ = _round(request, org, pk)
+    try:
+        count, outcome = invitation_services.retry_failed_invitations(round=round_, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        _queue_message(
+            request,
+            outcome,
+            _("Sending the invitations that have not gone out (%(retried)s retried).") % {"retried": count},
+        )
+    return _detail(round_)
+
+
+@login_required
+@require_POST
+def round_remind(request, org, pk):
+    _organisation, round_ = _round(request, org, pk)
+    try:
+        _run, outcome = invitation_services.request_reminders(round=round_, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        _queue_message(request, outcome, _("Reminders are being sent to those who have not submitted."))
+    return _detail(round_)
+
+
+@login_required
+@require_POST
+def round_reminder_schedule(request, org, pk):
+    _organisation, round_ = _round(request, org, pk)
+    form = ReminderScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            round_services.set_reminder_schedule(
+                round=round_, days=form.cleaned_data["days"], actor=request.user
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The reminder schedule was saved."))
+    else:
+        messages.error(request, " ".join(form.errors.get("days", [])))
+    return _detail(round_)
+
+
+@login_required
+@require_POST
+def round_closing_date(request, org, pk):
+    _organisation, round_ = _round(request, org, pk)
+    form = ClosingDateForm(request.POST)
+    if form.is_valid():
+        try:
+            round_services.set_closing_date(
+                round=round_, closes_on=form.cleaned_data["closes_on"], actor=request.user
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The closing date was saved."))
+    else:
+        messages.error(request, _("Enter a valid date."))
+    return _detail(round_)
+
+
+@login_required
+@require_POST
+def round_open_link(request, org, pk):
+    _organisation, round_ = _round(request, org, pk)
+    enable = request.POST.get("enabled") == "1"
+    try:
+        round_services.set_open_link(round=round_, enabled=enable, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The open link is offered.") if enable else _("The open link was withdrawn.")
+        )
+    return _detail(round_)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_texts(request, org, pk):
+    organisation, round_ = _round(request, org, pk)
+    form = MessageTextsForm(request.POST or None, round=round_)
+    previews = []
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview_round = Round(
+                pk=round_.pk,
+                organisation=round_.organisation,
+                period=round_.period,
+                opens_on=round_.opens_on,
+                closes_on=round_.closes_on,
+                message_texts=form.texts(),
+            )
+            for kind, lang, _subject, _body in form.field_pairs():
+                subject, body = invitation_services.preview_message(
+                    round=preview_round, kind=kind, language=lang
+                )
+                previews.append({"kind": kind, "language": lang, "subject": subject, "body": body})
+        else:
+            try:
+                round_services.set_message_texts(round=round_, texts=form.texts(), actor=request.user)
+            except DomainError as error:
+                add_domain_error_to_form(form, error)
+            else:
+                messages.success(request, _("The texts were saved."))
+                return _detail(round_)
+    return render(
+        request,
+        "surveys/round_texts.html",
+        {"organisation": organisation, "round": round_, "form": form, "previews": previews},
+    )
+
+
+# --- Respondents -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_respondents(request, org, pk):
+    organisation, round_ = _round(request, org, pk)
+    upload_form = RespondentUploadForm(
+        request.POST if "upload" in request.POST else None,
+        request.FILES if "upload" in request.POST else None,
+    )
+    add_form = RespondentForm(request.POST if "add" in request.POST else None, organisation=organisation)
+    if request.method == "POST" and "upload" in request.POST and upload_form.is_valid():
+        uploaded = upload_form.cleaned_data["file"]
+        try:
+            content = uploaded.read(respondent_services.MAX_FILE_BYTES + 1)
+            upload = respondent_services.store_upload(
+                round=round_, filename=uploaded.name, content=content, uploaded_by=request.user
+            )
+        except DomainError as error:
+            add_domain_error_to_form(upload_form, error)
+        else:
+            return redirect("surveys:round_import", org=organisation.code, pk=round_.pk, upload=upload.pk)
+    if request.method == "POST" and "add" in request.POST and add_form.is_valid():
+        try:
+            _invitation, outcome = respondent_services.add_respondent(
+                round=round_, actor=request.user, **add_form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error_to_form(add_form, error)
+        else:
+            _queue_message(
+                request, outcome, _("%(email)s was added.") % {"email": add_form.cleaned_data["email"]}
+            )
+            return redirect("surveys:round_respondents", org=organisation.code, pk=round_.pk)
+    page = Paginator(selectors_rounds.list_invitations(round_), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "surveys/round_respondents.html",
+        {
+            "organisation": organisation,
+            "round": round_,
+            "page": page,
+            "upload_form": upload_form,
+            "add_form": add_form,
+            "send_counts": selectors_rounds.count_send_status(round_),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_import(request, org, pk, upload):
+    organisation, round_ = _round(request, org, pk)
+    upload_row = selectors_rounds.get_upload_for(round_, upload)
+    form = ImportDecisionForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        action = form.cleaned_data["action"]
+        if action == "cancel":
+            respondent_services.discard_upload(upload=upload_row)
+            messages.info(request, _("Nothing was imported."))
+            return redirect("surveys:round_respondents", org=organisation.code, pk=round_.pk)
+        try:
+            count, outcome = respondent_services.import_respondents(
+                upload=upload_row, only_good_rows=action == "good", actor=request.user
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            _queue_message(request, outcome, _("%(count)s respondents were imported.") % {"count": count})
+            return redirect("surveys:round_respondents", org=organisation.code, pk=round_.pk)
+    preview = respondent_services.preview_respondent_file(
+        round=round_, filename=upload_row.filename, content=bytes(upload_row.content)
+    )
+    return render(
+        request,
+        "surveys/round_import.html",
+        {
+            "organisation": organisation,
+            "round": round_,
+            "upload": upload_row,
+            "preview": preview,
+            "bad_rows": preview.bad[:500],
+            "good_sample": preview.good[:20],
+            "error": error,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def respondent_remove(request, org, pk, invitation):
+    organisation, round_ = _round(request, org, pk)
+    invitation_row = selectors_rounds.get_invitation_for(round_, invitation)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = respondent_services.remove_respondent(invitation=invitation_row, actor=request.user)
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+        else:
+            if outcome == "deleted":
+                messages.success(request, _("%(email)s was removed.") % {"email": invitation_row.email})
+            else:
+                messages.success(
+                    request,
+                    _("%(email)s was removed; the link that was already sent no longer works.")
+                    % {"email": invitation_row.email},
+                )
+            return redirect("surveys:round_respondents", org=organisation.code, pk=round_.pk)
+    return render(
+        request,
+        "surveys/confirm_delete.html",
+        {
+            "organisation": organisation,
+            "object": invitation_row,
+            "form": form,
+            "cancel_url": reverse("surveys:round_respondents", args=[organisation.code, round_.pk]),
+        },
+    )
