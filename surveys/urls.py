@@ -18,6 +18,19 @@ urlpatterns = [
     path("o/<str:org>/roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
 ]
 
+# The respondent's pages (issue 5). The personal link is swapped for a session on the first request.
+from .views import respond as respond_views  # noqa: E402
+
+urlpatterns += [
+    path("s/<str:token>/", respond_views.respond_start, name="respond_start"),
+    path("s/open/<str:key>/", respond_views.respond_open, name="respond_open"),
+    path("enkat/", respond_views.respond_welcome, name="respond_welcome"),
+    path("enkat/sida/<int:number>/", respond_views.respond_page, name="respond_page"),
+    path("enkat/spara/", respond_views.respond_save, name="respond_save"),
+    path("enkat/sammanfattning/", respond_views.respond_summary, name="respond_summary"),
+    path("enkat/kvitto/", respond_views.respond_receipt, name="respond_receipt"),
+]
+
 # Measurement windows and survey rounds (issue 4).
 from .views import rounds as round_views  # noqa: E402
 

@@ -1,0 +1,42 @@
+"""Per-IP rate limit for unknown survey links, kept in the cache (Redis in production, so that all web
+processes share the count; Django's local-memory cache otherwise).
+
+Only failures count: a request with a valid token is never counted and never refused, so respondents behind
+a shared address (a municipality's NAT) are not throttled by someone else's typos."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+
+_PREFIX = "dimios:respond:unknown-token:"
+
+
+def _limit() -> int:
+    return getattr(settings, "DIMIOS_UNKNOWN_TOKEN_LIMIT", 20)
+
+
+def window_seconds() -> int:
+    return getattr(settings, "DIMIOS_UNKNOWN_TOKEN_WINDOW", 600)
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def register_unknown_token(request) -> bool:
+    """Count one unknown-token request from this IP; True when the IP has now gone over the limit."""
+    key = _PREFIX + client_ip(request)
+    if cache.add(key, 1, timeout=window_seconds()):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=window_seconds())
+            count = 1
+    return count > _limit()
+
+
+def reset(request) -> None:
+    cache.delete(_PREFIX + client_ip(request))

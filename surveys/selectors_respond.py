@@ -1,0 +1,253 @@
+"""Reads for the respondent's pages. Each returns what one page needs in a fixed number of queries, whatever
+the number of statements."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from maturity.models import Category, Statement
+
+from .models import Draft, Invitation, Round
+from .tokens import hash_token
+
+# secrets.token_urlsafe(32) gives 43 characters; anything far from that shape is not one of ours.
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
+
+
+def token_has_valid_shape(raw: str) -> bool:
+    return bool(_TOKEN_SHAPE.match(raw or ""))
+
+
+def get_invitation_for_token(raw: str) -> Invitation | None:
+    """The invitation of a personal link, or None for an unknown token (one query)."""
+    if not token_has_valid_shape(raw):
+        return None
+    return (
+        Invitation.objects.select_related("round__organisation", "round__questionnaire")
+        .filter(tokens__token_hash=hash_token(raw))
+        .first()
+    )
+
+
+def get_invitation_with_draft(invitation_id: int) -> Invitation | None:
+    """The invitation with its round, questionnaire, organisation and draft (one query)."""
+    return (
+        Invitation.objects.select_related(
+            "round__organisation", "round__questionnaire", "round__period", "draft"
+        )
+        .filter(pk=invitation_id)
+        .first()
+    )
+
+
+def get_open_draft(round_id: int, raw_key: str) -> Draft | None:
+    return (
+        Draft.objects.select_related("round__organisation", "round__questionnaire", "round__period")
+        .filter(round_id=round_id, open_key_hash=hash_token(raw_key), invitation__isnull=True)
+        .first()
+    )
+
+
+def get_round_for_open_key(key: str) -> Round | None:
+    """The round of an open link, if the round has one and it is enabled."""
+    if not token_has_valid_shape(key):
+        return None
+    return (
+        Round.objects.select_related("organisation", "questionnaire", "period")
+        .filter(open_link_key=key, open_link_enabled=True)
+        .first()
+    )
+
+
+def list_categories(questionnaire_id: int) -> list[Category]:
+    return list(Category.objects.filter(version_id=questionnaire_id).select_related("dimension"))
+
+
+@dataclass
+class StatementRow:
+    statement: Statement
+    value: int | None  # 1..6 or None ("vet ej") when answered
+    answered: bool
+    page: int = 0
+
+
+@dataclass
+class Progress:
+    answered: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 100
+
+
+@dataclass
+class QuestionnairePage:
+    number: int
+    count: int
+    category: Category
+    rows: list[StatementRow]
+    progress: Progress
+
+
+def _draft_answers(draft: Draft) -> dict[int, int | None]:
+    return dict(draft.answers.values_list("statement_id", "value"))
+
+
+def get_questionnaire_page(draft: Draft, categories: list[Category], number: int) -> QuestionnairePage:
+    """Page ``number`` (1-based, one category a page) with the draft's answers in place."""
+    category = categories[number - 1]
+    statements = list(
+        Statement.objects.filter(capability__category=category).order_by(
+            "capability__position", "position", "pk"
+        )
+    )
+    answers = _draft_answers(draft)
+    total = Statement.objects.filter(version_id=draft.round.questionnaire_id).count()
+    rows = [StatementRow(s, answers.get(s.pk), s.pk in answers, number) for s in statements]
+    return QuestionnairePage(number, len(categories), category, rows, Progress(len(answers), total))
+
+
+@dataclass
+class SummarySection:
+    category: Category
+    page: int
+    unanswered: list[StatementRow] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    sections: list[SummarySection]
+    progress: Progress
+    first_unanswered: StatementRow | None
+
+    @property
+    def unanswered_count(self) -> int:
+        return self.progress.total - self.progress.answered
+
+
+def get_summary(draft: Draft, categories: list[Category]) -> Summary:
+    """Every category with its unanswered statements (in questionnaire order) and the progress."""
+    page_of = {c.pk: i for i, c in enumerate(categories, start=1)}
+    sections = {c.pk: SummarySection(c, page_of[c.pk]) for c in categories}
+    answers = _draft_answers(draft)
+    statements = Statement.objects.filter(version_id=draft.round.questionnaire_id).select_related(
+        "capability"
+    )
+    first = None
+    total = 0
+    for statement in statements:
+        total += 1
+        if statement.pk in answers:
+            continue
+        category_id = statement.capability.category_id
+        row = StatementRow(statement, None, False, page_of.get(category_id, 1))
+        if category_id in sections:
+            sections[category_id].unanswered.append(row)
+        if first is None:
+            first = row
+    ordered = [sections[c.pk] for c in categories]
+    # The statements come in the model's default order (dimension, category, capability, position), so the
+    # first unanswered row is the first in questionnaire order.
+    return Summary(ordered, Progress(len(answers), total), first)
+
+
+@dataclass
+class ResultSummary:
+    responses: int
+    overall: float | None
+    capability: float | None
+    legacy: float | None
+    type: str | None
+    type_title: str = ""
+
+
+def _mean(values):
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def _stored_organisation_result(round: Round) -> dict | None:
+    """The organisation scope of the round's stored results (maturity's read API), if computed."""
+    try:
+        from maturity.selectors import get_round_results
+    except ImportError:  # pragma: no cover - the maturity read API is not installed
+        return None
+    results = get_round_results(round_id=round.pk)
+    return results["organisation"] if results else None
+
+
+def get_round_result_summary(round: Round) -> ResultSummary | None:
+    """The organisation's overall figures for a closed round, or None below k responses (anonymity).
+
+    Computed from per-statement averages in the database (one aggregate query), following DESIGN.md's
+    scoring: reverse-scored statements count 7 − v, "vet ej" is excluded, statement → capability → category
+    → dimension as unweighted means, percent = (score − 1) / 5 × 100."""
+    from django.db.models import Avg
+
+    from maturity.models import Dimension, TypeDescription
+
+    from .models import Answer
+
+    questionnaire = round.questionnaire
+    stored = _stored_organisation_result(round)
+    if stored is not None:
+        if stored["suppressed"]:
+            return None
+        title = ""
+        if stored["type"]:
+            description = TypeDescription.objects.filter(version=questionnaire, type=stored["type"]).first()
+            title = description.title if description else ""
+        return ResultSummary(
+            stored["n_respondents"],
+            stored["overall_percent"],
+            stored["capability_percent"],
+            stored["legacy_percent"],
+            stored["type"],
+            title,
+        )
+    # No stored results (yet): compute the organisation's figures directly.
+    responses = round.responses.count()
+    if responses < max(3, questionnaire.k_anonymity):
+        return None
+    rows = (
+        Answer.objects.filter(response__round=round, value__isnull=False)
+        .values(
+            "statement_id",
+            "statement__reverse_scored",
+            "statement__capability_id",
+            "statement__capability__category_id",
+            "statement__capability__category__dimension__kind",
+        )
+        .annotate(mean=Avg("value"))
+    )
+    tree: dict[str, dict[int, dict[int, list[float]]]] = {}
+    for row in rows:
+        mean = float(row["mean"])
+        if row["statement__reverse_scored"]:
+            mean = 7 - mean
+        kind = row["statement__capability__category__dimension__kind"]
+        categories = tree.setdefault(kind, {})
+        capabilities = categories.setdefault(row["statement__capability__category_id"], {})
+        capabilities.setdefault(row["statement__capability_id"], []).append(mean)
+
+    def percent(kind: str) -> float | None:
+        categories = tree.get(kind, {})
+        score = _mean([_mean([_mean(s) for s in caps.values()]) for caps in categories.values()])
+        return None if score is None else (score - 1) / 5 * 100
+
+    capability = percent(Dimension.Kind.CAPABILITY)
+    legacy = percent(Dimension.Kind.LEGACY)
+    overall = _mean([capability, legacy]) if capability is not None and legacy is not None else None
+    maturity_type = None
+    title = ""
+    if capability is not None and legacy is not None:
+        high = capability >= float(questionnaire.capability_cutoff)
+        enabling = legacy >= float(questionnaire.legacy_cutoff)
+        maturity_type = {(False, False): "A", (True, False): "B", (False, True): "C", (True, True): "D"}[
+            (high, enabling)
+        ]
+        description = TypeDescription.objects.filter(version=questionnaire, type=maturity_type).first()
+        title = description.title if description else ""
+    return ResultSummary(responses, overall, capability, legacy, maturity_type, title)

@@ -1,0 +1,208 @@
+"""The respondent's use cases: start (or resume) a response, save answers as they are given, submit.
+
+Answers are saved in a ``Draft`` as the respondent goes. Submitting moves them to a ``Response``; in an
+anonymous round the response carries department, group and round and nothing that leads back to the
+invitation, the draft is deleted and the invitation only records ``submitted=True``.
+
+Concurrency: every use case that changes a draft starts its transaction with a write that claims the row it
+depends on (the invitation for a submit, the draft for a save), so two tabs or a double-clicked submit are
+serialised by the database (a row lock on PostgreSQL, the write lock on SQLite) and exactly one submit wins.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dimios_web.exceptions import DomainError
+from maturity.models import Statement
+
+from ..models import (
+    Answer,
+    Department,
+    Draft,
+    DraftAnswer,
+    Invitation,
+    RespondentGroup,
+    Response,
+    Round,
+)
+from ..tokens import hash_token
+
+DONT_KNOW = None  # the stored value of "vet ej"
+
+# Error codes the views turn into pages (DomainError.code).
+ALREADY_SUBMITTED = "already_submitted"
+REVOKED = "revoked"
+ROUND_NOT_OPEN = "round_not_open"
+CONFIRM_UNANSWERED = "confirm_unanswered"
+INVALID_ANSWER = "invalid_answer"
+
+
+def _already_submitted() -> DomainError:
+    return DomainError(
+        _("These answers have already been submitted. Thank you for taking part!"), code=ALREADY_SUBMITTED
+    )
+
+
+def _revoked() -> DomainError:
+    return DomainError(
+        _(
+            "This link has been withdrawn by the organisation that sent it. Ask them for a new one if you "
+            "think that is wrong."
+        ),
+        code=REVOKED,
+    )
+
+
+def _round_not_open() -> DomainError:
+    return DomainError(_("The survey is not open for answers."), code=ROUND_NOT_OPEN)
+
+
+def check_invitation_can_answer(invitation: Invitation) -> None:
+    """Refuse a personal link that can no longer be used for answering."""
+    if invitation.revoked_at is not None:
+        raise _revoked()
+    if invitation.submitted:
+        raise _already_submitted()
+    if invitation.round.status != Round.Status.OPEN:
+        raise _round_not_open()
+
+
+def start_response(*, invitation: Invitation) -> Draft:
+    """The invitation's draft, created on the first visit. Opening the link again (on any device) finds the
+    same draft, so answers given earlier are in place."""
+    check_invitation_can_answer(invitation)
+    existing = Draft.objects.filter(invitation=invitation).first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            draft = Draft.objects.create(round_id=invitation.round_id, invitation=invitation)
+            Invitation.objects.filter(pk=invitation.pk, started_on__isnull=True).update(started_on=today)
+    except IntegrityError:
+        # The same link opened in two tabs at once: the other request created it.
+        draft = Draft.objects.get(invitation=invitation)
+    return draft
+
+
+def start_open_response(*, round: Round, department: Department, group: RespondentGroup) -> tuple[Draft, str]:
+    """A draft for an open link (a round without personal invitations). The returned key is kept in the
+    respondent's session; only its hash is stored."""
+    if round.status != Round.Status.OPEN:
+        raise _round_not_open()
+    if department.organisation_id != round.organisation_id or group.organisation_id != round.organisation_id:
+        raise DomainError(_("Choose a department and a group of this organisation."), field="department")
+    raw_key = secrets.token_urlsafe(32)
+    draft = Draft.objects.create(
+        round=round, open_key_hash=hash_token(raw_key), department=department, group=group
+    )
+    return draft, raw_key
+
+
+def save_answers(*, draft: Draft, answers: Mapping[int, int | None]) -> int:
+    """Save answers (statement id → 1..6, or None for "vet ej") in the draft, replacing earlier ones. All
+    or nothing: one invalid answer saves none. Returns the number of statements answered so far."""
+    for value in answers.values():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 6
+        ):
+            raise DomainError(
+                _("An answer must be one of the six steps of the scale or “don't know”."), code=INVALID_ANSWER
+            )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # Claim the draft first: a submit in another tab either finished (the draft is gone) or waits.
+            if not Draft.objects.filter(pk=draft.pk).update(updated_at=now):
+                raise _already_submitted()
+            if answers:
+                known = set(
+                    Statement.objects.filter(
+                        pk__in=list(answers), version_id=draft.round.questionnaire_id
+                    ).values_list("pk", flat=True)
+                )
+                if known != set(answers):
+                    raise DomainError(_("That statement is not part of this survey."), code=INVALID_ANSWER)
+                DraftAnswer.objects.bulk_create(
+                    [
+                        DraftAnswer(draft_id=draft.pk, statement_id=s, value=v, updated_at=now)
+                        for s, v in sorted(answers.items())
+                    ],
+                    update_conflicts=True,
+                    unique_fields=["draft", "statement"],
+                    update_fields=["value", "updated_at"],
+                )
+    except IntegrityError:
+        # The draft vanished between the claim and the commit (a submit won the race).
+        raise _already_submitted() from None
+    return DraftAnswer.objects.filter(draft_id=draft.pk).count()
+
+
+@dataclass(frozen=True)
+class Receipt:
+    round_id: int
+    submitted_on: str
+    answered: int
+    total: int
+
+
+def submit_response(*, draft: Draft, confirm_unanswered: bool = False) -> Receipt:
+    """Move the draft's answers to a response, exactly once. Unanswered statements are allowed only when the
+    respondent has confirmed it; they count as not answered."""
+    with transaction.atomic():
+        invitation = None
+        if draft.invitation_id is not None:
+            # The claim: only one submit can flip the flag; the loser's transaction sees 0 rows.
+            claimed = Invitation.objects.filter(
+                pk=draft.invitation_id, submitted=False, revoked_at__isnull=True
+            ).update(submitted=True)
+            if not claimed:
+                if Invitation.objects.filter(pk=draft.invitation_id, revoked_at__isnull=False).exists():
+                    raise _revoked()
+                raise _already_submitted()
+            invitation = Invitation.objects.get(pk=draft.invitation_id)
+        elif not Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now()):
+            raise _already_submitted()
+        locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
+        if locked is None:
+            raise _already_submitted()
+        round = Round.objects.select_related("questionnaire").get(pk=locked.round_id)
+        if round.status != Round.Status.OPEN:
+            raise _round_not_open()
+        answers = list(DraftAnswer.objects.filter(draft=locked).values_list("statement_id", "value"))
+        total = Statement.objects.filter(version_id=round.questionnaire_id).count()
+        if len(answers) < total and not confirm_unanswered:
+            raise DomainError(
+                _(
+                    "Statements not answered: %(count)s. Confirm that you want to submit anyway, or go back "
+                    "and answer them."
+                )
+                % {"count": total - len(answers)},
+                field="confirm",
+                code=CONFIRM_UNANSWERED,
+            )
+        if invitation is not None:
+            department_id, group_id = invitation.department_id, invitation.group_id
+        else:
+            department_id, group_id = locked.department_id, locked.group_id
+        response = Response.objects.create(
+            round=round,
+            department_id=department_id,
+            group_id=group_id,
+            invitation=None if round.anonymous else invitation,
+            submitted_on=timezone.localdate(),
+        )
+        Answer.objects.bulk_create(
+            [Answer(response=response, statement_id=s, value=v) for s, v in sorted(answers)]
+        )
+        locked.delete()
+    return Receipt(
+        round_id=round.pk, submitted_on=response.submitted_on.isoformat(), answered=len(answers), total=total
+    )

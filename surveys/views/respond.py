@@ -1,0 +1,442 @@
+"""The respondent's pages: personal link → start page → one category a page → summary → receipt.
+
+The personal link's token is swapped for a session on the first request and the browser is redirected, so
+the token leaves the address bar; every page here sends ``Referrer-Policy: no-referrer`` and is not cached.
+Views are thin: find the respondent in the session, bind a form, call one service, redirect or render."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dimios_web.exceptions import DomainError, add_domain_error_to_form
+
+from .. import ratelimit
+from .. import selectors_respond as selectors
+from ..forms_respond import CategoryAnswersForm, OpenStartForm, SaveAnswerForm, SubmitForm
+from ..models import Draft, Invitation, Round
+from ..services import responding
+from ..services.responding import ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN
+
+SESSION_KEY = "dimios_respondent"
+RECEIPT_KEY = "dimios_receipt"
+SECONDS_PER_STATEMENT = 20
+
+
+def respondent_page(view):
+    """No Referer leaves these pages (the first one has the token in its address), and none is cached."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        add_never_cache_headers(response)
+        return response
+
+    return wrapped
+
+
+@dataclass
+class Respondent:
+    round: Round
+    draft: Draft
+    invitation: Invitation | None
+
+
+# --- Pages that end the flow -------------------------------------------------------------------------------
+
+
+def _message(
+    request, *, title: str, message: str, status: int = 200, round: Round | None = None, kind: str = "info"
+) -> HttpResponse:
+    context = {"title": title, "message": message, "round": round, "kind": kind}
+    if round is not None and round.status == Round.Status.CLOSED:
+        context["results"] = selectors.get_round_result_summary(round)
+    return render(request, "surveys/respond_message.html", context, status=status)
+
+
+def _expired(request, *, json: bool = False) -> HttpResponse:
+    message = _(
+        "Your session has ended, perhaps because the browser was closed for a long time. Open the "
+        "link in your e-mail again: every answer you saved is kept."
+    )
+    if json:
+        return JsonResponse({"ok": False, "message": message}, status=403)
+    return _message(request, title=_("Open your link again"), message=message, status=403, kind="warning")
+
+
+def _refusal(request, error: DomainError, round: Round | None, *, json: bool = False) -> HttpResponse:
+    """The page for a service's refusal that ends the flow (submitted, revoked, round not open)."""
+    if json:
+        return JsonResponse({"ok": False, "message": str(error.message)}, status=409)
+    if error.code == ALREADY_SUBMITTED:
+        if round is not None and round.status == Round.Status.CLOSED:
+            return _closed(request, round)
+        return _message(request, title=_("Already submitted"), message=error.message, round=round)
+    if error.code == REVOKED:
+        return _message(
+            request, title=_("The link has been withdrawn"), message=error.message, status=410, kind="warning"
+        )
+    if error.code == ROUND_NOT_OPEN and round is not None:
+        if round.status == Round.Status.CLOSED:
+            return _closed(request, round)
+        return _message(
+            request,
+            title=_("The survey has not opened yet"),
+            message=_("The survey opens on %(date)s. Welcome back then!")
+            % {"date": round.first_day.strftime("%Y-%m-%d")},
+            round=round,
+        )
+    return _message(
+        request, title=_("Something is not right"), message=error.message, status=400, kind="warning"
+    )
+
+
+def _closed(request, round: Round) -> HttpResponse:
+    return _message(
+        request,
+        title=_("Thank you – the survey has closed"),
+        message=_("The survey closed and no more answers can be given. Thank you to everyone who took part."),
+        round=round,
+    )
+
+
+# --- The respondent in the session -------------------------------------------------------------------------
+
+
+def _respondent(request, *, json: bool = False) -> Respondent | HttpResponse:
+    state = request.session.get(SESSION_KEY) or {}
+    if "submitted_round" in state:
+        round = Round.objects.filter(pk=state["submitted_round"]).first()
+        return _refusal(request, responding._already_submitted(), round, json=json)
+    if "invitation" in state:
+        invitation = selectors.get_invitation_with_draft(state["invitation"])
+        if invitation is None:
+            return _expired(request, json=json)
+        try:
+            responding.check_invitation_can_answer(invitation)
+            draft = getattr(invitation, "draft", None) or responding.start_response(invitation=invitation)
+        except DomainError as error:
+            return _refusal(request, error, invitation.round, json=json)
+        draft.round = invitation.round  # already loaded with its questionnaire and organisation
+        return Respondent(invitation.round, draft, invitation)
+    if "open_round" in state:
+        draft = selectors.get_open_draft(state["open_round"], state.get("open_key", ""))
+        if draft is None:
+            return _expired(request, json=json)
+        if draft.round.status != Round.Status.OPEN:
+            return _refusal(request, responding._round_not_open(), draft.round, json=json)
+        return Respondent(draft.round, draft, None)
+    return _expired(request, json=json)
+
+
+def _page_url(number: int, statement_id: int | None = None) -> str:
+    url = reverse("surveys:respond_page", args=[number])
+    return f"{url}#s{statement_id}" if statement_id else url
+
+
+def _resume_url(respondent: Respondent) -> str:
+    categories = selectors.list_categories(respondent.round.questionnaire_id)
+    summary = selectors.get_summary(respondent.draft, categories)
+    if summary.first_unanswered is None:
+        return reverse("surveys:respond_summary")
+    return _page_url(summary.first_unanswered.page, summary.first_unanswered.statement.pk)
+
+
+def _remember_language(request, response: HttpResponse, language: str) -> None:
+    """The invitation's language is the default until the respondent switches (kept for the session)."""
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE
+        )
+
+
+# --- Views -------------------------------------------------------------------------------------------------
+
+
+@respondent_page
+@require_http_methods(["GET", "HEAD"])
+def respond_start(request, token):
+    """The personal link. Swap the token for a session and redirect: the token leaves the address bar."""
+    invitation = selectors.get_invitation_for_token(token)
+    if invitation is None:
+        if ratelimit.register_unknown_token(request):
+            response = _message(
+                request,
+                title=_("Too many attempts"),
+                message=_(
+                    "Too many unknown links were opened from your network. Wait a few minutes and "
+                    "try again, or copy the link from your e-mail exactly."
+                ),
+                status=429,
+                kind="warning",
+            )
+            response["Retry-After"] = str(ratelimit.window_seconds())
+            return response
+        return _message(
+            request,
+            title=_("The link was not found"),
+            message=_(
+                "This survey link is not valid. Check that you copied the whole link from your e-mail. "
+                "If it still does not work, ask the organisation that sent it for a new link."
+            ),
+            status=404,
+            kind="warning",
+        )
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {"invitation": invitation.pk}
+    request.session.pop(RECEIPT_KEY, None)
+    target = reverse("surveys:respond_welcome")
+    try:
+        responding.check_invitation_can_answer(invitation)
+        draft = responding.start_response(invitation=invitation)
+        draft.round = invitation.round
+        if draft.answers.exists():
+            target = _resume_url(Respondent(invitation.round, draft, invitation))
+    except DomainError:
+        pass  # the start page explains (submitted, revoked, closed)
+    response = redirect(target)
+    _remember_language(request, response, invitation.language)
+    return response
+
+
+@respondent_page
+@require_http_methods(["GET", "HEAD"])
+def respond_welcome(request):
+    respondent = _respondent(request)
+    if isinstance(respondent, HttpResponse):
+        return respondent
+    categories = selectors.list_categories(respondent.round.questionnaire_id)
+    summary = selectors.get_summary(respondent.draft, categories)
+    return render(
+        request,
+        "surveys/respond_start.html",
+        {
+            "round": respondent.round,
+            "organisation": respondent.round.organisation,
+            "questionnaire": respondent.round.questionnaire,
+            "summary": summary,
+            "pages": len(categories),
+            "minutes": max(1, math.ceil(summary.progress.total * SECONDS_PER_STATEMENT / 60)),
+            "resume_url": _resume_url(respondent) if summary.progress.answered else _page_url(1),
+        },
+    )
+
+
+def _scale(questionnaire) -> list[dict]:
+    """The seven choices with their labels in the active language: 1..6 and "vet ej"."""
+    lang = (get_language() or "sv")[:2]
+    labels = (
+        (questionnaire.scale_labels or {}).get(lang) or (questionnaire.scale_labels or {}).get("sv") or []
+    )
+    labels = list(labels) + [""] * (6 - len(labels))
+    choices = []
+    for value in range(1, 7):
+        text = labels[value - 1]
+        if not text and value == 1:
+            text = _("does not apply at all")
+        elif not text and value == 6:
+            text = _("applies completely")
+        choices.append({"value": str(value), "number": value, "text": text})
+    dont_know = (questionnaire.dont_know_label or {}).get(lang) or _("Don't know")
+    choices.append({"value": "dk", "number": None, "text": dont_know})
+    return choices
+
+
+@respondent_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def respond_page(request, number: int):
+    respondent = _respondent(request)
+    if isinstance(respondent, HttpResponse):
+        return respondent
+    categories = selectors.list_categories(respondent.round.questionnaire_id)
+    if not 1 <= number <= len(categories):
+        return redirect("surveys:respond_page", 1) if categories else redirect("surveys:respond_summary")
+    page = selectors.get_questionnaire_page(respondent.draft, categories, number)
+    form = CategoryAnswersForm(
+        request.POST if request.method == "POST" else None, statements=[row.statement for row in page.rows]
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            responding.save_answers(draft=respondent.draft, answers=form.answers())
+        except DomainError as error:
+            if error.code in (ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN):
+                return _refusal(request, error, respondent.round)
+            add_domain_error_to_form(form, error)
+        else:
+            nav = request.POST.get("nav", "next")
+            if nav == "prev" and number > 1:
+                return redirect("surveys:respond_page", number - 1)
+            if nav == "summary" or number >= len(categories):
+                return redirect("surveys:respond_summary")
+            if nav == "stay":
+                return redirect("surveys:respond_page", number)
+            return redirect("surveys:respond_page", number + 1)
+    posted = form.data if form.is_bound else {}
+    for row in page.rows:
+        name = f"s{row.statement.pk}"
+        row.field_name = name
+        row.errors = form.errors.get(name, []) if form.is_bound else []
+        # After an error, show what was sent where it was valid, otherwise the saved answer.
+        row.checked = (
+            posted.get(name)
+            if posted and not row.errors
+            else (("dk" if row.value is None else str(row.value)) if row.answered else "")
+        )
+    return render(
+        request,
+        "surveys/respond_page.html",
+        {
+            "round": respondent.round,
+            "organisation": respondent.round.organisation,
+            "page": page,
+            "form": form,
+            "scale": _scale(respondent.round.questionnaire),
+            "error_rows": [row for row in page.rows if row.errors],
+            "is_last": number >= len(categories),
+        },
+    )
+
+
+@respondent_page
+@require_POST
+def respond_save(request):
+    """Save one answer as it is given (the page script). JSON in the answer, JSON out."""
+    respondent = _respondent(request, json=True)
+    if isinstance(respondent, HttpResponse):
+        return respondent
+    form = SaveAnswerForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse(
+            {"ok": False, "message": _("The answer was not saved: it was not one of the choices.")},
+            status=400,
+        )
+    try:
+        answered = responding.save_answers(
+            draft=respondent.draft, answers={form.cleaned_data["statement"]: form.cleaned_data["value"]}
+        )
+    except DomainError as error:
+        status = 409 if error.code in (ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN) else 400
+        return JsonResponse({"ok": False, "message": str(error.message)}, status=status)
+    return JsonResponse({"ok": True, "answered": answered})
+
+
+@respondent_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def respond_summary(request):
+    respondent = _respondent(request)
+    if isinstance(respondent, HttpResponse):
+        return respondent
+    form = SubmitForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            receipt = responding.submit_response(
+                draft=respondent.draft, confirm_unanswered=form.cleaned_data["confirm"]
+            )
+        except DomainError as error:
+            if error.code in (ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN):
+                return _refusal(request, error, respondent.round)
+            add_domain_error_to_form(form, error)
+        else:
+            request.session[SESSION_KEY] = {"submitted_round": receipt.round_id}
+            request.session[RECEIPT_KEY] = {
+                "round": receipt.round_id,
+                "submitted_on": receipt.submitted_on,
+                "answered": receipt.answered,
+                "total": receipt.total,
+            }
+            return redirect("surveys:respond_receipt")
+    categories = selectors.list_categories(respondent.round.questionnaire_id)
+    return render(
+        request,
+        "surveys/respond_summary.html",
+        {
+            "round": respondent.round,
+            "organisation": respondent.round.organisation,
+            "summary": selectors.get_summary(respondent.draft, categories),
+            "pages": len(categories),
+            "form": form,
+        },
+    )
+
+
+@respondent_page
+@require_http_methods(["GET", "HEAD"])
+def respond_receipt(request):
+    receipt = request.session.get(RECEIPT_KEY)
+    if not receipt:
+        return redirect("surveys:respond_welcome")
+    round = Round.objects.select_related("organisation").filter(pk=receipt["round"]).first()
+    return render(
+        request,
+        "surveys/respond_receipt.html",
+        {"receipt": receipt, "round": round, "organisation": round and round.organisation},
+    )
+
+
+@respondent_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def respond_open(request, key):
+    """An open link (a round without personal invitations): the respondent names department and role."""
+    round = selectors.get_round_for_open_key(key)
+    if round is None:
+        if ratelimit.register_unknown_token(request):
+            response = _message(
+                request,
+                title=_("Too many attempts"),
+                message=_(
+                    "Too many unknown links were opened from your network. Wait a few minutes and try again."
+                ),
+                status=429,
+                kind="warning",
+            )
+            response["Retry-After"] = str(ratelimit.window_seconds())
+            return response
+        return _message(
+            request,
+            title=_("The link was not found"),
+            message=_("This survey link is not valid. Check that you copied the whole link."),
+            status=404,
+            kind="warning",
+        )
+    if round.status != Round.Status.OPEN:
+        return _refusal(request, responding._round_not_open(), round)
+    state = request.session.get(SESSION_KEY) or {}
+    if state.get("open_round") == round.pk and selectors.get_open_draft(round.pk, state.get("open_key", "")):
+        return redirect("surveys:respond_welcome")
+    form = OpenStartForm(
+        request.POST if request.method == "POST" else None,
+        organisation=round.organisation,
+        departments=list(round.departments.all()) or None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            _draft, raw_key = responding.start_open_response(
+                round=round, department=form.cleaned_data["department"], group=form.cleaned_data["group"]
+            )
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+        else:
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = {"open_round": round.pk, "open_key": raw_key}
+            request.session.pop(RECEIPT_KEY, None)
+            return redirect("surveys:respond_welcome")
+    return render(
+        request,
+        "surveys/respond_open.html",
+        {
+            "round": round,
+            "organisation": round.organisation,
+            "form": form,
+        },
+    )
