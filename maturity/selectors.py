@@ -19,7 +19,7 @@ from surveys.models import Department, MeasurementPeriod, Organisation, Responde
 
 from . import scoring
 from .models import Capability, Category, Dimension, QuestionnaireVersion, RoundResult, Statement
-from .suppression import effective_k, suppress
+from .suppression import effective_k, hidden_scope_keys
 
 SUPPRESSED = "suppressed"
 MIN_COMPARISON_ORGANISATIONS = 5
@@ -122,61 +122,9 @@ def export_questionnaire_structure(version: QuestionnaireVersion) -> dict:
 # --- Stored results, with suppression -----------------------------------------------------------------------
 
 
-def _equations(rows: dict[str, RoundResult], parents: dict[int, int | None]) -> tuple[list, dict[str, int]]:
-    """whole = Σ parts for the scopes of one round, plus the never-shown remainders (responses filed
-    directly on a department that has units)."""
-    equations: list = []
-    virtual: dict[str, int] = {}
-    departments = {r.department_id for r in rows.values() if r.scope == RoundResult.Scope.DEPARTMENT}
-    groups = {r.group_id for r in rows.values() if r.scope == RoundResult.Scope.GROUP}
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for dept in departments:
-        parent = parents.get(dept)
-        children[parent if parent in departments else None].append(dept)
-
-    def n(key):
-        return rows[key].n_respondents if key in rows else 0
-
-    def tree(whole_key, part_keys, remainder_name):
-        parts = [p for p in part_keys if p in rows]
-        rest = n(whole_key) - sum(n(p) for p in parts)
-        if rest > 0:
-            virtual[remainder_name] = rest
-            parts.append(remainder_name)
-        if whole_key in rows and parts:
-            equations.append((whole_key, parts))
-
-    tree("organisation", [f"department:{d}" for d in children[None]], "rest:organisation")
-    tree("organisation", [f"group:{g}" for g in groups], "rest:organisation/groups")
-    for g in groups:
-        tree(
-            f"group:{g}",
-            [f"department:{d}/group:{g}" for d in children[None]],
-            f"rest:organisation/group:{g}",
-        )
-    for dept in departments:
-        if children.get(dept):
-            tree(f"department:{dept}", [f"department:{c}" for c in children[dept]], f"rest:department:{dept}")
-            for g in groups:
-                tree(
-                    f"department:{dept}/group:{g}",
-                    [f"department:{c}/group:{g}" for c in children[dept]],
-                    f"rest:department:{dept}/group:{g}",
-                )
-        tree(
-            f"department:{dept}",
-            [f"department:{dept}/group:{g}" for g in groups],
-            f"rest:department:{dept}/groups",
-        )
-    return equations, virtual
-
-
 def hidden_scopes(rows: dict[str, RoundResult], parents: dict[int, int | None], k: int) -> set[str]:
     """The scope keys of a round whose figures must not be shown (DESIGN.md, "Anonymity")."""
-    equations, virtual = _equations(rows, parents)
-    counts = {key: row.n_respondents for key, row in rows.items()}
-    counts.update(virtual)
-    return suppress(counts, equations, k, virtual=virtual) & set(rows)
+    return hidden_scope_keys({key: row.n_respondents for key, row in rows.items()}, parents, k)
 
 
 def _mask_parts(figures: dict, k: int) -> dict:

@@ -171,3 +171,66 @@ def suppress(
                 break
         else:
             hidden.add(ordered[0])
+
+
+# --- The scopes of a round ----------------------------------------------------------------------------------
+
+
+def scope_equations(
+    n_by_key: Mapping[str, int], parents: Mapping[int, int | None]
+) -> tuple[list[Equation], dict[str, int]]:
+    """whole = Σ parts for the stored scopes of one round, keyed like the stored results ("organisation",
+    "department:<id>", "group:<id>", "department:<id>/group:<id>"), plus the never-shown remainders
+    (e.g. responses filed directly on a department that has units) with their counts."""
+    departments = {
+        int(key.split(":")[1]) for key in n_by_key if key.startswith("department:") and "/" not in key
+    }
+    groups = {int(key.split(":")[1]) for key in n_by_key if key.startswith("group:")}
+    children: dict[int | None, list[int]] = {}
+    for dept in sorted(departments):
+        parent = parents.get(dept)
+        children.setdefault(parent if parent in departments else None, []).append(dept)
+    equations: list[Equation] = []
+    virtual: dict[str, int] = {}
+
+    def n(key: str) -> int:
+        return n_by_key.get(key, 0)
+
+    def tree(whole_key: str, part_keys: list[str], remainder: str) -> None:
+        parts = [p for p in part_keys if n(p) > 0]
+        rest = n(whole_key) - sum(n(p) for p in parts)
+        if rest > 0:
+            virtual[remainder] = rest
+            parts.append(remainder)
+        if n(whole_key) > 0 and parts:
+            equations.append((whole_key, parts))
+
+    top = children.get(None, [])
+    tree("organisation", [f"department:{d}" for d in top], "rest:organisation")
+    tree("organisation", [f"group:{g}" for g in sorted(groups)], "rest:organisation/groups")
+    for g in sorted(groups):
+        tree(f"group:{g}", [f"department:{d}/group:{g}" for d in top], f"rest:organisation/group:{g}")
+    for dept in sorted(departments):
+        units = children.get(dept, [])
+        if units:
+            tree(f"department:{dept}", [f"department:{c}" for c in units], f"rest:department:{dept}")
+            for g in sorted(groups):
+                tree(
+                    f"department:{dept}/group:{g}",
+                    [f"department:{c}/group:{g}" for c in units],
+                    f"rest:department:{dept}/group:{g}",
+                )
+        tree(
+            f"department:{dept}",
+            [f"department:{dept}/group:{g}" for g in sorted(groups)],
+            f"rest:department:{dept}/groups",
+        )
+    return equations, virtual
+
+
+def hidden_scope_keys(n_by_key: Mapping[str, int], parents: Mapping[int, int | None], k: int) -> set[str]:
+    """The scope keys of one round whose figures must not be shown."""
+    equations, virtual = scope_equations(n_by_key, parents)
+    counts = dict(n_by_key)
+    counts.update(virtual)
+    return suppress(counts, equations, k, virtual=virtual) & set(n_by_key)
