@@ -147,7 +147,8 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    """A Redis database of its own (flushed before and after) on the local server."""
+    """A Redis database on the local server (TEST_REDIS_DB, default 13). It is not flushed, since other test
+    runs may share it: Celery tests get a queue of their own instead (see ``celery_harness``)."""
     require_service(
         "Redis", _port_open(REDIS_HOST, REDIS_PORT), f"nothing listens on {REDIS_HOST}:{REDIS_PORT}"
     )
@@ -158,9 +159,8 @@ def redis_url() -> Iterator[str]:
     )
     url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
     client = redis.Redis.from_url(url)
-    client.flushdb()
+    client.ping()
     yield url
-    client.flushdb()
     client.close()
 
 
@@ -234,6 +234,7 @@ class CeleryHarness:
     broker_url: str
     database_url: str
     tmp_path: Path
+    queue: str = "celery"
     workers: list[WorkerProcess] = field(default_factory=list)
 
     def start_worker(
@@ -262,6 +263,8 @@ class CeleryHarness:
                     str(concurrency),
                     "-n",
                     name,
+                    "-Q",
+                    self.queue,
                     "--without-mingle",
                     "--without-gossip",
                 ],
@@ -310,7 +313,7 @@ def _reset_celery_connections(app) -> None:
 
     pools.reset()
     app._pool = None
-    app.amqp._producer_pool = None
+    app.__dict__.pop("amqp", None)  # rebuilt from app.conf: queues, routes, producer pool
 
 
 @pytest.fixture
@@ -321,17 +324,23 @@ def celery_harness(transactional_db, redis_url, tmp_path, settings) -> Iterator[
     database_url = require_postgres()
     from dimios_web.celery import app
 
-    previous = {k: app.conf.get(k) for k in ("broker_url", "task_always_eager")}
+    previous = {k: app.conf.get(k) for k in ("broker_url", "task_always_eager", "task_default_queue")}
+    # A queue of this test's own: test runs sharing the Redis server never take each other's tasks.
+    queue = f"test-{uuid.uuid4().hex[:12]}"
     app.conf.broker_url = redis_url
     app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = redis_url
     _reset_celery_connections(app)
-    harness = CeleryHarness(broker_url=redis_url, database_url=database_url, tmp_path=tmp_path)
+    harness = CeleryHarness(broker_url=redis_url, database_url=database_url, tmp_path=tmp_path, queue=queue)
     try:
         yield harness
     finally:
         harness.stop_all()
+        import redis
+
+        redis.Redis.from_url(redis_url).delete(queue)
         _reset_celery_connections(app)
         app.conf.update(previous)
 
