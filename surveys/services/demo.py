@@ -104,12 +104,15 @@ def load_demo_data() -> dict:
 
 
 def _load_results_demo(summary: dict) -> None:
-    """Rounds, responses and results come from the maturity app when it provides them."""
-    try:
-        from maturity.demo import load_demo_rounds
-    except ImportError:
-        return
+    """Three years of closed rounds with results (maturity app), then this autumn's open round."""
+    from maturity.demo import load_demo_rounds
+
     load_demo_rounds(summary)
+    try:
+        from .rounds_demo import load_demo_open_round
+    except ImportError:  # the open round arrives with the rounds capability
+        return
+    load_demo_open_round(summary)
 
 
 __all__ = ["DEMO_PASSWORD", "load_demo_data", "Organisation"]
