@@ -60,6 +60,14 @@ def get_round_for_open_key(key: str) -> Round | None:
     )
 
 
+def get_open_round(round_id: int) -> Round | None:
+    return (
+        Round.objects.select_related("organisation", "questionnaire", "period")
+        .filter(pk=round_id, open_link_enabled=True)
+        .first()
+    )
+
+
 def list_categories(questionnaire_id: int) -> list[Category]:
     return list(Category.objects.filter(version_id=questionnaire_id).select_related("dimension"))
 

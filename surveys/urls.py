@@ -25,6 +25,7 @@ urlpatterns += [
     path("s/<str:token>/", respond_views.respond_start, name="respond_start"),
     path("s/open/<str:key>/", respond_views.respond_open, name="respond_open"),
     path("enkat/", respond_views.respond_welcome, name="respond_welcome"),
+    path("enkat/oppen/", respond_views.respond_open_start, name="respond_open_start"),
     path("enkat/sida/<int:number>/", respond_views.respond_page, name="respond_page"),
     path("enkat/spara/", respond_views.respond_save, name="respond_save"),
     path("enkat/sammanfattning/", respond_views.respond_summary, name="respond_summary"),

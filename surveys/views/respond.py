@@ -29,21 +29,27 @@ from ..services import responding
 from ..services.responding import ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN
 
 SESSION_KEY = "dimios_respondent"
+OPEN_PENDING_KEY = "dimios_open_round"
 RECEIPT_KEY = "dimios_receipt"
 SECONDS_PER_STATEMENT = 20
 
 
-def respondent_page(view):
-    """No Referer leaves these pages (the first one has the token in its address), and none is cached."""
+def respondent_page(view=None, *, referrer_policy: str = "same-origin"):
+    """Respondent pages are never cached and send no Referer to other sites. The pages at a link's own
+    address (the token is in it) send none at all: ``no-referrer``. That policy is kept off the pages with
+    forms, because under it browsers send ``Origin: null`` with a POST, which CSRF protection refuses."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response.headers["Referrer-Policy"] = "no-referrer"
-        add_never_cache_headers(response)
-        return response
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response.headers["Referrer-Policy"] = referrer_policy
+            add_never_cache_headers(response)
+            return response
 
-    return wrapped
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
 
 
 @dataclass
@@ -57,9 +63,16 @@ class Respondent:
 
 
 def _message(
-    request, *, title: str, message: str, status: int = 200, round: Round | None = None, kind: str = "info"
+    request,
+    *,
+    title: str,
+    message: str,
+    status: int = 200,
+    round: Round | None = None,
+    kind: str = "info",
+    at_link: bool = False,
 ) -> HttpResponse:
-    context = {"title": title, "message": message, "round": round, "kind": kind}
+    context = {"title": title, "message": message, "round": round, "kind": kind, "at_link": at_link}
     if round is not None and round.status == Round.Status.CLOSED:
         context["results"] = selectors.get_round_result_summary(round)
     return render(request, "surveys/respond_message.html", context, status=status)
@@ -164,35 +177,13 @@ def _remember_language(request, response: HttpResponse, language: str) -> None:
 # --- Views -------------------------------------------------------------------------------------------------
 
 
-@respondent_page
+@respondent_page(referrer_policy="no-referrer")
 @require_http_methods(["GET", "HEAD"])
 def respond_start(request, token):
     """The personal link. Swap the token for a session and redirect: the token leaves the address bar."""
     invitation = selectors.get_invitation_for_token(token)
     if invitation is None:
-        if ratelimit.register_unknown_token(request):
-            response = _message(
-                request,
-                title=_("Too many attempts"),
-                message=_(
-                    "Too many unknown links were opened from your network. Wait a few minutes and "
-                    "try again, or copy the link from your e-mail exactly."
-                ),
-                status=429,
-                kind="warning",
-            )
-            response["Retry-After"] = str(ratelimit.window_seconds())
-            return response
-        return _message(
-            request,
-            title=_("The link was not found"),
-            message=_(
-                "This survey link is not valid. Check that you copied the whole link from your e-mail. "
-                "If it still does not work, ask the organisation that sent it for a new link."
-            ),
-            status=404,
-            kind="warning",
-        )
+        return _unknown_link(request)
     request.session.cycle_key()
     request.session[SESSION_KEY] = {"invitation": invitation.pk}
     request.session.pop(RECEIPT_KEY, None)
@@ -384,36 +375,60 @@ def respond_receipt(request):
     )
 
 
-@respondent_page
-@require_http_methods(["GET", "HEAD", "POST"])
+def _unknown_link(request) -> HttpResponse:
+    """An unknown token or open-link key: counted against the IP; 404, or 429 over the limit. Shown at the
+    link's own address, so without the language form (a POST from a no-referrer page is refused)."""
+    if ratelimit.register_unknown_token(request):
+        response = _message(
+            request,
+            title=_("Too many attempts"),
+            message=_(
+                "Too many unknown links were opened from your network. Wait a few minutes and try again, or "
+                "copy the link from your e-mail exactly."
+            ),
+            status=429,
+            kind="warning",
+            at_link=True,
+        )
+        response["Retry-After"] = str(ratelimit.window_seconds())
+        return response
+    return _message(
+        request,
+        title=_("The link was not found"),
+        message=_(
+            "This survey link is not valid. Check that you copied the whole link from your e-mail. If it "
+            "still does not work, ask the organisation that sent it for a new link."
+        ),
+        status=404,
+        kind="warning",
+        at_link=True,
+    )
+
+
+@respondent_page(referrer_policy="no-referrer")
+@require_http_methods(["GET", "HEAD"])
 def respond_open(request, key):
-    """An open link (a round without personal invitations): the respondent names department and role."""
+    """An open link (a round without personal invitations): remember the round and leave the address."""
     round = selectors.get_round_for_open_key(key)
     if round is None:
-        if ratelimit.register_unknown_token(request):
-            response = _message(
-                request,
-                title=_("Too many attempts"),
-                message=_(
-                    "Too many unknown links were opened from your network. Wait a few minutes and try again."
-                ),
-                status=429,
-                kind="warning",
-            )
-            response["Retry-After"] = str(ratelimit.window_seconds())
-            return response
-        return _message(
-            request,
-            title=_("The link was not found"),
-            message=_("This survey link is not valid. Check that you copied the whole link."),
-            status=404,
-            kind="warning",
-        )
-    if round.status != Round.Status.OPEN:
-        return _refusal(request, responding._round_not_open(), round)
+        return _unknown_link(request)
     state = request.session.get(SESSION_KEY) or {}
     if state.get("open_round") == round.pk and selectors.get_open_draft(round.pk, state.get("open_key", "")):
         return redirect("surveys:respond_welcome")
+    request.session[OPEN_PENDING_KEY] = round.pk
+    return redirect("surveys:respond_open_start")
+
+
+@respondent_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def respond_open_start(request):
+    """The open link's first page: the respondent names department and role, and a draft is started."""
+    round_id = request.session.get(OPEN_PENDING_KEY)
+    round = selectors.get_open_round(round_id) if round_id else None
+    if round is None:
+        return _expired(request)
+    if round.status != Round.Status.OPEN:
+        return _refusal(request, responding._round_not_open(), round)
     form = OpenStartForm(
         request.POST if request.method == "POST" else None,
         organisation=round.organisation,
@@ -428,15 +443,12 @@ def respond_open(request, key):
             add_domain_error_to_form(form, error)
         else:
             request.session.cycle_key()
+            request.session.pop(OPEN_PENDING_KEY, None)
             request.session[SESSION_KEY] = {"open_round": round.pk, "open_key": raw_key}
             request.session.pop(RECEIPT_KEY, None)
             return redirect("surveys:respond_welcome")
     return render(
         request,
         "surveys/respond_open.html",
-        {
-            "round": round,
-            "organisation": round.organisation,
-            "form": form,
-        },
+        {"round": round, "organisation": round.organisation, "form": form},
     )

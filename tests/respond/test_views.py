@@ -27,10 +27,10 @@ def test_personal_link_is_swapped_for_a_session_and_leaves_the_address_bar(clien
     assert client.session[SESSION_KEY] == {"invitation": invitation.pk}
     start = client.get(response["Location"])
     assert start.status_code == 200
-    assert start["Referrer-Policy"] == "no-referrer"
+    # The pages after the swap have forms: no Referer to other sites, and the Origin header CSRF needs.
+    assert start["Referrer-Policy"] == "same-origin"
     assert "no-store" in start["Cache-Control"]
     assert token not in start.content.decode()
-    assert '<meta name="referrer" content="no-referrer">' in start.content.decode()
 
 
 def test_start_page_tells_who_runs_the_survey_how_long_it_takes_and_how_anonymity_works(
@@ -292,8 +292,11 @@ def test_revoking_while_answering_stops_saving_and_submitting(respondent, invita
 def test_an_unknown_token_gives_a_clear_not_found_page(client, db):
     response = client.get(reverse("surveys:respond_start", args=["x" * 43]))
     assert response.status_code == 404
-    assert "Länken hittades inte" in response.content.decode()
+    html = response.content.decode()
+    assert "Länken hittades inte" in html
     assert response["Referrer-Policy"] == "no-referrer"
+    assert '<meta name="referrer" content="no-referrer">' in html
+    assert "set_language" not in html and 'action="/i18n/setlang/"' not in html
 
 
 def test_unknown_tokens_are_rate_limited_per_ip_but_valid_respondents_never(client, token, settings):
@@ -412,10 +415,12 @@ def open_round(db):
 def test_an_open_link_asks_for_department_and_role_then_answers_anonymously(client, open_round):
     from maturity.models import Statement
 
-    url = reverse("surveys:respond_open", args=[open_round.open_link_key])
-    page = client.get(url)
-    assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    link = client.get(reverse("surveys:respond_open", args=[open_round.open_link_key]))
+    assert link.status_code == 302
+    assert link["Referrer-Policy"] == "no-referrer"
+    url = link["Location"]
+    assert url == reverse("surveys:respond_open_start")
+    assert client.get(url).status_code == 200
     missing = client.post(url, {})
     assert 'id="error-summary"' in missing.content.decode()
     department = open_round.organisation.departments.get(name="Kultur")
@@ -443,13 +448,25 @@ def test_a_disabled_open_link_is_not_found(client, open_round):
     assert client.get(reverse("surveys:respond_open", args=[open_round.open_link_key])).status_code == 404
 
 
+def test_the_open_link_page_without_a_session_says_to_open_the_link_again(client, db):
+    assert client.get(reverse("surveys:respond_open_start")).status_code == 403
+
+
+def test_an_open_link_of_a_closed_round_shows_the_thank_you(client, open_round):
+    Round.objects.filter(pk=open_round.pk).update(status="closed")
+    response = client.get(reverse("surveys:respond_open", args=[open_round.open_link_key]), follow=True)
+    assert "Tack" in response.content.decode()
+
+
 def test_a_department_of_another_organisation_is_refused_on_the_open_link(client, open_round):
     from tests.factories import DepartmentFactory
 
     foreign = DepartmentFactory()
     group = open_round.organisation.respondent_groups.get(name="Chefer")
-    url = reverse("surveys:respond_open", args=[open_round.open_link_key])
-    response = client.post(url, {"department": foreign.pk, "group": group.pk})
+    client.get(reverse("surveys:respond_open", args=[open_round.open_link_key]))
+    response = client.post(
+        reverse("surveys:respond_open_start"), {"department": foreign.pk, "group": group.pk}
+    )
     assert response.status_code == 200
     assert not Draft.objects.exists()
 

@@ -1,0 +1,219 @@
+"""The respondent's survey in Chromium: axe-core (WCAG 2.1 A/AA) on every page, a keyboard-only walk,
+320 px without horizontal scrolling, the error summary taking focus, answers saved as they are given."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from surveys.models import DraftAnswer, Invitation, Response, Round
+from tests.conftest import assert_no_axe_violations
+from tests.factories import InvitationFactory, RoundFactory, build_questionnaire, issue_link_token
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def link(live_server):
+    """An open round of four pages × three statements and a personal link to it."""
+    questionnaire = build_questionnaire(categories_per_dimension=2, statements_per_category=3)
+    invitation = InvitationFactory(round=RoundFactory(questionnaire=questionnaire))
+    token = issue_link_token(invitation)
+    return {
+        "url": live_server.url + reverse("surveys:respond_start", args=[token]),
+        "invitation": invitation,
+        "round": invitation.round,
+        "base": live_server.url,
+    }
+
+
+def _no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def _wait_saved(page, statement_id: int) -> None:
+    page.locator(f"#s{statement_id} .save-status").filter(has_text="Sparat").wait_for()
+
+
+def test_every_respondent_page_passes_axe(page, link):
+    base = link["base"]
+    page.goto(link["url"])
+    assert page.url == f"{base}/enkat/"  # the token has left the address bar
+    assert page.get_by_role("heading", name="Din integritet").is_visible()
+    assert_no_axe_violations(page)
+
+    page.get_by_role("link", name="Börja svara").click()
+    assert page.url == f"{base}/enkat/sida/1/"
+    assert_no_axe_violations(page)  # empty
+
+    first = page.locator("fieldset[data-statement]").first
+    statement_id = int(first.get_attribute("data-statement"))
+    first.get_by_label("4").check()
+    _wait_saved(page, statement_id)
+    page.reload()
+    assert first.get_by_label("4").is_checked()
+    assert_no_axe_violations(page)  # partly answered
+
+    # A tampered value: the page comes back with an error summary that takes focus.
+    second = page.locator("fieldset[data-statement]").nth(1)
+    second_id = int(second.get_attribute("data-statement"))
+    page.evaluate(f"document.getElementById('s{second_id}-6').value = '7'")
+    page.evaluate(f"document.getElementById('s{second_id}-6').checked = true")
+    page.get_by_role("button", name="Spara och gå till nästa del").click()
+    assert page.url == f"{base}/enkat/sida/1/"
+    summary = page.locator("#error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.title().startswith("Fel:")
+    assert_no_axe_violations(page)  # with an error
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == f"s{second_id}-1"
+
+    page.goto(f"{base}/enkat/sammanfattning/")
+    assert_no_axe_violations(page)  # summary
+    page.get_by_role("button", name="Skicka in mina svar").click()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert_no_axe_violations(page)  # summary with an error
+    page.get_by_label("Ja, skicka in mina svar").check()
+    page.get_by_role("button", name="Skicka in mina svar").click()
+    assert page.url == f"{base}/enkat/kvitto/"
+    assert_no_axe_violations(page)  # receipt
+    assert Response.objects.count() == 1
+
+    page.goto(link["url"])
+    assert page.get_by_role("heading", name="Redan inskickat").is_visible()
+    assert_no_axe_violations(page)  # already submitted
+
+
+def test_error_pages_pass_axe(page, link, live_server):
+    base = link["base"]
+    page.goto(f"{base}/s/{'x' * 43}/")
+    assert page.get_by_role("heading", name="Länken hittades inte").is_visible()
+    assert_no_axe_violations(page)
+
+    page.goto(f"{base}/enkat/sida/1/")  # no session
+    assert page.get_by_role("heading", name="Öppna länken igen").is_visible()
+    assert_no_axe_violations(page)
+
+    from django.utils import timezone
+
+    Invitation.objects.filter(pk=link["invitation"].pk).update(revoked_at=timezone.now())
+    page.goto(link["url"])
+    assert page.get_by_role("heading", name="Länken har dragits tillbaka").is_visible()
+    assert_no_axe_violations(page)
+
+    Invitation.objects.filter(pk=link["invitation"].pk).update(revoked_at=None)
+    Round.objects.filter(pk=link["round"].pk).update(status="closed")
+    page.goto(link["url"])
+    assert page.get_by_role("heading", name="Tack – enkäten har stängt").is_visible()
+    assert_no_axe_violations(page)
+
+
+def test_the_closed_round_page_with_results_passes_axe(page, link):
+    from maturity.models import Statement
+    from surveys.models import Answer
+    from surveys.models import Response as R
+
+    round_ = link["round"]
+    statements = list(Statement.objects.filter(version=round_.questionnaire))
+    for n in range(5):
+        response = R.objects.create(
+            round=round_, department=link["invitation"].department, group=link["invitation"].group
+        )
+        Answer.objects.bulk_create([Answer(response=response, statement=s, value=n + 1) for s in statements])
+    Round.objects.filter(pk=round_.pk).update(status="closed")
+    page.goto(link["url"])
+    assert page.get_by_role("table").is_visible()
+    assert "40,0 %" in page.content()  # values 1..5: mean 3 → 40 %
+    assert_no_axe_violations(page)
+
+
+def test_the_open_link_page_passes_axe_empty_and_with_errors(page, live_server):
+    from tests.factories import DepartmentFactory, RespondentGroupFactory
+
+    round_ = RoundFactory(open_link_enabled=True, open_link_key="oppen-lank-for-axe-1234")
+    DepartmentFactory(organisation=round_.organisation)
+    RespondentGroupFactory(organisation=round_.organisation)
+    page.goto(live_server.url + reverse("surveys:respond_open", args=[round_.open_link_key]))
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Börja svara").click()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert_no_axe_violations(page)
+
+
+def test_the_whole_survey_can_be_completed_with_the_keyboard_alone(page, link):
+    page.goto(link["url"])
+    pages_done = 0
+    for _ in range(400):
+        active = page.evaluate(
+            "(() => { const a = document.activeElement; return a ? "
+            "{tag: a.tagName, type: a.type || '', name: a.name || '', text: (a.textContent || '').trim(), "
+            "checked: !!a.checked, id: a.id} : null; })()"
+        )
+        if page.url.endswith("/enkat/kvitto/"):
+            break
+        if active["tag"] == "INPUT" and active["type"] == "radio" and not active["checked"]:
+            page.keyboard.press("ArrowRight")  # moves to the next step and chooses it
+            page.keyboard.press("Tab")
+        elif active["tag"] == "INPUT" and active["type"] == "checkbox" and not active["checked"]:
+            page.keyboard.press("Space")
+            page.keyboard.press("Tab")
+        elif active["text"] in (
+            "Börja svara",
+            "Spara och gå till nästa del",
+            "Spara och granska innan du skickar in",
+            "Skicka in mina svar",
+        ):
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            pages_done += 1
+        else:
+            page.keyboard.press("Tab")
+    assert page.url.endswith("/enkat/kvitto/"), f"stuck at {page.url}"
+    assert pages_done >= 6  # start, four parts, submit
+    response = Response.objects.get()
+    assert response.answers.count() == 12
+    assert set(response.answers.values_list("value", flat=True)) == {2}
+
+
+def test_no_horizontal_scrolling_at_320_pixels(page, link):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(link["url"])
+    assert _no_horizontal_scroll(page)
+    page.goto(f"{link['base']}/enkat/sida/1/")
+    assert _no_horizontal_scroll(page)
+    second = page.locator("fieldset[data-statement]").nth(1)
+    second_id = int(second.get_attribute("data-statement"))
+    page.evaluate(f"document.getElementById('s{second_id}-6').value = 'x'")
+    page.evaluate(f"document.getElementById('s{second_id}-6').checked = true")
+    page.get_by_role("button", name="Spara och gå till nästa del").click()
+    assert page.locator("#error-summary").is_visible()
+    assert _no_horizontal_scroll(page)
+    page.goto(f"{link['base']}/enkat/sammanfattning/")
+    assert _no_horizontal_scroll(page)
+
+
+def test_answers_are_saved_as_they_are_given_and_found_on_another_device(page, link, browser):
+    page.goto(link["url"])
+    page.get_by_role("link", name="Börja svara").click()
+    fieldsets = page.locator("fieldset[data-statement]")
+    ids = [int(fieldsets.nth(i).get_attribute("data-statement")) for i in range(3)]
+    fieldsets.nth(0).get_by_label("5").check()
+    fieldsets.nth(1).get_by_label("Vet ej").check()
+    fieldsets.nth(0).get_by_label("3").check()  # changed mind: the later answer wins
+    _wait_saved(page, ids[1])
+    page.wait_for_function(f"document.querySelector('#s{ids[0]} .save-status').textContent === 'Sparat'")
+    assert page.locator("#progress").get_attribute("value") in ("2",)  # updated by the script
+    assert page.locator("#progress-count").inner_text().startswith("2 av 12")
+    saved = dict(DraftAnswer.objects.values_list("statement_id", "value"))
+    assert saved == {ids[0]: 3, ids[1]: None}
+
+    other = browser.new_context(locale="sv-SE")
+    try:
+        phone = other.new_page()
+        phone.goto(link["url"])
+        assert phone.url.endswith(f"/enkat/sida/1/#s{ids[2]}")
+        assert phone.locator(f"#s{ids[0]}-3").is_checked()
+        assert phone.locator(f"#s{ids[1]}-dk").is_checked()
+    finally:
+        other.close()
