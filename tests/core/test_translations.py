@@ -14,8 +14,11 @@ CATALOGUE_DIRS = [ROOT, ROOT / "surveys", ROOT / "maturity", ROOT / "reports"]
 
 
 def catalogues() -> list[Path]:
-    return [d / "locale" / "sv" / "LC_MESSAGES" / "django.po" for d in CATALOGUE_DIRS
-            if (d / "locale" / "sv" / "LC_MESSAGES" / "django.po").exists()]
+    return [
+        d / "locale" / "sv" / "LC_MESSAGES" / "django.po"
+        for d in CATALOGUE_DIRS
+        if (d / "locale" / "sv" / "LC_MESSAGES" / "django.po").exists()
+    ]
 
 
 def test_there_is_a_swedish_catalogue_for_the_site_and_the_surveys_app():
@@ -52,20 +55,41 @@ def test_no_string_in_the_code_is_missing_from_the_catalogues(tmp_path):
     """Run makemessages on a copy of the project: it must find no message the catalogues lack."""
     require_service("GNU gettext (xgettext)", shutil.which("xgettext") is not None, "apt-get install gettext")
     copy = tmp_path / "project"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "var", "staticfiles", "node_modules",
-                                                              "__pycache__", "*.mo"))
-    env = subprocess_env(DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3", EMAIL_URL="consolemail://",
-                         DJANGO_SETTINGS_MODULE="dimios_web.settings", PYTHONPATH=str(copy))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "var", "staticfiles", "node_modules", "__pycache__", "*.mo"
+        ),
+    )
+    env = subprocess_env(
+        DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
+        EMAIL_URL="consolemail://",
+        DJANGO_SETTINGS_MODULE="dimios_web.settings",
+        PYTHONPATH=str(copy),
+    )
     django_admin = Path(sys.executable).parent / "django-admin"
-    ignores = ["--ignore=.venv", "--ignore=tests", "--ignore=benchmarks", "--ignore=static", "--ignore=staticfiles"]
+    ignores = [
+        "--ignore=.venv",
+        "--ignore=tests",
+        "--ignore=benchmarks",
+        "--ignore=static",
+        "--ignore=staticfiles",
+    ]
     for directory in CATALOGUE_DIRS:
         target = copy / directory.relative_to(ROOT)
         extra = [f"--ignore={app}" for app in ("surveys", "maturity", "reports")] if directory == ROOT else []
         if not (target / "locale").exists() and directory != ROOT:
             # An app without a catalogue must have no translatable strings at all.
             (target / "locale").mkdir()
-        subprocess.run([str(django_admin), "makemessages", "-l", "sv", "--no-obsolete", *ignores, *extra],
-                       cwd=target, env=env, check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [str(django_admin), "makemessages", "-l", "sv", "--no-obsolete", *ignores, *extra],
+            cwd=target,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         fresh = target / "locale/sv/LC_MESSAGES/django.po"
         if not fresh.exists():
             continue
@@ -73,5 +97,6 @@ def test_no_string_in_the_code_is_missing_from_the_catalogues(tmp_path):
         committed = {e.msgid for e in polib.pofile(str(committed_path))} if committed_path.exists() else set()
         missing = sorted({e.msgid for e in polib.pofile(str(fresh))} - committed)
         assert not missing, (
-            f"strings not in {committed_path.relative_to(ROOT)} (run `make po APP=…` and translate): {missing[:20]}"
+            f"strings not in {committed_path.relative_to(ROOT)} "
+            f"(run `make po APP=…` and translate): {missing[:20]}"
         )
