@@ -1,0 +1,401 @@
+"""Charts of the dashboards and the annual report: plain data in, a plotly figure (a JSON-ready dict with
+``data`` and ``layout``) out. Pure Python: no Django import (an import-linter contract keeps it so), so
+texts arrive already translated and numbers are formatted here with the separators passed in.
+
+Every chart keeps colour from being the only cue: series differ by marker symbol, bar pattern or line dash
+as well, and the figures carry their values as text labels. Values that must not be shown (fewer than k
+respondents) arrive as ``None`` and are simply absent from the figure; the caller's data table says
+"för få svar" for them.
+
+The functions:
+- :func:`matrix_figure` – the maturity matrix (capability x, legacy y, cut-off lines, fields A–D);
+- :func:`bars_figure` – horizontal grouped bars of percents (categories, capabilities, departments);
+- :func:`heatmap_figure` – capability × respondent group, with the largest gaps marked;
+- :func:`trend_figure` – figures over rounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+SYMBOLS = ("circle", "diamond", "square", "triangle-up", "x", "star", "cross", "hexagon")
+PATTERNS = ("", "/", ".", "x", "-", "|", "+", "\\")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12, "color": "#212529"}
+LABEL_WIDTH = 34  # characters of a category label on a bar or heatmap axis (the full name is in the hover)
+
+
+def format_number(value: float | None, decimals: int = 1, *, decimal: str = ",") -> str:
+    """``12.46`` → ``"12,5"`` (rounding happens here, when displaying, never before)."""
+    if value is None:
+        return "–"
+    text = f"{value:.{decimals}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]
+    return text.replace(".", decimal)
+
+
+def format_percent(value: float | None, decimals: int = 1, *, decimal: str = ",") -> str:
+    """``12.46`` → ``"12,5 %"`` with a no-break space, Swedish style."""
+    if value is None:
+        return "–"
+    return f"{format_number(value, decimals, decimal=decimal)}\u00a0%"
+
+
+def short_label(text: str, width: int = LABEL_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _layout(*, height: int, decimal: str, **extra) -> dict:
+    layout = {
+        "autosize": True,
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "font": FONT,
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "separators": f"{decimal}\u00a0",
+        "legend": {"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
+        "hoverlabel": {"namelength": -1},
+    }
+    layout.update(extra)
+    return layout
+
+
+# --- The maturity matrix ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixPoint:
+    """One dot: ``kind`` is "focus" (the organisation or department the page is about), "organisation",
+    "department" or "comparison" (the mean of other organisations)."""
+
+    label: str
+    capability: float | None
+    legacy: float | None
+    kind: str = "department"
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class MatrixLabels:
+    x_title: str = "Digital capability (%)"
+    y_title: str = "Digital legacy (%)"
+    kinds: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "focus": "This organisation",
+            "organisation": "Organisation",
+            "department": "Departments",
+            "comparison": "Other organisations (mean)",
+        }
+    )
+    fields: Mapping[str, str] = field(default_factory=lambda: {t: t for t in "ABCD"})
+
+
+MATRIX_STYLE = {
+    "focus": {"symbol": "star", "size": 18, "color": "#0072B2"},
+    "organisation": {"symbol": "diamond", "size": 14, "color": "#000000"},
+    "department": {"symbol": "circle", "size": 10, "color": "#009E73"},
+    "comparison": {"symbol": "square-open", "size": 12, "color": "#D55E00"},
+}
+MATRIX_ORDER = ("comparison", "department", "organisation", "focus")
+
+
+def matrix_figure(
+    points: Sequence[MatrixPoint],
+    *,
+    capability_cutoff: float = 50.0,
+    legacy_cutoff: float = 50.0,
+    labels: MatrixLabels | None = None,
+    decimal: str = ",",
+    height: int = 460,
+) -> dict:
+    """The maturity matrix: capability on x, legacy on y (both 0–100 %), the two cut-off lines, the four
+    fields labelled A (low, restricting) … D (high, enabling), one trace per kind of point. Points without
+    both coordinates (suppressed or undefined) are left out."""
+    labels = labels or MatrixLabels()
+    data = []
+    for kind in MATRIX_ORDER:
+        shown = [p for p in points if p.kind == kind and p.capability is not None and p.legacy is not None]
+        if not shown:
+            continue
+        style = MATRIX_STYLE.get(kind, MATRIX_STYLE["department"])
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text" if kind != "department" or len(shown) <= 12 else "markers",
+                "name": labels.kinds.get(kind, kind),
+                "x": [round(p.capability, 4) for p in shown],
+                "y": [round(p.legacy, 4) for p in shown],
+                "text": [short_label(p.label, 22) for p in shown],
+                "customdata": [
+                    [
+                        p.label,
+                        format_percent(p.capability, decimal=decimal),
+                        format_percent(p.legacy, decimal=decimal),
+                        p.key,
+                    ]
+                    for p in shown
+                ],
+                "hovertemplate": (
+                    "<b>%{customdata[0]}</b><br>"
+                    + labels.x_title
+                    + ": %{customdata[1]}<br>"
+                    + labels.y_title
+                    + ": %{customdata[2]}<extra></extra>"
+                ),
+                "textposition": "top center",
+                "textfont": {"size": 11},
+                "cliponaxis": False,
+                "marker": {
+                    "symbol": style["symbol"],
+                    "size": style["size"],
+                    "color": style["color"],
+                    "line": {
+                        "width": 1,
+                        "color": "#ffffff" if "open" not in style["symbol"] else style["color"],
+                    },
+                },
+                "meta": {"kind": kind, "keys": [p.key for p in shown]},
+            }
+        )
+    field_positions = {
+        "A": (capability_cutoff / 2, legacy_cutoff / 2),
+        "B": ((capability_cutoff + 100) / 2, legacy_cutoff / 2),
+        "C": (capability_cutoff / 2, (legacy_cutoff + 100) / 2),
+        "D": ((capability_cutoff + 100) / 2, (legacy_cutoff + 100) / 2),
+    }
+    annotations = [
+        {
+            "x": x,
+            "y": y,
+            "text": f"<b>{labels.fields.get(t, t)}</b>",
+            "showarrow": False,
+            "font": {"size": 28, "color": "rgba(33,37,41,0.22)"},
+            "xref": "x",
+            "yref": "y",
+        }
+        for t, (x, y) in field_positions.items()
+    ]
+    line = {"color": "#495057", "width": 1.5, "dash": "dash"}
+    shapes = [
+        {"type": "line", "x0": capability_cutoff, "x1": capability_cutoff, "y0": 0, "y1": 100, "line": line},
+        {"type": "line", "x0": 0, "x1": 100, "y0": legacy_cutoff, "y1": legacy_cutoff, "line": line},
+    ]
+    axis = {
+        "range": [0, 100],
+        "ticksuffix": "\u00a0%",
+        "dtick": 25,
+        "gridcolor": "#e9ecef",
+        "zeroline": False,
+    }
+    return {
+        "data": data,
+        "layout": _layout(
+            height=height,
+            decimal=decimal,
+            xaxis={**axis, "title": {"text": labels.x_title}, "automargin": True},
+            yaxis={**axis, "title": {"text": labels.y_title}, "automargin": True},
+            shapes=shapes,
+            annotations=annotations,
+            legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
+        ),
+    }
+
+
+# --- Bars ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    """One set of values, aligned with the chart's categories; ``None`` = not shown."""
+
+    name: str
+    values: Sequence[float | None]
+
+
+def bars_figure(
+    categories: Sequence[str],
+    series: Sequence[Series],
+    *,
+    decimal: str = ",",
+    x_title: str = "",
+    highlight: Sequence[int] = (),
+    row_height: int = 22,
+) -> dict:
+    """Horizontal grouped bars, 0–100 %, one category per row (the first at the top). Each series has
+    its own colour and fill pattern, and every bar carries its value as text."""
+    names = [short_label(c) for c in categories]
+    data = []
+    for i, s in enumerate(series):
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": s.name,
+                "y": names,
+                "x": [None if v is None else round(v, 4) for v in s.values],
+                "text": [("" if v is None else format_percent(v, decimal=decimal)) for v in s.values],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "customdata": list(categories),
+                "hovertemplate": "%{customdata}<br>" + s.name + ": %{text}<extra></extra>",
+                "marker": {
+                    "color": PALETTE[i % len(PALETTE)],
+                    "pattern": {"shape": PATTERNS[i % len(PATTERNS)], "fgcolor": "#ffffff", "solidity": 0.25},
+                    "line": {"color": "#212529", "width": 0.5},
+                },
+            }
+        )
+    ticktext = [f"<b>▶ {n}</b>" if i in set(highlight) else n for i, n in enumerate(names)]
+    height = max(180, 60 + len(categories) * max(1, len(series)) * row_height)
+    return {
+        "data": data,
+        "layout": _layout(
+            height=height,
+            decimal=decimal,
+            barmode="group",
+            bargap=0.25,
+            xaxis={
+                "range": [0, 112],
+                "tickvals": [0, 25, 50, 75, 100],
+                "ticksuffix": "\u00a0%",
+                "title": {"text": x_title},
+                "gridcolor": "#e9ecef",
+                "automargin": True,
+            },
+            yaxis={
+                "autorange": "reversed",
+                "automargin": True,
+                "tickmode": "array",
+                "tickvals": names,
+                "ticktext": ticktext,
+            },
+        ),
+    }
+
+
+# --- Heatmap ------------------------------------------------------------------------------------------------
+
+
+def heatmap_figure(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    *,
+    highlight_rows: Sequence[int] = (),
+    suppressed_text: str = "–",
+    gap_text: str = "largest gap",
+    decimal: str = ",",
+) -> dict:
+    """Capabilities (rows) × respondent groups (columns), percent in each cell written out; a cell that
+    must not be shown is blank with ``suppressed_text``. Rows with the largest gaps between groups are
+    marked with an arrow and bold label (not by colour alone)."""
+    highlighted = set(highlight_rows)
+    names = [short_label(r, 30) for r in rows]
+    ticktext = [f"<b>▶ {n}</b>" if i in highlighted else n for i, n in enumerate(names)]
+    text = [
+        [(suppressed_text if v is None else format_number(v, decimal=decimal)) for v in row] for row in values
+    ]
+    data = [
+        {
+            "type": "heatmap",
+            "x": [short_label(c, 18) for c in columns],
+            "y": list(range(len(rows))),
+            "z": [[None if v is None else round(v, 4) for v in row] for row in values],
+            "zmin": 0,
+            "zmax": 100,
+            "text": text,
+            "texttemplate": "%{text}",
+            "textfont": {"size": 11},
+            "customdata": [[r] * len(columns) for r in rows],
+            "hovertemplate": "%{customdata}<br>%{x}: %{text}<extra></extra>",
+            "colorscale": [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]],
+            "colorbar": {"ticksuffix": "\u00a0%", "thickness": 10, "len": 0.8},
+            "xgap": 2,
+            "ygap": 2,
+        }
+    ]
+    shapes = [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "y0": i - 0.5,
+            "y1": i + 0.5,
+            "line": {"color": "#D55E00", "width": 3},
+        }
+        for i in sorted(highlighted)
+    ]
+    return {
+        "data": data,
+        "layout": _layout(
+            height=max(220, 90 + 28 * len(rows)),
+            decimal=decimal,
+            xaxis={"side": "top", "automargin": True, "tickangle": -30},
+            yaxis={
+                "autorange": "reversed",
+                "automargin": True,
+                "tickmode": "array",
+                "tickvals": list(range(len(rows))),
+                "ticktext": ticktext,
+            },
+            shapes=shapes,
+            meta={"gap_text": gap_text},
+        ),
+    }
+
+
+# --- Trend --------------------------------------------------------------------------------------------------
+
+
+def trend_figure(
+    periods: Sequence[str],
+    series: Sequence[Series],
+    *,
+    decimal: str = ",",
+    y_title: str = "",
+) -> dict:
+    """Lines over rounds (oldest first); gaps where a value is not shown. Series differ by colour, marker
+    and dash, and each point is labelled with its value."""
+    data = []
+    for i, s in enumerate(series):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers+text",
+                "name": s.name,
+                "x": list(periods),
+                "y": [None if v is None else round(v, 4) for v in s.values],
+                "text": [("" if v is None else format_percent(v, decimal=decimal)) for v in s.values],
+                "textposition": "top center",
+                "cliponaxis": False,
+                "hovertemplate": s.name + " %{x}: %{text}<extra></extra>",
+                "connectgaps": False,
+                "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5, "dash": DASHES[i % len(DASHES)]},
+                "marker": {
+                    "symbol": SYMBOLS[i % len(SYMBOLS)],
+                    "size": 10,
+                    "color": PALETTE[i % len(PALETTE)],
+                },
+            }
+        )
+    return {
+        "data": data,
+        "layout": _layout(
+            height=340,
+            decimal=decimal,
+            xaxis={"type": "category", "automargin": True},
+            yaxis={
+                "range": [0, 105],
+                "ticksuffix": "\u00a0%",
+                "title": {"text": y_title},
+                "gridcolor": "#e9ecef",
+                "automargin": True,
+            },
+        ),
+    }

@@ -1,0 +1,703 @@
+"""Reads for the results dashboards (and the annual report): stored round results only, never raw answers,
+with the anonymity rules applied to every figure (a suppressed value is ``SUPPRESSED``, never a number).
+
+Entry points:
+- ``list_dashboard_rounds(organisation)`` – closed rounds with stored results, newest first;
+- ``visible_department_ids(user, organisation)`` – the departments whose figures the user may see below
+  the organisation level (None = all);
+- ``get_dashboard(organisation=…, round_=…, rounds=…, department=…, group=…, visible=…)`` – everything a
+  dashboard shows, as plain data: headline, matrix points, bars, heatmap, spread, trend, internal
+  comparison, and ``tables`` (the data table of every chart – also what the CSV/XLSX downloads contain).
+
+The number of queries is fixed whatever the number of departments, groups, respondents and rounds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from maturity import scoring
+from maturity.models import Capability, Category, RoundResult, Statement, TypeDescription
+from maturity.selectors import SUPPRESSED, get_comparison, hidden_scopes
+from maturity.suppression import effective_k
+from surveys.forms import tree_ordered
+from surveys.models import Department, Invitation, Organisation, RespondentGroup, Round
+from surveys.scoping import get_scope
+
+from . import charts
+
+# Spread flags (docs/dashboards.md): on the 1–6 scale a standard deviation of 1.5 or more means that
+# respondents disagree widely; a "vet ej" share of 20 % or more means that many do not know.
+SD_FLAG = 1.5
+DONT_KNOW_FLAG = 0.20
+STRONGEST_WEAKEST = 3
+HIGHLIGHTED_GAPS = 3
+SUPPRESSION_CACHE_SECONDS = 24 * 3600
+
+ORGANISATION_KEY = "organisation"
+
+
+def department_key(department_id: int, group_id: int | None = None) -> str:
+    return f"department:{department_id}" + (f"/group:{group_id}" if group_id else "")
+
+
+def group_key(group_id: int) -> str:
+    return f"group:{group_id}"
+
+
+# --- Rounds and permissions ---------------------------------------------------------------------------------
+
+
+def list_dashboard_rounds(organisation: Organisation) -> list[Round]:
+    """The organisation's closed rounds that have stored results, newest first (one query)."""
+    return list(
+        Round.objects.filter(
+            organisation=organisation,
+            status=Round.Status.CLOSED,
+            results__scope=RoundResult.Scope.ORGANISATION,
+        )
+        .select_related("period", "questionnaire")
+        .order_by("-period__starts_on")
+        .distinct()
+    )
+
+
+def visible_department_ids(user, organisation: Organisation) -> set[int] | None:
+    """None when the user may see every department of the organisation; otherwise their departments with
+    all units under them (a department representative)."""
+    scope = get_scope(user)
+    if scope.is_platform_admin:
+        return None
+    grant = scope.grants.get(organisation.pk)
+    if grant is None:
+        return set()
+    if grant.whole_organisation():
+        return None
+    return set(grant.department_ids)
+
+
+# --- Suppression of stored scopes ---------------------------------------------------------------------------
+
+
+def _hidden_keys(round_id: int, rows: dict[str, RoundResult], parents: dict[int, int | None], k: int) -> set:
+    """maturity's suppression of one round's scopes, cached: stored results of a closed round change only
+    when recomputed (then ``computed_at`` changes) and the answer depends on the department tree and k."""
+    stamp = max((r.computed_at for r in rows.values()), default=None)
+    digest = hashlib.sha1(
+        repr(
+            (
+                round_id,
+                k,
+                stamp.isoformat() if stamp else "",
+                sorted((key, r.n_respondents) for key, r in rows.items()),
+                sorted(parents.items()),
+            )
+        ).encode()
+    ).hexdigest()
+    cache_key = f"reports:hidden:{digest}"
+    hidden = cache.get(cache_key)
+    if hidden is None:
+        hidden = hidden_scopes(rows, parents, k)
+        cache.set(cache_key, hidden, SUPPRESSION_CACHE_SECONDS)
+    return set(hidden)
+
+
+@dataclass
+class ShownRound:
+    """One round's stored scopes with the anonymity rules applied."""
+
+    round: Round
+    k: int
+    rows: dict[str, RoundResult]
+    hidden: set[str]
+
+    def shown(self, key: str) -> bool:
+        return key in self.rows and key not in self.hidden
+
+    def n(self, key: str):
+        if key not in self.rows:
+            return None
+        return SUPPRESSED if key in self.hidden else self.rows[key].n_respondents
+
+    def value(self, key: str, attribute: str):
+        """A headline figure of a scope: the number, None (undefined or no such scope) or SUPPRESSED."""
+        if key not in self.rows:
+            return None
+        if key in self.hidden:
+            return SUPPRESSED
+        return getattr(self.rows[key], attribute)
+
+    def part(self, key: str, level: str, code: str, attribute: str = "percent"):
+        """A figure of a capability, category, dimension or statement inside a scope; SUPPRESSED when the
+        scope is hidden or the part rests on fewer than k answers."""
+        if key not in self.rows:
+            return None
+        if key in self.hidden:
+            return SUPPRESSED
+        part = self.rows[key].figures.get(level, {}).get(code)
+        if part is None:
+            return None
+        if part.get("n", 0) < self.k:
+            return SUPPRESSED
+        return part.get(attribute)
+
+
+def _load_rounds(rounds: list[Round], parents: dict[int, int | None], *, full: Round | None) -> dict:
+    """ShownRound per round id, in two queries: the round shown in full (with figures), the others with
+    their headline columns only."""
+    rows_by_round: dict[int, dict[str, RoundResult]] = {r.pk: {} for r in rounds}
+    if full is not None:
+        rows_by_round[full.pk] = {}
+        for row in RoundResult.objects.filter(round=full):
+            rows_by_round[full.pk][row.scope_key] = row
+    others = [r.pk for r in rounds if full is None or r.pk != full.pk]
+    if others:
+        for row in RoundResult.objects.filter(round_id__in=others).defer("figures", "settings"):
+            rows_by_round[row.round_id][row.scope_key] = row
+    by_id = {r.pk: r for r in rounds}
+    if full is not None:
+        by_id[full.pk] = full
+    shown = {}
+    for round_id, rows in rows_by_round.items():
+        round_ = by_id[round_id]
+        k = effective_k(round_.questionnaire.k_anonymity)
+        shown[round_id] = ShownRound(
+            round_, k, rows, _hidden_keys(round_id, rows, parents, k) if rows else set()
+        )
+    return shown
+
+
+# --- The dashboard ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """The data table of one chart – and a sheet of the downloads. ``kinds`` per column: "text",
+    "percent", "number", "pp" (percentage points), "sd" or "share"."""
+
+    id: str
+    title: str
+    columns: list[str]
+    kinds: list[str]
+    rows: list[list] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)  # per row: "" or a note ("largest gap", "high spread")
+
+
+def _entity(shown: ShownRound, key: str, name: str, depth: int = 0, kind: str = "department") -> dict:
+    return {
+        "key": key,
+        "name": name,
+        "depth": depth,
+        "kind": kind,
+        "n": shown.n(key),
+        "capability": shown.value(key, "capability_percent"),
+        "legacy": shown.value(key, "legacy_percent"),
+        "overall": shown.value(key, "overall_percent"),
+        "type": (shown.value(key, "type") or None),
+        "suppressed": key in shown.hidden,
+    }
+
+
+def _num(value):
+    """A value for a chart: the number, or None when it is suppressed or undefined."""
+    return None if value is None or value == SUPPRESSED else value
+
+
+def _response_rate(round_: Round, department_ids: list[int] | None, group_id: int | None, focus_shown: bool):
+    """Invited and submitted for the focus set, from the invitation ledger. Imported rounds and rounds
+    without invitations have no rate; a suppressed focus shows none either."""
+    if round_.source == Round.Source.IMPORT:
+        return {"available": False, "reason": _("Imported responses: no response rate.")}
+    invitations = Invitation.objects.filter(round=round_, revoked_at__isnull=True)
+    if department_ids is not None:
+        invitations = invitations.filter(department_id__in=department_ids)
+    if group_id:
+        invitations = invitations.filter(group_id=group_id)
+    counts = invitations.aggregate(invited=Count("pk"), submitted=Count("pk", filter=Q(submitted=True)))
+    if not counts["invited"]:
+        return {"available": False, "reason": _("No invitations were sent in this round: no response rate.")}
+    if not focus_shown:
+        return {"available": True, "suppressed": True, "rate": SUPPRESSED, "invited": counts["invited"]}
+    return {
+        "available": True,
+        "suppressed": False,
+        "invited": counts["invited"],
+        "submitted": counts["submitted"],
+        "rate": counts["submitted"] / counts["invited"] * 100,
+    }
+
+
+def _descendants(departments: list[Department], root_id: int) -> list[int]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for d in departments:
+        children[d.parent_id].append(d.pk)
+    found, stack = [], [root_id]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, ()))
+    return found
+
+
+def _difference(now, before):
+    if now in (None, SUPPRESSED) or before in (None, SUPPRESSED):
+        return None
+    return now - before
+
+
+def get_dashboard(
+    *,
+    organisation: Organisation,
+    round_: Round,
+    rounds: list[Round],
+    department: Department | None = None,
+    group: RespondentGroup | None = None,
+    visible: set[int] | None = None,
+    decimal: str = ",",
+) -> dict:
+    """Everything one dashboard shows, suppressed per DESIGN.md. ``department`` None = the organisation
+    view; ``group`` narrows every figure to one respondent group; ``visible`` = the departments the user
+    may see (None = all). ``rounds`` = list_dashboard_rounds(organisation)."""
+    departments = list(Department.objects.filter(organisation=organisation))
+    parents = {d.pk: d.parent_id for d in departments}
+    groups = list(RespondentGroup.objects.filter(organisation=organisation))
+    version = round_.questionnaire
+    group_id = group.pk if group else None
+
+    trend_rounds = [
+        r
+        for r in rounds
+        if r.questionnaire_id == version.pk and r.period.starts_on <= round_.period.starts_on
+    ]
+    previous = next(
+        (
+            r
+            for r in rounds
+            if r.period.year == round_.period.year - 1 and r.period.term == round_.period.term
+        ),
+        None,
+    ) or next((r for r in rounds if r.period.year == round_.period.year - 1), None)
+    loaded_rounds = {r.pk: r for r in trend_rounds}
+    if previous is not None:
+        loaded_rounds[previous.pk] = previous
+    shown_rounds = _load_rounds(list(loaded_rounds.values()), parents, full=round_)
+    current = shown_rounds[round_.pk]
+    k = current.k
+
+    # The focus: what the page is about.
+    if department is None:
+        focus_key = group_key(group_id) if group_id else ORGANISATION_KEY
+        focus_name = f"{organisation.name} – {group.name}" if group else organisation.name
+    else:
+        focus_key = department_key(department.pk, group_id)
+        focus_name = f"{department.name} – {group.name}" if group else department.name
+    org_key = ORGANISATION_KEY
+
+    # Departments on the page: every visible one (organisation view) or the department and its units.
+    ordered = tree_ordered(departments)
+    if department is None:
+        scoped = [(d, depth) for d, depth in ordered if visible is None or d.pk in visible]
+    else:
+        below = set(_descendants(departments, department.pk))
+        scoped = [(d, depth) for d, depth in ordered if d.pk in below]
+    entities = [
+        _entity(current, department_key(d.pk, group_id), d.name, depth)
+        for d, depth in scoped
+        if department_key(d.pk, group_id) in current.rows
+    ]
+    focus = _entity(current, focus_key, focus_name, kind="focus")
+    organisation_entity = _entity(current, org_key, organisation.name, kind="organisation")
+
+    # Structure names (three queries).
+    capabilities = list(Capability.objects.filter(version=version).select_related("category__dimension"))
+    categories = list(Category.objects.filter(version=version).select_related("dimension"))
+    statements = list(Statement.objects.filter(version=version).select_related("capability"))
+    type_text = None
+    focus_type = focus["type"]
+    if focus_type and focus_type != SUPPRESSED:
+        type_text = TypeDescription.objects.filter(version=version, type=focus_type).first()
+
+    # Comparison with other organisations (anonymous means; None when fewer than 5 organisations).
+    comparisons = {}
+    basis_labels = {
+        "national": _("All other organisations"),
+        "county": _("Same county"),
+        "kind": _("Same kind of organisation"),
+    }
+    for basis in ("national", "county", "kind"):
+        comparisons[basis] = get_comparison(organisation=organisation, period=round_.period, basis=basis)
+
+    # Headline.
+    headline = {
+        "n": focus["n"],
+        "overall": focus["overall"],
+        "capability": focus["capability"],
+        "legacy": focus["legacy"],
+        "type": focus_type,
+        "suppressed": focus["suppressed"],
+        "exists": focus_key in current.rows,
+    }
+    rate_departments = None if department is None else _descendants(departments, department.pk)
+    headline["response_rate"] = _response_rate(
+        round_, rate_departments, group_id, focus_shown=current.shown(focus_key)
+    )
+    if previous is not None:
+        before = shown_rounds[previous.pk]
+        headline["previous"] = {
+            "period": str(previous.period),
+            "same_questionnaire": previous.questionnaire_id == version.pk,
+            "overall": _difference(focus["overall"], before.value(focus_key, "overall_percent")),
+            "capability": _difference(focus["capability"], before.value(focus_key, "capability_percent")),
+            "legacy": _difference(focus["legacy"], before.value(focus_key, "legacy_percent")),
+        }
+    else:
+        headline["previous"] = None
+
+    tables: list[Table] = []
+    figures: dict[str, dict] = {}
+
+    # Headline table.
+    headline_table = Table(
+        "headline",
+        _("Headline figures"),
+        [_("Figure"), _("Value")],
+        ["text", "mixed"],
+    )
+    headline_table.rows = [
+        [_("Respondents"), ("number", headline["n"])],
+        [_("Overall maturity"), ("percent", headline["overall"])],
+        [_("Digital capability"), ("percent", headline["capability"])],
+        [_("Digital legacy"), ("percent", headline["legacy"])],
+        [_("Type"), ("text", headline["type"])],
+    ]
+    rate = headline["response_rate"]
+    if rate["available"]:
+        headline_table.rows.append([_("Response rate"), ("percent", rate["rate"])])
+    if headline["previous"]:
+        headline_table.rows.append(
+            [
+                _("Change in overall maturity since %(period)s") % {"period": headline["previous"]["period"]},
+                ("pp", headline["previous"]["overall"]),
+            ]
+        )
+    tables.append(headline_table)
+
+    # The matrix.
+    points = []
+    for basis in ("national", "county", "kind"):
+        comparison = comparisons[basis]
+        if comparison:
+            points.append(
+                charts.MatrixPoint(
+                    basis_labels[basis],
+                    comparison["capability_percent"],
+                    comparison["legacy_percent"],
+                    "comparison",
+                    f"comparison:{basis}",
+                )
+            )
+    for entity in entities:
+        if entity["key"] != focus_key:
+            points.append(
+                charts.MatrixPoint(
+                    entity["name"],
+                    _num(entity["capability"]),
+                    _num(entity["legacy"]),
+                    "department",
+                    entity["key"],
+                )
+            )
+    if focus_key != org_key:
+        points.append(
+            charts.MatrixPoint(
+                organisation.name,
+                _num(organisation_entity["capability"]),
+                _num(organisation_entity["legacy"]),
+                "organisation",
+                org_key,
+            )
+        )
+    points.append(
+        charts.MatrixPoint(focus_name, _num(focus["capability"]), _num(focus["legacy"]), "focus", focus_key)
+    )
+    cut_x, cut_y = float(version.capability_cutoff), float(version.legacy_cutoff)
+    figures["matrix"] = charts.matrix_figure(
+        points,
+        capability_cutoff=cut_x,
+        legacy_cutoff=cut_y,
+        decimal=decimal,
+        labels=charts.MatrixLabels(
+            x_title=_("Digital capability (%)"),
+            y_title=_("Digital legacy (%)"),
+            kinds={
+                "focus": focus_name,
+                "organisation": _("Organisation as a whole"),
+                "department": _("Departments") if department is None else _("Units"),
+                "comparison": _("Other organisations (mean)"),
+            },
+        ),
+    )
+    matrix_table = Table(
+        "matrix",
+        _("The maturity matrix"),
+        [_("Who"), _("Digital capability"), _("Digital legacy"), _("Type")],
+        ["text", "percent", "percent", "text"],
+    )
+    matrix_table.rows.append([focus_name, focus["capability"], focus["legacy"], focus_type])
+    if focus_key != org_key:
+        matrix_table.rows.append(
+            [
+                organisation.name,
+                organisation_entity["capability"],
+                organisation_entity["legacy"],
+                organisation_entity["type"],
+            ]
+        )
+    for entity in entities:
+        if entity["key"] != focus_key:
+            matrix_table.rows.append([entity["name"], entity["capability"], entity["legacy"], entity["type"]])
+    for basis in ("national", "county", "kind"):
+        comparison = comparisons[basis]
+        if comparison:
+            label = _("%(basis)s (mean of %(n)s organisations)") % {
+                "basis": basis_labels[basis],
+                "n": comparison["n_organisations"],
+            }
+            matrix_table.rows.append(
+                [label, comparison["capability_percent"], comparison["legacy_percent"], None]
+            )
+    tables.append(matrix_table)
+
+    # Categories and capabilities as bars: the focus, the organisation, the other municipalities.
+    national = comparisons["national"] or {}
+    series_names = [focus_name]
+    if focus_key != org_key:
+        series_names.append(organisation.name)
+    if national:
+        series_names.append(_("Other organisations (mean)"))
+
+    def part_series(level: str, codes: list[str]) -> list[list]:
+        values = [[current.part(focus_key, level, c) for c in codes]]
+        if focus_key != org_key:
+            values.append([current.part(org_key, level, c) for c in codes])
+        if national:
+            values.append([national.get(level, {}).get(c) for c in codes])
+        return values
+
+    for level, parts, table_id, title in (
+        ("categories", categories, "categories", _("Categories")),
+        ("capabilities", capabilities, "capabilities", _("Capabilities")),
+    ):
+        codes = [p.code for p in parts]
+        names = [p.name for p in parts]
+        values = part_series(level, codes)
+        figures[table_id] = charts.bars_figure(
+            names,
+            [
+                charts.Series(name, [_num(v) for v in vals])
+                for name, vals in zip(series_names, values, strict=True)
+            ],
+            decimal=decimal,
+        )
+        table = Table(table_id, title, [_("Name"), *series_names], ["text"] + ["percent"] * len(series_names))
+        for i, name in enumerate(names):
+            table.rows.append([name, *[vals[i] for vals in values]])
+        tables.append(table)
+
+    # Strongest and weakest capabilities of the focus, in words.
+    ranked = [
+        (c.name, current.part(focus_key, "capabilities", c.code))
+        for c in capabilities
+        if isinstance(current.part(focus_key, "capabilities", c.code), float | int)
+    ]
+    ranked.sort(key=lambda item: item[1], reverse=True)
+    strongest = ranked[:STRONGEST_WEAKEST]
+    weakest = list(reversed(ranked[-STRONGEST_WEAKEST:])) if len(ranked) > STRONGEST_WEAKEST else []
+
+    # Respondent groups: a heatmap of capability × group, largest gaps marked.
+    if department is None:
+        group_columns = [(g, group_key(g.pk)) for g in groups if group_key(g.pk) in current.rows]
+    else:
+        group_columns = [
+            (g, department_key(department.pk, g.pk))
+            for g in groups
+            if department_key(department.pk, g.pk) in current.rows
+        ]
+    heat_values = [
+        [current.part(key, "capabilities", c.code) for _g, key in group_columns] for c in capabilities
+    ]
+    by_group = {
+        g.name: {
+            c.code: (_num(heat_values[i][j]), k if _num(heat_values[i][j]) is not None else 0)
+            for i, c in enumerate(capabilities)
+        }
+        for j, (g, _key) in enumerate(group_columns)
+    }
+    gaps = scoring.group_gaps(by_group, min_n=k)
+    gap_order = sorted(
+        (i for i, c in enumerate(capabilities) if gaps.get(c.code) and gaps[c.code].gap),
+        key=lambda i: gaps[capabilities[i].code].gap,
+        reverse=True,
+    )
+    highlighted = gap_order[:HIGHLIGHTED_GAPS]
+    heatmap_table = Table(
+        "groups",
+        _("Capabilities by respondent group"),
+        [_("Capability"), *[g.name for g, _key in group_columns], _("Gap (percentage points)")],
+        ["text"] + ["percent"] * len(group_columns) + ["pp"],
+    )
+    for i, c in enumerate(capabilities):
+        gap = gaps.get(c.code)
+        heatmap_table.rows.append([c.name, *heat_values[i], gap.gap if gap else None])
+        heatmap_table.marks.append(_("largest gap") if i in highlighted else "")
+    tables.append(heatmap_table)
+    figures["groups"] = (
+        charts.heatmap_figure(
+            [c.name for c in capabilities],
+            [g.name for g, _key in group_columns],
+            [[_num(v) for v in row] for row in heat_values],
+            highlight_rows=highlighted,
+            suppressed_text=_("too few"),
+            gap_text=_("largest gap"),
+            decimal=decimal,
+        )
+        if group_columns
+        else None
+    )
+    group_summary = [
+        {
+            "capability": capabilities[i].name,
+            "gap": gaps[capabilities[i].code].gap,
+            "highest": gaps[capabilities[i].code].highest,
+            "lowest": gaps[capabilities[i].code].lowest,
+        }
+        for i in highlighted
+    ]
+
+    # Spread per statement.
+    spread_table = Table(
+        "spread",
+        _("Spread per statement"),
+        [_("Statement"), _("Capability"), _("Standard deviation"), _("“Don't know” share"), _("Flag")],
+        ["text", "text", "sd", "share", "text"],
+    )
+    flagged = 0
+    for s in statements:
+        sd = current.part(focus_key, "statements", s.code, "sd")
+        share = current.part(focus_key, "statements", s.code, "dont_know_share")
+        flags = []
+        if isinstance(sd, float | int) and sd >= SD_FLAG:
+            flags.append(_("high spread"))
+        if isinstance(share, float | int) and share >= DONT_KNOW_FLAG:
+            flags.append(_("many don't know"))
+        flagged += bool(flags)
+        spread_table.rows.append([s.text, s.capability.name, sd, share, ", ".join(flags)])
+        spread_table.marks.append(", ".join(flags))
+    tables.append(spread_table)
+
+    # Trend over rounds with the same questionnaire version.
+    trend_rounds.sort(key=lambda r: r.period.starts_on)
+    trend_labels = [str(r.period) for r in trend_rounds]
+    trend_series: list[tuple[str, list]] = [
+        (
+            _("%(name)s: overall") % {"name": focus_name},
+            [shown_rounds[r.pk].value(focus_key, "overall_percent") for r in trend_rounds],
+        ),
+        (
+            _("%(name)s: capability") % {"name": focus_name},
+            [shown_rounds[r.pk].value(focus_key, "capability_percent") for r in trend_rounds],
+        ),
+        (
+            _("%(name)s: legacy") % {"name": focus_name},
+            [shown_rounds[r.pk].value(focus_key, "legacy_percent") for r in trend_rounds],
+        ),
+    ]
+    if focus_key != org_key:
+        trend_series.append(
+            (
+                _("%(name)s: overall") % {"name": organisation.name},
+                [shown_rounds[r.pk].value(org_key, "overall_percent") for r in trend_rounds],
+            )
+        )
+    figures["trend"] = charts.trend_figure(
+        trend_labels,
+        [charts.Series(name, [_num(v) for v in vals]) for name, vals in trend_series],
+        decimal=decimal,
+    )
+    trend_table = Table(
+        "trend",
+        _("Trend"),
+        [_("Round"), *[name for name, _v in trend_series]],
+        ["text"] + ["percent"] * len(trend_series),
+    )
+    for i, label in enumerate(trend_labels):
+        trend_table.rows.append([label, *[vals[i] for _name, vals in trend_series]])
+    tables.append(trend_table)
+
+    # Internal comparison of the departments.
+    internal = list(entities)
+    comparison_table = Table(
+        "departments",
+        _("Departments side by side") if department is None else _("Units side by side"),
+        [
+            _("Department"),
+            _("Respondents"),
+            _("Overall maturity"),
+            _("Digital capability"),
+            _("Digital legacy"),
+            _("Type"),
+        ],
+        ["text", "number", "percent", "percent", "percent", "text"],
+    )
+    for e in internal:
+        comparison_table.rows.append(
+            [e["name"], e["n"], e["overall"], e["capability"], e["legacy"], e["type"]]
+        )
+    tables.append(comparison_table)
+    figures["departments"] = (
+        charts.bars_figure(
+            [e["name"] for e in internal],
+            [
+                charts.Series(_("Overall maturity"), [_num(e["overall"]) for e in internal]),
+                charts.Series(_("Digital capability"), [_num(e["capability"]) for e in internal]),
+                charts.Series(_("Digital legacy"), [_num(e["legacy"]) for e in internal]),
+            ],
+            decimal=decimal,
+            row_height=14,
+        )
+        if internal
+        else None
+    )
+
+    return {
+        "organisation": organisation,
+        "round": round_,
+        "k": k,
+        "department": department,
+        "group": group,
+        "focus": focus,
+        "focus_key": focus_key,
+        "organisation_total": organisation_entity,
+        "headline": headline,
+        "type_text": type_text,
+        "cutoffs": (cut_x, cut_y),
+        "comparisons": comparisons,
+        "strongest": strongest,
+        "weakest": weakest,
+        "group_gaps": group_summary,
+        "entities": internal,
+        "flagged_statements": flagged,
+        "figures": figures,
+        "tables": {t.id: t for t in tables},
+        "table_order": [t.id for t in tables],
+        "departments": [(d, depth) for d, depth in ordered if visible is None or d.pk in visible],
+        "groups": groups,
+        "trend_rounds": trend_rounds,
+        "thresholds": {"sd": SD_FLAG, "dont_know": DONT_KNOW_FLAG},
+    }
