@@ -22,11 +22,12 @@ department that has units) take part in the equations but are never displayed.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from fractions import Fraction
 
 import numpy as np
 
 MIN_K = 3
+# How many of the smallest candidate cells are tried before simply hiding the smallest one.
+MAX_TRIALS = 4
 
 Equation = tuple[Hashable, Sequence[Hashable]]
 
@@ -36,55 +37,8 @@ def effective_k(k: int) -> int:
     return max(int(k), MIN_K)
 
 
-def _rref(rows: list[list[Fraction]]) -> list[list[Fraction]]:
-    if not rows:
-        return []
-    matrix = [row[:] for row in rows]
-    n_cols = len(matrix[0])
-    pivot_row = 0
-    for col in range(n_cols):
-        found = next((r for r in range(pivot_row, len(matrix)) if matrix[r][col] != 0), None)
-        if found is None:
-            continue
-        matrix[pivot_row], matrix[found] = matrix[found], matrix[pivot_row]
-        pivot = matrix[pivot_row][col]
-        matrix[pivot_row] = [v / pivot for v in matrix[pivot_row]]
-        for r in range(len(matrix)):
-            if r != pivot_row and matrix[r][col] != 0:
-                factor = matrix[r][col]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[pivot_row], strict=True)]
-        pivot_row += 1
-        if pivot_row == len(matrix):
-            break
-    return [row for row in matrix if any(v != 0 for v in row)]
-
-
-def derivable_sets(
-    counts: Mapping[Hashable, int], equations: Sequence[Equation], unknown: Iterable[Hashable]
-) -> list[list[Hashable]]:
-    """The sets of unknown cells whose total can be derived from the known cells: one list per row of the
-    reduced system whose non-zero coefficients are all equal (a single cell, or a plain sum of cells)."""
-    unknown = sorted(set(unknown), key=repr)
-    index = {cell: i for i, cell in enumerate(unknown)}
-    rows = []
-    for whole, parts in equations:
-        row = [Fraction(0)] * len(unknown)
-        if whole in index:
-            row[index[whole]] -= 1
-        for part in parts:
-            if part in index:
-                row[index[part]] += 1
-        if any(row):
-            rows.append(row)
-    found = []
-    for row in _rref(rows):
-        nonzero = [(unknown[i], v) for i, v in enumerate(row) if v != 0]
-        if len({v for _c, v in nonzero}) == 1:
-            found.append([cell for cell, _v in nonzero])
-    return found
-
-
 def _matrix(equations: Sequence[Equation], unknown: list[Hashable]):
+    """One row per equation (whole = Σ parts), one column per unknown cell; known cells drop out."""
     index = {cell: i for i, cell in enumerate(unknown)}
     rows = []
     for whole, parts in equations:
@@ -99,39 +53,55 @@ def _matrix(equations: Sequence[Equation], unknown: list[Hashable]):
     return (np.array(rows) if rows else np.zeros((0, len(unknown)))), index
 
 
-def _rank(matrix) -> int:
-    return int(np.linalg.matrix_rank(matrix)) if matrix.size else 0
+def _null_space(matrix) -> np.ndarray:
+    """A basis of the unknowns' freedom: the sum over a set S of unknown cells can be derived exactly when
+    every basis vector sums to 0 over S."""
+    n_cols = matrix.shape[1]
+    if matrix.shape[0] == 0:
+        return np.eye(n_cols)
+    _u, singular, vh = np.linalg.svd(matrix, full_matrices=matrix.shape[0] < n_cols)
+    rank = int((singular > _TOLERANCE).sum())
+    return vh[rank:].T
 
 
-def _sum_is_determined(matrix, rank: int, index: dict, cells: Iterable[Hashable]) -> bool:
-    """Whether the sum of these unknown cells follows from the equations and the known cells."""
-    vector = np.zeros(matrix.shape[1])
-    for cell in cells:
-        vector[index[cell]] = 1
-    return _rank(np.vstack([matrix, vector])) == rank
+_TOLERANCE = 1e-9
+
+
+class _System:
+    def __init__(self, equations: Sequence[Equation], unknown: Iterable[Hashable]):
+        self.unknown = sorted(set(unknown), key=repr)
+        matrix, self.index = _matrix(equations, self.unknown)
+        self.null = _null_space(matrix)
+
+    def derivable(self, cells: Iterable[Hashable]) -> bool:
+        rows = [self.index[c] for c in cells]
+        if self.null.shape[1] == 0:
+            return True
+        return bool(np.abs(self.null[rows].sum(axis=0)).max() < 1e-7)
 
 
 def _find_leak(counts, equations, hidden, k) -> tuple[set | None, set]:
-    """A set of hidden cells with 1..k−1 respondents in all whose sum can be derived, and the hidden cells
-    that can each be derived (they are as good as shown)."""
-    unknown = sorted((c for c in hidden if counts.get(c, 0) > 0), key=repr)
+    """A set of hidden cells with 1..k−1 respondents in all whose total can be derived from the shown
+    cells (a single cell, two cells, or the hidden parts of one equation), and the hidden cells that can
+    each be derived (they are as good as shown)."""
+    unknown = [c for c in hidden if counts.get(c, 0) > 0]
     if not unknown:
         return None, set()
-    matrix, index = _matrix(equations, unknown)
-    rank = _rank(matrix)
-    determined = {c for c in unknown if _sum_is_determined(matrix, rank, index, [c])}
-    for cell in sorted(determined, key=repr):
-        if counts[cell] < k:
+    system = _System(equations, unknown)
+    determined = {c for c in system.unknown if system.derivable([c])}
+    for cell in system.unknown:
+        if cell in determined and counts[cell] < k:
             return {cell}, determined
-    candidates_sets = derivable_sets(counts, equations, unknown)
-    for whole, parts in equations:
-        hidden_parts = [p for p in parts if p in index]
-        if hidden_parts and whole not in index:
-            candidates_sets.append(hidden_parts)
-    for cells in candidates_sets:
-        total = sum(counts.get(c, 0) for c in cells)
-        if 0 < total < k and _sum_is_determined(matrix, rank, index, cells):
-            return set(cells), determined
+    small = [c for c in system.unknown if counts[c] < k]
+    for position, a in enumerate(small):
+        for b in small[position + 1 :]:
+            if counts[a] + counts[b] < k and system.derivable([a, b]):
+                return {a, b}, determined
+    for _whole, parts in equations:
+        hidden_parts = [p for p in parts if p in system.index]
+        total = sum(counts[p] for p in hidden_parts)
+        if len(hidden_parts) > 2 and 0 < total < k and system.derivable(hidden_parts):
+            return set(hidden_parts), determined
     return None, determined
 
 
@@ -156,17 +126,14 @@ def suppress(
         touching = leak | determined
         candidates = set()
         for whole, parts in equations:
-            if not touching & ({whole} | set(parts)):
-                continue
-            candidates.update(c for c in [whole, *parts] if c not in hidden and counts.get(c, 0) > 0)
+            if touching & ({whole} | set(parts)):
+                candidates.update(c for c in [whole, *parts] if c not in hidden and counts.get(c, 0) > 0)
         if not candidates:  # cannot happen for a consistent system; hide everything rather than leak
             return hidden | set(counts)
         ordered = sorted(candidates, key=lambda c: (c in roots, counts[c], repr(c)))
-        for candidate in ordered:
-            trial = hidden | {candidate}
-            unknown = sorted((c for c in trial if counts.get(c, 0) > 0), key=repr)
-            matrix, index = _matrix(equations, unknown)
-            if not _sum_is_determined(matrix, _rank(matrix), index, leak):
+        for candidate in ordered[:MAX_TRIALS]:
+            trial = _System(equations, [c for c in hidden | {candidate} if counts.get(c, 0) > 0])
+            if not trial.derivable(leak):
                 hidden.add(candidate)
                 break
         else:
