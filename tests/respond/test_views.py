@@ -476,3 +476,20 @@ def client_factory():
     from django.test import Client
 
     return Client
+
+
+def test_large_statement_ids_are_never_written_with_a_thousands_separator(client, db):
+    from tests.factories import CapabilityFactory, QuestionnaireVersionFactory, RoundFactory
+
+    version = QuestionnaireVersionFactory()
+    capability = CapabilityFactory(
+        category__dimension__version=version, category__version=version, version=version
+    )
+    StatementFactory(id=1234567, capability=capability, version=version)
+    invitation = InvitationFactory(round=RoundFactory(questionnaire=version))
+    client.get(reverse("surveys:respond_start", args=[issue_link_token(invitation)]))
+    html = client.get(PAGE_1).content.decode()
+    assert 'data-statement="1234567"' in html
+    assert 'name="s1234567"' in html
+    assert answer_page(client, 1, {1234567: "4"}).status_code == 302
+    assert DraftAnswer.objects.get().statement_id == 1234567
