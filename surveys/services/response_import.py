@@ -19,7 +19,6 @@ from dimios_web.exceptions import DomainError
 
 from ..models import (
     Answer,
-    AuditEvent,
     Department,
     MeasurementPeriod,
     Organisation,
@@ -27,6 +26,7 @@ from ..models import (
     Response,
     Round,
 )
+from .audit import record_event
 
 REQUIRED_COLUMNS = ("respondent", "department", "group")
 DONT_KNOW = {"vet ej", "dk"}
@@ -406,7 +406,7 @@ def import_responses(
     Answer.objects.bulk_create(answers, batch_size=2000)
     round_.departments.set(used_departments)
     n_results = compute_round_results(round_id=round_.pk)
-    AuditEvent.objects.create(
+    record_event(
         organisation=organisation,
         actor=actor,
         action="responses_imported",

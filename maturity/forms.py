@@ -1,0 +1,54 @@
+"""Forms of the maturity app: validation and conversion only."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import MeasurementPeriod
+
+from .models import QuestionnaireVersion
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class ResponseImportForm(forms.Form):
+    period = forms.ModelChoiceField(
+        label=_("Measurement period"),
+        queryset=MeasurementPeriod.objects.none(),
+        to_field_name="pk",
+        help_text=_("The period the responses were given in."),
+    )
+    version = forms.ModelChoiceField(
+        label=_("Questionnaire version"),
+        queryset=QuestionnaireVersion.objects.all(),
+        help_text=_("The questionnaire whose statement codes the file's columns use."),
+    )
+    file = forms.FileField(
+        label=_("Responses file (CSV)"),
+        help_text=_(
+            "UTF-8, comma or semicolon separated; columns respondent, department, group and one column per "
+            "statement code."
+        ),
+    )
+    replace = forms.BooleanField(
+        label=_("Replace responses imported earlier for this period"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = MeasurementPeriod.objects.order_by("-starts_on")
+        self.fields["version"].label_from_instance = lambda v: f"{v.name} ({v.code})"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Yes, import these responses"), required=True)

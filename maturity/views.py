@@ -1,0 +1,135 @@
+"""Staff pages of the maturity app: the responses import (upload, preview, confirm) and the results
+downloads. Views are thin: scope to the user, bind a form, call one service, redirect or render."""
+
+from __future__ import annotations
+
+import base64
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from surveys.models import RoleAssignment
+from surveys.scoping import get_scope
+from surveys.selectors import get_organisation_for
+from surveys.services.response_import import ImportRejected, import_responses, plan_import
+
+from . import selectors
+from .exports import results_as_csv, results_as_json
+from .forms import ImportConfirmForm, ResponseImportForm
+from .services.downloads import record_results_download
+
+ADMIN = [RoleAssignment.Role.ORG_ADMIN]
+DOWNLOADERS = [RoleAssignment.Role.ORG_ADMIN, RoleAssignment.Role.MANAGEMENT]
+SESSION_KEY = "maturity_response_import"
+
+
+@login_required
+def results_list(request, org):
+    organisation = get_organisation_for(request.user, org, roles=DOWNLOADERS)
+    rounds = selectors.list_result_rounds(organisation=organisation)
+    can_import = get_scope(request.user).has_role(organisation.pk, ADMIN)
+    return render(
+        request,
+        "maturity/results_list.html",
+        {"organisation": organisation, "rounds": rounds, "can_import": can_import},
+    )
+
+
+@login_required
+def results_download(request, org, period, fmt):
+    organisation = get_organisation_for(request.user, org, roles=DOWNLOADERS)
+    if fmt not in ("csv", "json"):
+        raise Http404
+    round_ = selectors.get_round(organisation=organisation, period_code=period)
+    results = selectors.get_round_results(round_id=round_.pk) if round_ is not None else None
+    if results is None:
+        raise Http404
+    record_results_download(round_=round_, actor=request.user, file_format=fmt)
+    filename = f"dimios-{organisation.code}-{round_.period.code}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse("\ufeff" + results_as_csv(results), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(results_as_json(results), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _stored_upload(request, organisation) -> dict | None:
+    stored = request.session.get(SESSION_KEY)
+    if not stored or stored.get("organisation") != organisation.code:
+        return None
+    return stored
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def response_import(request, org):
+    organisation = get_organisation_for(request.user, org, roles=ADMIN)
+    context = {"organisation": organisation}
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        stored = _stored_upload(request, organisation)
+        confirm = ImportConfirmForm(request.POST)
+        if stored is None:
+            messages.error(request, _("The uploaded file has expired. Upload it again."))
+            return redirect("maturity:response_import", org=organisation.code)
+        if confirm.is_valid():
+            try:
+                summary = import_responses(
+                    organisation_code=organisation.code,
+                    period_code=stored["period"],
+                    version_code=stored["version"],
+                    content=base64.b64decode(stored["content"]),
+                    replace=stored["replace"],
+                    actor=request.user,
+                    filename=stored["filename"],
+                )
+            except ImportRejected as error:
+                context.update({"problems": error.problems, "form": ResponseImportForm()})
+                return render(request, "maturity/response_import.html", context)
+            del request.session[SESSION_KEY]
+            messages.success(
+                request,
+                _("%(count)s responses were imported into %(round)s and the results computed.")
+                % {"count": summary.n_responses, "round": summary.round},
+            )
+            return redirect("maturity:results_list", org=organisation.code)
+        context.update({"confirm_form": confirm, "preview": stored})
+        return render(request, "maturity/response_import.html", context)
+
+    form = ResponseImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        period_code = form.cleaned_data["period"].code
+        version_code = form.cleaned_data["version"].code
+        plan = plan_import(
+            organisation_code=organisation.code,
+            period_code=period_code,
+            version_code=version_code,
+            content=content,
+            replace=form.cleaned_data["replace"],
+        )
+        if plan.problems:
+            context.update({"form": form, "problems": plan.problems})
+            return render(request, "maturity/response_import.html", context)
+        preview = {
+            "organisation": organisation.code,
+            "period": period_code,
+            "version": version_code,
+            "replace": form.cleaned_data["replace"],
+            "filename": form.cleaned_data["file"].name,
+            "content": base64.b64encode(content).decode("ascii"),
+            "n_responses": len(plan.rows),
+            "n_answers": plan.n_answers,
+            "new_departments": plan.new_departments,
+            "new_groups": plan.new_groups,
+            "replaces": plan.existing_round is not None,
+        }
+        request.session[SESSION_KEY] = preview
+        context.update({"preview": preview, "confirm_form": ImportConfirmForm()})
+        return render(request, "maturity/response_import.html", context)
+    context["form"] = form
+    return render(request, "maturity/response_import.html", context)
