@@ -133,3 +133,9 @@ def test_county_comparison_counts_only_the_same_county(round_2025, organisation,
         get_comparison(organisation=organisation, period=period_2025, basis="county")["n_organisations"] == 5
     )
     assert get_comparison(organisation=organisation, period=period_2025, basis="kind")["n_organisations"] == 5
+
+
+def test_reading_a_round_takes_a_fixed_number_of_queries(round_2025, django_assert_max_num_queries):
+    compute_round_results(round_id=round_2025.pk)
+    with django_assert_max_num_queries(5):
+        get_round_results(round_id=round_2025.pk)
