@@ -75,7 +75,11 @@ class Organisation(models.Model):
         verbose_name=_("municipality"),
     )
     county = models.ForeignKey(
-        County, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations",
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
         verbose_name=_("county"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -103,7 +107,11 @@ class Department(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="departments", verbose_name=_("organisation")
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("part of"),
     )
     name = models.CharField(_("name"), max_length=200)
@@ -149,7 +157,10 @@ class RespondentGroup(models.Model):
     )
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="respondent_groups", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="respondent_groups",
+        verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -177,19 +188,31 @@ class RoleAssignment(models.Model):
         DEPARTMENT_REP = "department_rep", _("Department representative")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
         verbose_name=_("user"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     departments = models.ManyToManyField(
-        Department, blank=True, related_name="role_assignments", verbose_name=_("departments"),
+        Department,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("departments"),
         help_text=_("Empty: the whole organisation. A department representative needs at least one."),
     )
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
 
@@ -231,7 +254,9 @@ class MeasurementPeriod(models.Model):
         verbose_name_plural = _("measurement periods")
         constraints = [
             models.UniqueConstraint(fields=["year", "term"], name="period_unique_year_term"),
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="period_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="period_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -283,16 +308,22 @@ class Round(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("organisation")
     )
     period = models.ForeignKey(
-        MeasurementPeriod, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("measurement period")
+        MeasurementPeriod,
+        on_delete=models.PROTECT,
+        related_name="rounds",
+        verbose_name=_("measurement period"),
     )
     questionnaire = models.ForeignKey(
-        "maturity.QuestionnaireVersion", on_delete=models.PROTECT, related_name="rounds",
+        "maturity.QuestionnaireVersion",
+        on_delete=models.PROTECT,
+        related_name="rounds",
         verbose_name=_("questionnaire version"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SURVEY)
     anonymous = models.BooleanField(
-        _("anonymous"), default=True,
+        _("anonymous"),
+        default=True,
         help_text=_("Answers cannot be traced back to an invitation or e-mail address."),
     )
     departments = models.ManyToManyField(
@@ -328,7 +359,9 @@ class Round(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "period"], name="round_unique_per_period"),
             models.CheckConstraint(
-                condition=Q(opens_on__isnull=True) | Q(closes_on__isnull=True) | Q(closes_on__gte=models.F("opens_on")),
+                condition=Q(opens_on__isnull=True)
+                | Q(closes_on__isnull=True)
+                | Q(closes_on__gte=models.F("opens_on")),
                 name="round_closes_after_opening",
             ),
             models.UniqueConstraint(
@@ -360,14 +393,19 @@ class Invitation(models.Model):
         FAILED = "failed", _("Failed")
         BOUNCED = "bounced", _("Bounced")
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("round"))
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("round")
+    )
     email = models.EmailField(_("e-mail address"), blank=True, default="")
     name = models.CharField(_("name"), max_length=200, blank=True, default="")
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("department")
     )
     group = models.ForeignKey(
-        RespondentGroup, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("respondent group")
+        RespondentGroup,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        verbose_name=_("respondent group"),
     )
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="sv")
     send_status = models.CharField(
@@ -427,8 +465,12 @@ class Draft(models.Model):
         Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="draft"
     )
     open_key_hash = models.CharField(max_length=64, blank=True, default="")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    group = models.ForeignKey(RespondentGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    group = models.ForeignKey(
+        RespondentGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -473,15 +515,24 @@ class Response(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     invitation = models.OneToOneField(
-        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="response",
+        Invitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="response",
         help_text=_("Only in rounds that are not anonymous."),
     )
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses", verbose_name=_("round"))
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="responses", verbose_name=_("round")
+    )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="responses", verbose_name=_("department")
     )
     group = models.ForeignKey(
-        RespondentGroup, on_delete=models.PROTECT, related_name="responses", verbose_name=_("respondent group")
+        RespondentGroup,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        verbose_name=_("respondent group"),
     )
     submitted_on = models.DateField(_("submitted on"), default=timezone.localdate)
     # The respondent id of an imported file (unique per round), empty for responses given here.
@@ -492,7 +543,9 @@ class Response(models.Model):
         verbose_name_plural = _("responses")
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "external_id"], condition=~Q(external_id=""), name="response_unique_external_id"
+                fields=["round", "external_id"],
+                condition=~Q(external_id=""),
+                name="response_unique_external_id",
             ),
         ]
         indexes = [models.Index(fields=["round", "department", "group"])]
@@ -514,7 +567,8 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["response", "statement"], name="answer_unique_per_statement"),
             models.CheckConstraint(
-                condition=Q(value__isnull=True) | (Q(value__gte=1) & Q(value__lte=6)), name="answer_value_on_scale"
+                condition=Q(value__isnull=True) | (Q(value__gte=1) & Q(value__lte=6)),
+                name="answer_value_on_scale",
             ),
         ]
 
@@ -551,7 +605,9 @@ class ReminderRun(models.Model):
         QUEUED = "queued", _("Queued")
         DONE = "done", _("Done")
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="reminder_runs", verbose_name=_("round"))
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="reminder_runs", verbose_name=_("round")
+    )
     scheduled_day = models.PositiveSmallIntegerField(_("days after opening"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -568,7 +624,8 @@ class ReminderRun(models.Model):
         verbose_name_plural = _("reminder sendings")
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "scheduled_day"], condition=Q(scheduled_day__isnull=False),
+                fields=["round", "scheduled_day"],
+                condition=Q(scheduled_day__isnull=False),
                 name="reminder_run_unique_scheduled_day",
             ),
         ]

@@ -259,6 +259,7 @@ def send_invitation_batch(*, round_id: int, batch_size: int = BATCH_SIZE) -> Bat
     ).exclude(email="")
     ids = list(pending.order_by("pk").values_list("pk", flat=True)[:batch_size])
     connection = get_connection(fail_silently=False)
+    opened = False
     try:
         for pk in ids:
             claimed = Invitation.objects.filter(pk=pk, send_status=Invitation.SendStatus.PENDING).update(
@@ -273,6 +274,9 @@ def send_invitation_batch(*, round_id: int, batch_size: int = BATCH_SIZE) -> Bat
                 continue
             try:
                 message = _build_message(invitation, round_, "invitation")
+                if not opened:
+                    connection.open()  # one SMTP session for the whole batch
+                    opened = True
                 message.connection = connection
                 message.send()
             except smtplib.SMTPRecipientsRefused as error:
@@ -411,6 +415,7 @@ def send_reminders(*, run_id: int, now: datetime.datetime | None = None) -> Remi
     today_start = _start_of_day(timezone.localdate(now))
     sent = failed = 0
     connection = get_connection(fail_silently=False)
+    opened = False
     try:
         for pk, previous in list(
             reminder_candidates(round_.pk).order_by("pk").values_list("pk", "last_reminded_at")
@@ -428,6 +433,9 @@ def send_reminders(*, run_id: int, now: datetime.datetime | None = None) -> Remi
                 continue
             try:
                 message = _build_message(invitation, round_, "reminder")
+                if not opened:
+                    connection.open()  # one SMTP session for the whole batch
+                    opened = True
                 message.connection = connection
                 message.send()
             except (smtplib.SMTPException, OSError) as error:
