@@ -1,0 +1,174 @@
+"""The round pages through Django's test client: permissions, messages and what ends up saved."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from surveys.models import AuditEvent, Invitation, RespondentImport, Round
+from tests.surveys.conftest import add_invitations
+
+
+def url(name, round_, *extra):
+    return reverse(f"surveys:{name}", args=[round_.organisation.code, round_.pk, *extra])
+
+
+@pytest.fixture
+def admin_client(client, org_admin):
+    client.force_login(org_admin)
+    return client
+
+
+def test_the_round_list_shows_the_windows_with_their_state(admin_client, organisation):
+    response = admin_client.get(reverse("surveys:round_list", args=[organisation.code]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Vårtermin (VT): 1 februari – 1 juni" in body
+    assert "Kommande" in body
+
+
+def test_creating_a_round_with_a_date_outside_the_window_shows_the_error_and_saves_nothing(
+    admin_client, organisation, running_period, questionnaire
+):
+    response = admin_client.post(
+        reverse("surveys:round_create", args=[organisation.code]),
+        {
+            "period": running_period.pk,
+            "questionnaire": questionnaire.pk,
+            "anonymous": "on",
+            "closes_on": (running_period.ends_on + datetime.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert "Stängningsdatumet måste ligga inom mätperioden" in response.content.decode()
+    assert not Round.objects.exists()
+
+
+def test_an_admin_creates_a_round_and_is_sent_on_to_the_respondents(
+    admin_client, organisation, running_period, questionnaire, social_department
+):
+    response = admin_client.post(
+        reverse("surveys:round_create", args=[organisation.code]),
+        {
+            "period": running_period.pk,
+            "questionnaire": questionnaire.pk,
+            "anonymous": "on",
+            "departments": [social_department.pk],
+        },
+    )
+    round_ = Round.objects.get()
+    assert response.status_code == 302 and response.url == url("round_respondents", round_)
+    assert list(round_.departments.all()) == [social_department]
+
+
+def test_uploading_a_file_with_a_bad_row_previews_it_and_imports_only_the_good_rows_on_request(
+    admin_client, draft_round
+):
+    content = "e-post;förvaltning;grupp\nok@example.se;Socialförvaltningen;Chefer\nbad;X;Chefer\n".encode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = admin_client.post(
+        url("round_respondents", draft_round),
+        {"upload": "1", "file": SimpleUploadedFile("lista.csv", content, content_type="text/csv")},
+    )
+    upload = RespondentImport.objects.get()
+    assert response.status_code == 302 and response.url == url("round_import", draft_round, upload.pk)
+    preview = admin_client.get(response.url).content.decode()
+    assert "inte en giltig e-postadress" in preview and "Okänd förvaltning ”X”" in preview
+    assert not Invitation.objects.exists()
+    response = admin_client.post(url("round_import", draft_round, upload.pk), {"action": "all"})
+    assert response.status_code == 200 and not Invitation.objects.exists()
+    response = admin_client.post(url("round_import", draft_round, upload.pk), {"action": "good"})
+    assert response.status_code == 302
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["ok@example.se"]
+
+
+def test_opening_needs_a_confirmation_and_then_sends_the_invitations(
+    admin_client, draft_round, social_department, groups, django_capture_on_commit_callbacks
+):
+    add_invitations(draft_round, social_department, groups[0], 2)
+    response = admin_client.post(url("round_open", draft_round), {})
+    assert response.status_code == 200 and Round.objects.get().status == "draft"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url("round_open", draft_round), {"confirm": "on"})
+    assert response.status_code == 302
+    assert Round.objects.get().status == "open"
+    assert len(mail.outbox) == 2
+
+
+def test_opening_without_respondents_shows_why(admin_client, draft_round):
+    response = admin_client.post(url("round_open", draft_round), {"confirm": "on"})
+    assert "Mätomgången har inga respondenter" in response.content.decode()
+    assert Round.objects.get().status == "draft"
+
+
+def test_the_round_page_shows_rates_and_a_locally_served_chart(admin_client, open_round):
+    from surveys.models import Response
+
+    for _ in range(5):
+        Response.objects.create(
+            round=open_round,
+            department=open_round.organisation.departments.first(),
+            group=open_round.organisation.respondent_groups.first(),
+        )
+    body = admin_client.get(url("round_detail", open_round)).content.decode()
+    assert "Svarsfrekvens" in body and 'data-rate="invited">3<' in body
+    assert "/static/vendor/plotly/plotly.min.js" in body and "cdn" not in body.lower()
+    assert 'id="submission-curve-data"' in body
+
+
+def test_closing_asks_for_confirmation_and_is_logged(admin_client, open_round, org_admin):
+    admin_client.post(url("round_close", open_round), {"confirm": "on"})
+    assert Round.objects.get().status == "closed"
+    assert AuditEvent.objects.filter(action="round.closed", actor=org_admin).exists()
+
+
+def test_editing_the_texts_offers_a_preview_before_saving(admin_client, open_round):
+    data = {
+        "invitation_sv_subject": "Hej från {organisation}",
+        "invitation_sv_body": "Svara: {link}",
+        "preview": "1",
+    }
+    response = admin_client.post(url("round_texts", open_round), data)
+    body = response.content.decode()
+    assert f"Hej från {open_round.organisation.name}" in body and "Svara: http" in body
+    assert Round.objects.get().message_texts == {}
+    data.pop("preview")
+    data["save"] = "1"
+    admin_client.post(url("round_texts", open_round), data)
+    assert Round.objects.get().message_texts["invitation"]["sv"]["subject"] == "Hej från {organisation}"
+
+
+def test_the_open_link_page_says_rates_and_reminders_are_not_available(admin_client, open_round):
+    admin_client.post(url("round_open_link", open_round), {"enabled": "1"})
+    round_ = Round.objects.get()
+    body = admin_client.get(url("round_detail", round_)).content.decode()
+    assert reverse("surveys:respond_open", args=[round_.open_link_key]) in body
+    assert "svarsfrekvens och påminnelser finns inte" in body
+
+
+def test_a_department_representative_sees_the_rates_but_cannot_act(client, dept_rep, open_round):
+    client.force_login(dept_rep)
+    response = client.get(url("round_detail", open_round))
+    assert response.status_code == 200
+    assert url("round_close", open_round) not in response.content.decode()
+    assert client.post(url("round_close", open_round), {"confirm": "on"}).status_code == 403
+    assert client.get(url("round_respondents", open_round)).status_code == 403
+    assert Round.objects.get().status == "open"
+
+
+def test_someone_from_another_organisation_gets_not_found(client, outsider, open_round):
+    client.force_login(outsider)
+    assert client.get(url("round_detail", open_round)).status_code == 404
+
+
+@pytest.mark.parametrize("respondents", [3, 300])
+def test_the_round_page_needs_a_bounded_number_of_queries(
+    admin_client, open_round, social_department, groups, respondents, django_assert_max_num_queries
+):
+    add_invitations(open_round, social_department, groups[1], respondents, prefix="many")
+    with django_assert_max_num_queries(30):
+        assert admin_client.get(url("round_detail", open_round)).status_code == 200
+    with django_assert_max_num_queries(15):
+        assert admin_client.get(url("round_respondents", open_round)).status_code == 200
