@@ -17,3 +17,12 @@ def period_2025(db):
     from tests.factories import MeasurementPeriodFactory
 
     return MeasurementPeriodFactory(year=2025, term="HT")
+
+
+@pytest.fixture
+def english():
+    """Command-line messages in English (the source language), whatever catalogues are compiled."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

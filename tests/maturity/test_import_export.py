@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from maturity.models import RoundResult
 from surveys.models import Answer, Department, RespondentGroup, Response, Round
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 DEPARTMENTS = [
     "Socialförvaltningen",

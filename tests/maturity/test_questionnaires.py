@@ -14,7 +14,7 @@ from maturity.models import QuestionnaireVersion, Statement
 from maturity.services.questionnaires import DEFAULT_QUESTIONNAIRE
 from surveys.models import Round
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_the_default_questionnaire_covers_both_dimensions_with_about_thirty_statements():
