@@ -234,6 +234,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "surveys.tasks.delete_expired_email_addresses_task",
         "schedule": 24 * 60 * 60,
     },
+    # reports (issue 7): re-send annual report jobs left queued (broker down) or interrupted (worker killed).
+    "reports-sweep-report-jobs": {"task": "reports.tasks.sweep_report_jobs_task", "schedule": 60},
 }
 
 # --- Cache (rate limits, locks) -------------------------------------------------------------------------

@@ -1,0 +1,108 @@
+"""The charts of the annual report, made with the dashboards' figure builders (``reports.charts``) from the
+report's content (``reports.selectors_annual.get_report_content``). Texts are translated here, in the
+report's language; the figures are plain JSON-ready dicts stored with the content."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from . import charts
+
+
+def decimal_separator() -> str:
+    return "." if (get_language() or "sv").startswith("en") else ","
+
+
+def _matrix_labels() -> charts.MatrixLabels:
+    return charts.MatrixLabels(
+        x_title=_("Digital capability (%)"),
+        y_title=_("Digital legacy (%)"),
+        kinds={
+            "focus": _("This organisation"),
+            "organisation": _("The whole organisation"),
+            "department": _("Departments"),
+            "comparison": _("Other organisations (mean)"),
+        },
+    )
+
+
+def _comparison_series(rows: list[dict], own_label: str) -> list[charts.Series]:
+    from .selectors_annual import basis_labels
+
+    labels = basis_labels()
+    series = [charts.Series(own_label, [r["percent"] for r in rows])]
+    for basis in ("national", "county", "kind"):
+        values = [r[basis] for r in rows]
+        if any(v is not None for v in values):
+            series.append(charts.Series(labels[basis], values))
+    return series
+
+
+def build_figures(content: dict) -> dict:
+    """All figures of the report, keyed by the id of the element that shows them."""
+    decimal = decimal_separator()
+    matrix = content["matrix"]
+    kinds = {"organisation": "focus", "department": "department", "comparison": "comparison"}
+    figures = {
+        "chart-matrix": charts.matrix_figure(
+            [
+                charts.MatrixPoint(p["name"], p["capability"], p["legacy"], kind=kinds[p["kind"]])
+                for p in matrix["points"]
+            ],
+            capability_cutoff=matrix["capability_cutoff"],
+            legacy_cutoff=matrix["legacy_cutoff"],
+            labels=_matrix_labels(),
+            decimal=decimal,
+        ),
+        "chart-categories": charts.bars_figure(
+            [r["name"] for r in content["categories"]],
+            _comparison_series(content["categories"], content["organisation"]["name"]),
+            decimal=decimal,
+        ),
+        "chart-capabilities": charts.bars_figure(
+            [r["name"] for r in content["capabilities"]],
+            _comparison_series(content["capabilities"], content["organisation"]["name"]),
+            decimal=decimal,
+            row_height=12,
+        ),
+    }
+    organisation_point = next((p for p in matrix["points"] if p["kind"] == "organisation"), None)
+    for department in content["departments"]:
+        if department["capability"] is None or department["legacy"] is None:
+            continue
+        points = [
+            charts.MatrixPoint(
+                department["name"], department["capability"], department["legacy"], kind="focus"
+            )
+        ]
+        if organisation_point:
+            points.append(
+                charts.MatrixPoint(
+                    content["organisation"]["name"],
+                    organisation_point["capability"],
+                    organisation_point["legacy"],
+                    kind="organisation",
+                )
+            )
+        figures[department["chart_id"]] = charts.matrix_figure(
+            points,
+            capability_cutoff=matrix["capability_cutoff"],
+            legacy_cutoff=matrix["legacy_cutoff"],
+            labels=_matrix_labels(),
+            decimal=decimal,
+            height=340,
+        )
+    groups = content["group_capabilities"]
+    if len(groups["groups"]) >= 2:
+        top_gaps = {row["code"] for row in content["group_gaps"][:3]}
+        figures["chart-groups"] = charts.heatmap_figure(
+            [row["name"] for row in groups["rows"]],
+            groups["groups"],
+            [row["values"] for row in groups["rows"]],
+            highlight_rows=[i for i, row in enumerate(groups["rows"]) if row["code"] in top_gaps],
+            suppressed_text=_("too few responses"),
+            gap_text=_("largest gap"),
+            decimal=decimal,
+        )
+    return figures

@@ -1,0 +1,184 @@
+"""Building one annual report: gather the content section by section (progress written as it goes),
+draw the charts, print the PDF, write the XLSX, store the files and mark the job done.
+
+Idempotent: a job's files have fixed names in the job's own directory under MEDIA_ROOT
+(``reports/<organisation>/<year>/<job>/``); each is written to a temporary name in that directory and then
+moved into place (an atomic rename), so a rerun leaves the same single file and a reader never sees half a
+file. Only the worker holding the job's claim may mark it done (``jobs.finish_job``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .. import pdf as pdf_engine
+from ..annual_figures import build_figures
+from ..models import ReportJob
+from ..selectors_annual import (
+    SECTIONS,
+    NoResults,
+    compute_fingerprint,
+    get_report_content,
+    report_toc,
+    section_titles,
+)
+from ..xlsx_report import build_xlsx
+from . import jobs
+
+logger = logging.getLogger(__name__)
+
+OUTPUT_STEPS = ("pdf", "xlsx")
+
+
+class LostClaim(Exception):
+    """Another worker took the job over (this one was taken for dead): stop without writing."""
+
+
+def report_directory(job: ReportJob) -> str:
+    return f"reports/{job.organisation.code}/{job.year}/{job.pk}"
+
+
+def file_stem(job: ReportJob) -> str:
+    return f"arsrapport-{job.organisation.code}-{job.year}-{job.language}"
+
+
+def store_file(relative_path: str, data: bytes) -> str:
+    """Write ``data`` to MEDIA_ROOT/relative_path through a temporary file in the same directory and an
+    atomic rename. Returns the relative path."""
+    target = Path(settings.MEDIA_ROOT) / relative_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return relative_path
+
+
+def media_path(relative_path: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative_path
+
+
+def load_content(job: ReportJob) -> dict | None:
+    """The content a finished report was built from (for its web page)."""
+    if not job.content_file:
+        return None
+    path = media_path(job.content_file)
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def report_context(content: dict) -> dict:
+    """What the report templates need besides the content: the contents list and the headings."""
+    toc = report_toc(content)
+    return {
+        "content": content,
+        "figures": content["figures"],
+        "titles": section_titles(),
+        "toc": toc,
+        "headings": {entry["id"]: entry["text"] for entry in toc},
+        "toc_pages": {},
+    }
+
+
+def render_print_html(content: dict, *, toc_pages: dict[str, int]) -> str:
+    context = report_context(content)
+    context.update(
+        {
+            "toc_pages": toc_pages,
+            "plotly_uri": (
+                Path(settings.BASE_DIR) / "static" / "vendor" / "plotly" / "plotly.min.js"
+            ).as_uri(),
+            "print": True,
+        }
+    )
+    return render_to_string("reports/report_print.html", context)
+
+
+def build_report(*, job_id: int, token: str) -> None:
+    """Build the report of a claimed job. Raises ``NoResults`` (nothing to report), ``LostClaim``, or
+    whatever went wrong on the way (the task decides whether that is worth a retry)."""
+    job = ReportJob.objects.select_related("organisation").get(pk=job_id)
+    steps = [*SECTIONS, *OUTPUT_STEPS]
+    done: list[str] = []
+
+    def progress(section: str) -> None:
+        if not jobs.record_progress(job_id=job_id, token=token, done=done, current=section, total=len(steps)):
+            raise LostClaim
+        done.append(section)
+
+    with translation.override(job.language):
+        fingerprint, data_summary = compute_fingerprint(organisation=job.organisation, year=job.year)
+        content = get_report_content(organisation=job.organisation, year=job.year, progress=progress)
+        content["figures"] = build_figures(content)
+        content["built_for"] = {"language": job.language, "job": job.pk}
+        directory = report_directory(job)
+        stem = file_stem(job)
+        content_bytes = json.dumps(content, cls=DjangoJSONEncoder, ensure_ascii=False).encode("utf-8")
+
+        progress("pdf")
+        pdf_bytes = pdf_engine.print_pdf(
+            lambda toc_pages: render_print_html(content, toc_pages=toc_pages),
+            page_word=_("Page"),
+            of_word=_("of"),
+        )
+        progress("xlsx")
+        xlsx_bytes = build_xlsx(content)
+        done.append("xlsx")
+        if not jobs.record_progress(job_id=job_id, token=token, done=done, current="", total=len(steps)):
+            raise LostClaim
+        files = {
+            "content": store_file(f"{directory}/{stem}.json", content_bytes),
+            "pdf": store_file(f"{directory}/{stem}.pdf", pdf_bytes),
+            "xlsx": store_file(f"{directory}/{stem}.xlsx", xlsx_bytes),
+        }
+    if not jobs.finish_job(
+        job_id=job_id,
+        token=token,
+        files=files,
+        fingerprint=fingerprint,
+        data_summary=data_summary,
+        total=len(steps),
+    ):
+        raise LostClaim
+    logger.info("report job %s built: %s", job_id, files)
+
+
+def run_report_job(*, job_id: int) -> str:
+    """Claim and build a job; the task's whole body. Returns what happened: "built", "skipped" (nothing to
+    do: done, failed, or another worker has it) or "no-results". Other errors propagate with the claim
+    released, so the task can retry."""
+    token = jobs.claim_job(job_id=job_id)
+    if token is None:
+        return "skipped"
+    try:
+        build_report(job_id=job_id, token=token)
+    except LostClaim:
+        return "skipped"
+    except NoResults:
+        with translation.override(ReportJob.objects.get(pk=job_id).language):
+            jobs.fail_job(
+                job_id=job_id,
+                token=token,
+                reason=_("There are no results for this year any more: nothing to report."),
+            )
+        return "no-results"
+    except BaseException:
+        jobs.release_job(job_id=job_id, token=token)
+        raise
+    return "built"

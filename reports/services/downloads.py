@@ -1,0 +1,20 @@
+"""Recording who downloaded which annual report, in which format (the audit log)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from surveys.services.audit import record_event
+
+from ..models import ReportJob
+
+
+@transaction.atomic
+def record_report_download(*, job: ReportJob, file_format: str, actor) -> None:
+    record_event(
+        action="report.downloaded",
+        organisation=job.organisation_id,
+        actor=actor,
+        target=job,
+        details={"report_job": job.pk, "year": job.year, "language": job.language, "format": file_format},
+    )

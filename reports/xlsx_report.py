@@ -1,0 +1,303 @@
+"""The annual report as an Excel workbook for analysts: one sheet per section, one plain header row per
+sheet (no merged cells), numbers as numbers (percents unrounded, shown with one decimal), a figure that must
+not be shown (fewer than k responses) as an empty cell. Made from the same content as the PDF."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+PERCENT_FORMAT = "0.0"
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list], percent_columns=()):
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([None if value == "" and i in percent_columns else value for i, value in enumerate(row)])
+    for column in percent_columns:
+        letter = get_column_letter(column + 1)
+        for cell in sheet[letter][1:]:
+            if isinstance(cell.value, (int, float)):
+                cell.number_format = PERCENT_FORMAT
+    for index, title_text in enumerate(header, start=1):
+        width = max(
+            [len(str(title_text))] + [len(str(r[index - 1])) for r in rows if index - 1 < len(r)] + [8]
+        )
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def build_xlsx(content: dict) -> bytes:
+    from .selectors_annual import basis_labels, section_titles
+
+    titles = section_titles()
+    bases = basis_labels()
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    summary = content["summary"]
+    org_name = content["organisation"]["name"]
+
+    # 1. Summary
+    rows = [
+        [_("Organisation"), org_name, ""],
+        [_("Year"), content["year"], ""],
+        [_("Measurement period"), content["period"], ""],
+        [_("Respondents"), summary["n"], ""],
+        [_("Overall maturity"), summary["overall"], "%"],
+        [_("Digital capability"), summary["capability"], "%"],
+        [_("Digital legacy"), summary["legacy"], "%"],
+        [_("Type"), summary["type"] or "", ""],
+        [_("Type title"), summary["type_title"], ""],
+        [
+            _("Change in overall maturity since last year"),
+            summary["change"]["overall"],
+            _("percentage points"),
+        ],
+        [
+            _("Change in digital capability since last year"),
+            summary["change"]["capability"],
+            _("percentage points"),
+        ],
+        [_("Change in digital legacy since last year"), summary["change"]["legacy"], _("percentage points")],
+    ]
+    for row in summary["comparisons"]:
+        rows.append([_("Overall maturity, mean: %(group)s") % {"group": row["label"]}, row["overall"], "%"])
+        rows.append(
+            [_("Number of organisations: %(group)s") % {"group": row["label"]}, row["n_organisations"], ""]
+        )
+    for basis, position in summary["positions"].items():
+        rows.append(
+            [
+                _("Position (1 = highest): %(group)s") % {"group": bases[basis]},
+                position["rank"] if position else None,
+                "",
+            ]
+        )
+        rows.append(
+            [
+                _("Organisations compared: %(group)s") % {"group": bases[basis]},
+                position["of"] if position else None,
+                "",
+            ]
+        )
+    _sheet(workbook, titles["summary"], [_("Figure"), _("Value"), _("Unit")], rows, percent_columns=(1,))
+
+    # 2. Matrix
+    kind_labels = {
+        "organisation": _("Organisation"),
+        "department": _("Department"),
+        "comparison": _("Comparison mean"),
+    }
+    _sheet(
+        workbook,
+        titles["matrix"],
+        [_("Name"), _("Kind"), _("Digital capability (%)"), _("Digital legacy (%)")],
+        [
+            [p["name"], kind_labels[p["kind"]], p["capability"], p["legacy"]]
+            for p in content["matrix"]["points"]
+        ],
+        percent_columns=(2, 3),
+    )
+
+    # 3. Categories and capabilities
+    comparison_header = [bases["national"], bases["county"], bases["kind"]]
+    _sheet(
+        workbook,
+        _("Categories"),
+        [_("Code"), _("Category"), _("Dimension"), org_name, _("Last year")] + comparison_header,
+        [
+            [
+                r["code"],
+                r["name"],
+                r["dimension"],
+                r["percent"],
+                r["previous"],
+                r["national"],
+                r["county"],
+                r["kind"],
+            ]
+            for r in content["categories"]
+        ],
+        percent_columns=(3, 4, 5, 6, 7),
+    )
+    _sheet(
+        workbook,
+        _("Capabilities"),
+        [_("Code"), _("Capability"), _("Category"), org_name, _("Last year")] + comparison_header,
+        [
+            [
+                r["code"],
+                r["name"],
+                r["category"],
+                r["percent"],
+                r["previous"],
+                r["national"],
+                r["county"],
+                r["kind"],
+            ]
+            for r in content["capabilities"]
+        ],
+        percent_columns=(3, 4, 5, 6, 7),
+    )
+
+    # 4. Departments
+    _sheet(
+        workbook,
+        titles["departments"],
+        [
+            _("Department"),
+            _("Level"),
+            _("Respondents"),
+            _("Overall maturity (%)"),
+            _("Digital capability (%)"),
+            _("Digital legacy (%)"),
+            _("Type"),
+            _("Change in overall maturity (percentage points)"),
+            _("Strongest capabilities"),
+            _("Weakest capabilities"),
+        ],
+        [
+            [
+                d["name"],
+                d["depth"],
+                d["n"],
+                d["overall"],
+                d["capability"],
+                d["legacy"],
+                d["type"] or "",
+                d["change"]["overall"],
+                "; ".join(c["name"] for c in d["strongest"]),
+                "; ".join(c["name"] for c in d["weakest"]),
+            ]
+            for d in content["departments"]
+        ],
+        percent_columns=(3, 4, 5, 7),
+    )
+
+    # 5. Respondent groups
+    _sheet(
+        workbook,
+        titles["groups"],
+        [
+            _("Respondent group"),
+            _("Respondents"),
+            _("Overall maturity (%)"),
+            _("Digital capability (%)"),
+            _("Digital legacy (%)"),
+        ],
+        [[g["name"], g["n"], g["overall"], g["capability"], g["legacy"]] for g in content["groups"]],
+        percent_columns=(2, 3, 4),
+    )
+    _sheet(
+        workbook,
+        _("Group differences"),
+        [
+            _("Code"),
+            _("Capability"),
+            _("Highest group"),
+            _("Highest (%)"),
+            _("Lowest group"),
+            _("Lowest (%)"),
+            _("Gap (percentage points)"),
+        ],
+        [
+            [
+                g["code"],
+                g["name"],
+                g["highest"],
+                g["highest_percent"],
+                g["lowest"],
+                g["lowest_percent"],
+                g["gap"],
+            ]
+            for g in content["group_gaps"]
+        ],
+        percent_columns=(3, 5, 6),
+    )
+
+    # 6. Response rates and method
+    rate_rows = []
+    for round_ in content["method"]["rounds"]:
+        rates = round_["rates"]
+        rate_rows.append(
+            [
+                round_["period"],
+                _("Organisation"),
+                org_name,
+                rates["total"]["invited"],
+                rates["total"]["submitted"],
+                rates["total"]["rate"],
+            ]
+        )
+        for kind, rows_ in (
+            (_("Department"), rates["departments"]),
+            (_("Respondent group"), rates["groups"]),
+        ):
+            for r in rows_:
+                rate_rows.append([round_["period"], kind, r["name"], r["invited"], r["submitted"], r["rate"]])
+    _sheet(
+        workbook,
+        _("Response rates"),
+        [_("Period"), _("Kind"), _("Name"), _("Invited"), _("Submitted"), _("Response rate (%)")],
+        rate_rows,
+        percent_columns=(5,),
+    )
+    method = content["method"]
+    method_rows = [
+        [_("Questionnaire version"), method["questionnaire"]],
+        [_("Questionnaire code"), method["questionnaire_code"]],
+        [_("Minimum responses shown (k)"), method["k"]],
+        [_("Capability cut-off (%)"), method["capability_cutoff"]],
+        [_("Legacy cut-off (%)"), method["legacy_cutoff"]],
+    ]
+    for round_ in method["rounds"]:
+        method_rows.append(
+            [
+                _("Round %(period)s") % {"period": round_["period"]},
+                f"{round_['first_day']} – {round_['last_day']}; {round_['source']}",
+            ]
+        )
+        method_rows.append(
+            [_("Respondents %(period)s") % {"period": round_["period"]}, round_["n_respondents"]]
+        )
+    _sheet(workbook, _("Method"), [_("Item"), _("Value")], method_rows)
+
+    # 7. Conclusions
+    conclusions = content["conclusions"]
+    conclusion_rows = [[c["number"], c["title"], c["body"]] for c in conclusions["written"]]
+    if not conclusion_rows and conclusions["general_recommendations"]:
+        conclusion_rows.append(
+            [
+                "",
+                _("General recommendations for type %(type)s") % {"type": conclusions["type"]},
+                conclusions["general_recommendations"],
+            ]
+        )
+    _sheet(workbook, titles["conclusions"], [_("Number"), _("Title"), _("Text")], conclusion_rows)
+
+    # 8. Improvement actions
+    _sheet(
+        workbook,
+        titles["actions"],
+        [_("Status")],
+        [
+            [
+                _(
+                    "The action plan feature is not available in this version; no improvement actions are "
+                    "reported."
+                )
+            ]
+        ],
+    )
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,224 @@
+"""Ordering the annual report, the job's life (claim, progress, done, failed), the periodic sweep, outdated
+reports, conclusions in Markdown and the files written through a temporary name."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from dimios_web.exceptions import DomainError
+from reports.models import Conclusion, ReportJob
+from reports.selectors_annual import compute_fingerprint, get_report_content, is_outdated
+from reports.services import building, conclusions, jobs
+
+
+@pytest.fixture
+def no_broker(monkeypatch):
+    """Ordering without sending anything: the publish step is recorded instead."""
+    sent = []
+    monkeypatch.setattr(jobs, "_publish", lambda job_id, language: sent.append(job_id) or True)
+    return sent
+
+
+@pytest.fixture(autouse=True)
+def publish_at_once(monkeypatch):
+    """The test's transaction never commits: publish at once instead of on commit (the real on-commit path
+    is exercised by the view and worker tests)."""
+
+    def publish_now(outcome):
+        outcome.queued = jobs._publish(outcome.job.pk, outcome.job.language)
+
+    monkeypatch.setattr(jobs, "_publish_on_commit", publish_now)
+
+
+def test_ordering_creates_a_queued_job_with_who_and_when(closed_round, management, no_broker):
+    outcome = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management)
+    job = ReportJob.objects.get()
+    assert outcome.created and job.state == ReportJob.State.QUEUED
+    assert job.ordered_by == management and job.language == "sv"
+    assert no_broker == [job.pk]
+
+
+def test_ordering_again_while_one_is_queued_or_running_starts_no_second_build(
+    closed_round, management, org_admin, no_broker
+):
+    first = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management)
+    second = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=org_admin)
+    assert not second.created and second.job.pk == first.job.pk
+    assert jobs.claim_job(job_id=first.job.pk)
+    third = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=org_admin)
+    assert not third.created and third.job.pk == first.job.pk
+    assert ReportJob.objects.count() == 1 and no_broker == [first.job.pk]
+
+
+def test_a_report_in_another_language_is_its_own_build(closed_round, management, no_broker):
+    jobs.order_report(organisation=closed_round.organisation, year=2025, language="sv", actor=management)
+    jobs.order_report(organisation=closed_round.organisation, year=2025, language="en", actor=management)
+    assert sorted(ReportJob.objects.values_list("language", flat=True)) == ["en", "sv"]
+
+
+def test_a_year_without_results_cannot_be_ordered(closed_round, management, no_broker):
+    with pytest.raises(DomainError) as error:
+        jobs.order_report(organisation=closed_round.organisation, year=2019, actor=management)
+    assert error.value.field == "year"
+    assert not ReportJob.objects.exists()
+
+
+def test_only_one_worker_can_claim_a_job(closed_round, management, no_broker):
+    job = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management).job
+    token = jobs.claim_job(job_id=job.pk)
+    assert token
+    assert jobs.claim_job(job_id=job.pk) is None
+    assert ReportJob.objects.get().attempts == 1
+
+
+def test_a_worker_that_lost_its_claim_cannot_finish_the_job(closed_round, management, no_broker, settings):
+    settings.REPORT_STALE_AFTER_SECONDS = 60
+    job = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management).job
+    old = jobs.claim_job(job_id=job.pk)
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
+    new = jobs.claim_job(job_id=job.pk)
+    assert new and new != old
+    assert not jobs.record_progress(job_id=job.pk, token=old, done=[], current="summary", total=10)
+    assert not jobs.finish_job(job_id=job.pk, token=old, files={}, fingerprint="x", data_summary={}, total=10)
+    assert ReportJob.objects.get().state == ReportJob.State.RUNNING
+
+
+def test_the_sweep_resends_jobs_the_broker_never_took(closed_round, management, monkeypatch):
+    monkeypatch.setattr(jobs, "_publish", lambda job_id, language: False)
+    job = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management).job
+    assert ReportJob.objects.get().published_at is None
+    sent = []
+    monkeypatch.setattr(jobs, "_publish", lambda job_id, language: sent.append(job_id) or True)
+    result = jobs.sweep_report_jobs()
+    assert result["resent"] == [job.pk] and sent == [job.pk]
+
+
+def test_the_sweep_requeues_a_build_whose_worker_went_silent_and_gives_up_after_max_attempts(
+    closed_round, management, no_broker, settings
+):
+    settings.REPORT_STALE_AFTER_SECONDS = 60
+    settings.REPORT_MAX_ATTEMPTS = 2
+    job = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management).job
+    long_ago = timezone.now() - datetime.timedelta(minutes=10)
+    jobs.claim_job(job_id=job.pk)
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=long_ago)
+    result = jobs.sweep_report_jobs()
+    assert result["requeued"] == [job.pk] and result["resent"] == [job.pk]
+    assert ReportJob.objects.get().state == ReportJob.State.QUEUED
+    jobs.claim_job(job_id=job.pk)
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=long_ago)
+    result = jobs.sweep_report_jobs()
+    failed = ReportJob.objects.get()
+    assert result["failed"] == [job.pk] and failed.state == ReportJob.State.FAILED
+    assert "2" in failed.error
+
+
+def test_the_sweep_leaves_a_running_build_with_recent_progress_alone(closed_round, management, no_broker):
+    job = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management).job
+    jobs.claim_job(job_id=job.pk)
+    assert jobs.sweep_report_jobs() == {"resent": [], "requeued": [], "failed": []}
+
+
+def test_a_platform_admin_orders_every_organisation_with_results_in_one_go(
+    closed_round, other_organisation, platform_admin, no_broker
+):
+    from tests.reports.conftest import make_closed_round
+
+    make_closed_round(other_organisation)
+    outcomes = jobs.order_all_reports(year=2025, language="sv", actor=platform_admin)
+    assert {o.job.organisation.code for o in outcomes} == {"0580", "0180"}
+    assert len({o.job.batch for o in outcomes}) == 1
+    assert len(no_broker) == 2  # one task each: the workers share them
+
+
+def test_the_report_is_outdated_when_the_data_change_after_it_was_built(closed_round, management):
+    fingerprint, summary = compute_fingerprint(organisation=closed_round.organisation, year=2025)
+    job = ReportJob.objects.create(
+        organisation=closed_round.organisation,
+        year=2025,
+        state=ReportJob.State.DONE,
+        fingerprint=fingerprint,
+        data_summary=summary,
+    )
+    assert not is_outdated(job)
+    closed_round.data_changed_at = timezone.now()  # a late import
+    closed_round.save(update_fields=["data_changed_at"])
+    assert is_outdated(job)
+
+
+def test_new_conclusions_make_a_built_report_outdated(closed_round, org_admin):
+    fingerprint, _ = compute_fingerprint(organisation=closed_round.organisation, year=2025)
+    job = ReportJob.objects.create(
+        organisation=closed_round.organisation, year=2025, state=ReportJob.State.DONE, fingerprint=fingerprint
+    )
+    conclusions.save_conclusion(
+        organisation=closed_round.organisation, year=2025, title="Styrning", body="Text", actor=org_admin
+    )
+    assert is_outdated(job)
+
+
+def test_conclusions_are_numbered_and_renumbered_after_a_delete(closed_round, org_admin):
+    org = closed_round.organisation
+    for title in ("Ett", "Två", "Tre"):
+        conclusions.save_conclusion(organisation=org, year=2025, title=title, body="", actor=org_admin)
+    conclusions.delete_conclusion(conclusion=Conclusion.objects.get(title="Ett"), actor=org_admin)
+    assert list(Conclusion.objects.order_by("number").values_list("number", "title")) == [
+        (1, "Två"),
+        (2, "Tre"),
+    ]
+
+
+def test_a_conclusion_needs_a_title(closed_round, org_admin):
+    with pytest.raises(DomainError) as error:
+        conclusions.save_conclusion(organisation=closed_round.organisation, year=2025, title=" ", body="x")
+    assert error.value.field == "title"
+    assert not Conclusion.objects.exists()
+
+
+def test_markdown_is_rendered_and_nothing_executable_gets_through():
+    html = conclusions.render_markdown(
+        "# Rubrik\n\n**Viktigt** och *betonat*\n\n- ett\n- två\n\n<script>alert(1)</script>\n\n"
+        '[länk](javascript:alert(1)) <img src=x onerror="alert(1)">'
+    )
+    assert "<strong>Viktigt</strong>" in html and "<em>betonat</em>" in html and "<li>ett</li>" in html
+    assert "<h3>Rubrik</h3>" in html
+    assert "<script" not in html and "<img" not in html and "href=" not in html
+    assert "&lt;script&gt;" in html  # shown as text, never run
+
+
+def test_files_are_written_to_a_temporary_name_and_moved_into_place(media_root):
+    building.store_file("reports/x/a.pdf", b"first")
+    building.store_file("reports/x/a.pdf", b"second")
+    directory = Path(media_root) / "reports" / "x"
+    assert [p.name for p in directory.iterdir()] == ["a.pdf"]
+    assert (directory / "a.pdf").read_bytes() == b"second"
+
+
+def test_the_content_applies_suppression_and_says_the_action_plan_is_not_available(closed_round):
+    from surveys.models import Department
+
+    # A department with fewer than k responses is shown without figures.
+    small = Department.objects.create(organisation=closed_round.organisation, name="Liten förvaltning")
+    from maturity.services.results import compute_round_results
+    from surveys.models import Answer, Response
+
+    for _ in range(2):
+        response = Response.objects.create(
+            round=closed_round, department=small, group=closed_round.organisation.respondent_groups.first()
+        )
+        Answer.objects.create(
+            response=response, statement=closed_round.questionnaire.statements.first(), value=3
+        )
+    compute_round_results(round_id=closed_round.pk)
+    content = get_report_content(organisation=closed_round.organisation, year=2025)
+    shown = {d["name"]: d for d in content["departments"]}
+    assert shown["Liten förvaltning"]["suppressed"] and shown["Liten förvaltning"]["overall"] is None
+    assert shown["Liten förvaltning"]["n"] is None
+    # Exactly one hidden top-level part: the next-smallest one is hidden too.
+    assert sum(1 for d in content["departments"] if d["depth"] == 0 and d["suppressed"]) >= 2
+    assert content["actions"] == {"available": False, "items": []}
+    assert content["summary"]["comparisons"][0]["overall"] is None  # fewer than 5 others: no comparison
