@@ -102,6 +102,7 @@ MATRIX_STYLE = {
     "comparison": {"symbol": "square-open", "size": 12, "color": "#D55E00"},
 }
 MATRIX_ORDER = ("comparison", "department", "organisation", "focus")
+MATRIX_MAX_LABELS = 6  # with more departments their dots are unlabelled (hover and the table name them)
 
 
 def matrix_figure(
@@ -126,7 +127,9 @@ def matrix_figure(
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers+text" if kind != "department" or len(shown) <= 12 else "markers",
+                "mode": "markers+text"
+                if kind != "department" or len(shown) <= MATRIX_MAX_LABELS
+                else "markers",
                 "name": labels.kinds.get(kind, kind),
                 "x": [round(p.capability, 4) for p in shown],
                 "y": [round(p.legacy, 4) for p in shown],
@@ -147,7 +150,7 @@ def matrix_figure(
                     + labels.y_title
                     + ": %{customdata[2]}<extra></extra>"
                 ),
-                "textposition": "top center",
+                "textposition": "bottom center" if kind == "comparison" else "top center",
                 "textfont": {"size": 11},
                 "cliponaxis": False,
                 "marker": {
@@ -245,7 +248,12 @@ def bars_figure(
                 "hovertemplate": "%{customdata}<br>" + s.name + ": %{text}<extra></extra>",
                 "marker": {
                     "color": PALETTE[i % len(PALETTE)],
-                    "pattern": {"shape": PATTERNS[i % len(PATTERNS)], "fgcolor": "#ffffff", "solidity": 0.25},
+                    "pattern": {
+                        "shape": PATTERNS[i % len(PATTERNS)],
+                        "fillmode": "overlay",
+                        "fgcolor": "#ffffff",
+                        "solidity": 0.3,
+                    },
                     "line": {"color": "#212529", "width": 0.5},
                 },
             }

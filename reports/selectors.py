@@ -26,7 +26,7 @@ from maturity import scoring
 from maturity.models import Capability, Category, RoundResult, Statement, TypeDescription
 from maturity.selectors import SUPPRESSED, get_comparison, hidden_scopes
 from maturity.suppression import effective_k
-from surveys.forms import tree_ordered
+from surveys.forms import tree_ordered  # noqa: F401 - also used by the views
 from surveys.models import Department, Invitation, Organisation, RespondentGroup, Round
 from surveys.scoping import get_scope
 
@@ -157,9 +157,9 @@ def _load_rounds(rounds: list[Round], parents: dict[int, int | None], *, full: R
         for row in RoundResult.objects.filter(round=full):
             rows_by_round[full.pk][row.scope_key] = row
     others = [r.pk for r in rounds if full is None or r.pk != full.pk]
-    if others:
-        for row in RoundResult.objects.filter(round_id__in=others).defer("figures", "settings"):
-            rows_by_round[row.round_id][row.scope_key] = row
+    # Always one query (``or [0]``), so that the count does not depend on the number of rounds.
+    for row in RoundResult.objects.filter(round_id__in=others or [0]).defer("figures", "settings"):
+        rows_by_round[row.round_id][row.scope_key] = row
     by_id = {r.pk: r for r in rounds}
     if full is not None:
         by_id[full.pk] = full
@@ -260,13 +260,18 @@ def get_dashboard(
     group: RespondentGroup | None = None,
     visible: set[int] | None = None,
     decimal: str = ",",
+    departments: list[Department] | None = None,
+    groups: list[RespondentGroup] | None = None,
 ) -> dict:
     """Everything one dashboard shows, suppressed per DESIGN.md. ``department`` None = the organisation
     view; ``group`` narrows every figure to one respondent group; ``visible`` = the departments the user
-    may see (None = all). ``rounds`` = list_dashboard_rounds(organisation)."""
-    departments = list(Department.objects.filter(organisation=organisation))
+    may see (None = all). ``rounds`` = list_dashboard_rounds(organisation); ``departments`` and ``groups``
+    (all of the organisation's) may be passed when the caller has them already."""
+    if departments is None:
+        departments = list(Department.objects.filter(organisation=organisation))
+    if groups is None:
+        groups = list(RespondentGroup.objects.filter(organisation=organisation))
     parents = {d.pk: d.parent_id for d in departments}
-    groups = list(RespondentGroup.objects.filter(organisation=organisation))
     version = round_.questionnaire
     group_id = group.pk if group else None
 
@@ -318,10 +323,9 @@ def get_dashboard(
     capabilities = list(Capability.objects.filter(version=version).select_related("category__dimension"))
     categories = list(Category.objects.filter(version=version).select_related("dimension"))
     statements = list(Statement.objects.filter(version=version).select_related("capability"))
-    type_text = None
     focus_type = focus["type"]
-    if focus_type and focus_type != SUPPRESSED:
-        type_text = TypeDescription.objects.filter(version=version, type=focus_type).first()
+    shown_type = focus_type if focus_type and focus_type != SUPPRESSED else ""
+    type_text = TypeDescription.objects.filter(version=version, type=shown_type).first()
 
     # Comparison with other organisations (anonymous means; None when fewer than 5 organisations).
     comparisons = {}

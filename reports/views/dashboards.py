@@ -1,0 +1,117 @@
+"""The results dashboards: the organisation (management, organisation admin) and a department (its
+representative, or anyone with an organisation-wide role), for a round chosen in the URL; downloads of
+what is shown. Thin: scope to the user, read the filter, one selector call, render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import get_format
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from surveys.models import Department, RespondentGroup, RoleAssignment
+from surveys.selectors import get_organisation_for
+
+from .. import exports, selectors
+from ..forms_dashboard import DashboardFilterForm
+
+ROLES = [
+    RoleAssignment.Role.ORG_ADMIN,
+    RoleAssignment.Role.MANAGEMENT,
+    RoleAssignment.Role.DEPARTMENT_REP,
+]
+
+
+def _resolve(request, org):
+    """(context, redirect URL or None) for the dashboard or its download."""
+    organisation = get_organisation_for(request.user, org, roles=ROLES)
+    visible = selectors.visible_department_ids(request.user, organisation)
+    rounds = selectors.list_dashboard_rounds(organisation)
+    departments = list(Department.objects.filter(organisation=organisation))
+    groups = list(RespondentGroup.objects.filter(organisation=organisation))
+    shown_departments = [
+        (d, depth) for d, depth in selectors.tree_ordered(departments) if visible is None or d.pk in visible
+    ]
+    form = DashboardFilterForm(
+        request.GET,
+        rounds=rounds,
+        departments=shown_departments,
+        groups=groups,
+        whole_organisation=visible is None,
+    )
+    context = {"organisation": organisation, "form": form, "rounds": rounds}
+    if not form.is_valid():
+        if "department" in form.errors:
+            raise Http404  # a department the user may not see, or none at all
+        return context, None
+    department_id = form.cleaned_data["department"]
+    if department_id is None and visible is not None:
+        if not shown_departments:
+            raise Http404
+        query = request.GET.copy()
+        query["department"] = shown_departments[0][0].pk
+        return context, f"{request.path}?{query.urlencode()}"
+    if not rounds:
+        return context, None
+    round_id = form.cleaned_data["round"]
+    round_ = next((r for r in rounds if r.pk == round_id), rounds[0])
+    department = next((d for d in departments if d.pk == department_id), None)
+    group = next((g for g in groups if g.pk == form.cleaned_data["group"]), None)
+    context["dashboard"] = selectors.get_dashboard(
+        organisation=organisation,
+        round_=round_,
+        rounds=rounds,
+        department=department,
+        group=group,
+        visible=visible,
+        decimal=get_format("DECIMAL_SEPARATOR"),
+        departments=departments,
+        groups=groups,
+    )
+    params = {"round": round_.pk}
+    if department is not None:
+        params["department"] = department.pk
+    if group is not None:
+        params["group"] = group.pk
+    context["query"] = urlencode(params)
+    return context, None
+
+
+@login_required
+@require_GET
+def dashboard(request, org):
+    context, redirect_to = _resolve(request, org)
+    if redirect_to:
+        return redirect(redirect_to)
+    status = 400 if context["form"].errors else 200
+    return render(request, "reports/dashboard_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def dashboard_export(request, org, fmt):
+    context, redirect_to = _resolve(request, org)
+    if redirect_to:
+        return redirect(
+            redirect_to.replace(request.path, reverse("reports:dashboard_export", args=[org, fmt]))
+        )
+    dashboard_data = context.get("dashboard")
+    if dashboard_data is None:
+        raise Http404
+    name = slugify(f"dimios-{dashboard_data['focus']['name']}-{dashboard_data['round'].period.code}")
+    if fmt == "csv":
+        response = HttpResponse(exports.dashboard_csv(dashboard_data), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    else:
+        response = HttpResponse(
+            exports.dashboard_xlsx(dashboard_data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response

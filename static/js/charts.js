@@ -1,0 +1,105 @@
+/* Draws the dashboards' plotly figures from the JSON that the server puts in the page
+ * (<div data-figure="ID"> + <script type="application/json" id="ID">), with the local plotly.min.js.
+ * The toolbar saves each chart as PNG or SVG. Also makes tables with class js-sortable sortable. */
+(function () {
+  "use strict";
+  var script = document.getElementById("charts-script");
+  var pngLabel = (script && script.dataset.pngLabel) || "Download as PNG";
+  var svgLabel = (script && script.dataset.svgLabel) || "Download as SVG";
+
+  function shorten(text, length) {
+    var plain = String(text).replace(/<[^>]*>/g, "");
+    var marked = plain.indexOf("▶") === 0;
+    if (plain.length > length) plain = plain.slice(0, length - 1) + "…";
+    return marked ? "<b>" + plain + "</b>" : plain;
+  }
+
+  /* Narrow screens (down to 320 px): shorter axis labels, smaller value labels, no colour bar. The
+   * hover and the data table keep the full names and numbers. */
+  function compact(figure, width) {
+    if (width >= 576) return;
+    var layout = figure.layout;
+    if (layout.yaxis && layout.yaxis.ticktext) {
+      layout.yaxis.ticktext = layout.yaxis.ticktext.map(function (t) { return shorten(t, 16); });
+    }
+    layout.margin = {l: 4, r: 4, t: 6, b: 6};
+    figure.data.forEach(function (trace) {
+      if (trace.type === "heatmap") {
+        trace.showscale = false;
+        trace.textfont = {size: 8};
+        trace.x = trace.x.map(function (t) { return shorten(t, 7); });
+      } else if (trace.type === "bar") {
+        trace.textfont = {size: 9};
+      } else if (trace.type === "scatter" && trace.mode === "markers+text") {
+        trace.textfont = {size: 9};
+      }
+    });
+  }
+
+  function draw(element) {
+    var source = document.getElementById(element.dataset.figure);
+    if (!source) return;
+    var figure = JSON.parse(source.textContent);
+    if (!figure) return;
+    compact(figure, element.clientWidth || window.innerWidth);
+    var filename = element.dataset.filename || "chart";
+    var config = {
+      displaylogo: false,
+      responsive: true,
+      modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toImage"],
+      modeBarButtonsToAdd: [
+        {
+          name: pngLabel,
+          title: pngLabel,
+          icon: Plotly.Icons.camera,
+          click: function (gd) { Plotly.downloadImage(gd, {format: "png", filename: filename, scale: 2}); }
+        },
+        {
+          name: svgLabel,
+          title: svgLabel,
+          icon: Plotly.Icons.disk,
+          click: function (gd) { Plotly.downloadImage(gd, {format: "svg", filename: filename}); }
+        }
+      ]
+    };
+    Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
+      element.classList.add("chart-drawn");
+    });
+  }
+
+  function sortable(table) {
+    var buttons = table.querySelectorAll("thead .sort-button");
+    buttons.forEach(function (button) {
+      button.addEventListener("click", function () {
+        var th = button.closest("th");
+        var column = parseInt(button.dataset.column, 10);
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        table.querySelectorAll("thead th").forEach(function (other) { other.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[column].dataset.sort, y = b.cells[column].dataset.sort;
+          if (x === "" && y !== "") return 1;   /* hidden figures last, both ways */
+          if (y === "" && x !== "") return -1;
+          var nx = parseFloat(x), ny = parseFloat(y);
+          var order = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, "sv");
+          return ascending ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
+  function start() {
+    document.querySelectorAll("table.js-sortable").forEach(sortable);
+    if (typeof Plotly === "undefined") return;
+    document.querySelectorAll("[data-figure]").forEach(draw);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
