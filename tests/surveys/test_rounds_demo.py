@@ -1,0 +1,34 @@
+import datetime
+
+from surveys.models import Invitation, Response, Round
+from surveys.selectors_rounds import get_response_rates
+from surveys.services.organisations import create_department
+from surveys.services.rounds_demo import DEMO_INVITED, load_demo_open_round
+
+
+def test_the_demo_has_an_open_round_with_real_looking_rates(organisation, org_admin):
+    for name in DEMO_INVITED:
+        if not organisation.departments.filter(name=name).exists():
+            create_department(organisation=organisation, name=name)
+    summary = {"organisation": organisation, "notes": []}
+    round_ = load_demo_open_round(summary, today=datetime.date(2026, 11, 29))
+    assert round_.status == Round.Status.OPEN and round_.period.code == "2026-HT"
+    invited = Invitation.objects.filter(round=round_)
+    assert invited.count() == sum(n for n, _s, _r in DEMO_INVITED.values())
+    assert all(email.endswith("@example.se") for email in invited.values_list("email", flat=True))
+    submitted = invited.filter(submitted=True).count()
+    assert 0 < submitted == Response.objects.filter(round=round_).count() < invited.count()
+    assert invited.filter(started_on__isnull=False, submitted=False).exists()
+    assert not Response.objects.filter(round=round_, invitation__isnull=False).exists()  # anonymous
+    rates = get_response_rates(round_, user=org_admin)
+    by_name = {row.label: row for row in rates.departments}
+    assert by_name["Kultur- och fritidsförvaltningen"].hidden  # 4 invited < k
+    assert not by_name["Utbildningsförvaltningen"].hidden
+    assert load_demo_open_round(summary, today=datetime.date(2026, 11, 29)) == round_  # rerun: nothing new
+    assert Round.objects.count() == 1
+
+
+def test_between_windows_the_demo_has_no_open_round(organisation):
+    summary = {"organisation": organisation, "notes": []}
+    assert load_demo_open_round(summary, today=datetime.date(2027, 1, 10)) is None
+    assert summary["notes"]
