@@ -157,6 +157,14 @@ def plan_import(
         plan.period = MeasurementPeriod.objects.filter(year=parsed_period[0], term=parsed_period[1]).first()
         if plan.period is None:
             problems.append(_("The measurement period %(period)s does not exist.") % {"period": period_code})
+        elif plan.period.starts_on > timezone.localdate():
+            problems.append(
+                _(
+                    "The measurement period %(period)s has not started yet; only responses already given "
+                    "can be imported."
+                )
+                % {"period": plan.period.code}
+            )
     plan.version = QuestionnaireVersion.objects.filter(code=(version_code or "").strip()).first()
     if plan.version is None:
         problems.append(_("There is no questionnaire version “%(code)s”.") % {"code": version_code})

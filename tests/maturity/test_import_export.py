@@ -370,3 +370,27 @@ def test_export_marks_small_sets_suppressed_instead_of_leaving_them_out(
     rows = list(csv.DictReader(io.StringIO(_export("csv"))))
     strateger = [r for r in rows if r["name"] == "Strateger"]
     assert strateger and all(r["value"] == "suppressed" for r in strateger)
+
+
+def test_a_period_that_has_not_started_is_refused(tmp_path, organisation, questionnaire):
+    from tests.factories import MeasurementPeriodFactory
+
+    MeasurementPeriodFactory(year=2030, term="VT")
+    path = tmp_path / "svar.csv"
+    path.write_text("respondent,department,group,F.EFF.1.1\n1,A,B,4\n", encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_responses",
+            str(path),
+            "--organisation",
+            "0580",
+            "--period",
+            "2030-VT",
+            "--version",
+            "dimios-open-2026",
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert "has not started yet" in err.getvalue()
+    assert not Round.objects.exists()
