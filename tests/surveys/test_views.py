@@ -172,3 +172,56 @@ def test_the_round_page_needs_a_bounded_number_of_queries(
         assert admin_client.get(url("round_detail", open_round)).status_code == 200
     with django_assert_max_num_queries(15):
         assert admin_client.get(url("round_respondents", open_round)).status_code == 200
+
+
+def test_editing_a_draft_round_keeps_the_window_rules(
+    admin_client, draft_round, running_period, questionnaire
+):
+    response = admin_client.post(
+        url("round_edit", draft_round),
+        {
+            "questionnaire": questionnaire.pk,
+            "opens_on": (running_period.starts_on - datetime.timedelta(days=1)),
+        },
+    )
+    assert "Öppningsdatumet måste ligga inom mätperioden" in response.content.decode()
+    admin_client.post(url("round_edit", draft_round), {"questionnaire": questionnaire.pk})
+    assert Round.objects.get().anonymous is False  # the box was left unticked
+
+
+def test_send_and_remind_buttons_tell_the_admin_what_happened(
+    admin_client, open_round, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url("round_send", open_round), follow=True)
+    assert "Skickar de inbjudningar som inte har gått iväg" in response.content.decode()
+    assert len(mail.outbox) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url("round_remind", open_round), follow=True)
+    assert "Påminnelser skickas" in response.content.decode()
+    assert len(mail.outbox) == 6
+    response = admin_client.post(url("round_remind", open_round), follow=True)
+    assert response.status_code == 200 and len(mail.outbox) == 6  # nobody twice a day
+
+
+def test_the_reminder_schedule_and_closing_date_are_set_on_the_round_page(admin_client, open_round):
+    response = admin_client.post(url("round_reminder_schedule", open_round), {"days": "7, 14"}, follow=True)
+    assert "Påminnelseschemat sparades." in response.content.decode()
+    response = admin_client.post(url("round_reminder_schedule", open_round), {"days": "sju"}, follow=True)
+    assert "Skriv heltal åtskilda med komma" in response.content.decode()
+    assert Round.objects.get().reminder_days == [7, 14]
+    late = open_round.period.ends_on + datetime.timedelta(days=1)
+    response = admin_client.post(
+        url("round_closing_date", open_round), {"closes_on": late.isoformat()}, follow=True
+    )
+    assert "Stängningsdatumet måste ligga inom mätperioden" in response.content.decode()
+    assert Round.objects.get().closes_on is None
+
+
+def test_removing_a_respondent_needs_a_confirmation(admin_client, open_round):
+    invitation = Invitation.objects.first()
+    assert admin_client.post(url("respondent_remove", open_round, invitation.pk), {}).status_code == 200
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+    response = admin_client.post(url("respondent_remove", open_round, invitation.pk), {"confirm": "on"})
+    assert response.status_code == 302
+    assert not Invitation.objects.filter(pk=invitation.pk).exists()
