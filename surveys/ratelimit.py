@@ -6,8 +6,12 @@ a shared address (a municipality's NAT) are not throttled by someone else's typo
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 _PREFIX = "dimios:respond:unknown-token:"
 
@@ -25,16 +29,21 @@ def client_ip(request) -> str:
 
 
 def register_unknown_token(request) -> bool:
-    """Count one unknown-token request from this IP; True when the IP has now gone over the limit."""
+    """Count one unknown-token request from this IP; True when the IP has now gone over the limit. When the
+    cache is unreachable the limit is not applied (logged): a respondent never gets an error page for it."""
     key = _PREFIX + client_ip(request)
-    if cache.add(key, 1, timeout=window_seconds()):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window_seconds())
+    try:
+        if cache.add(key, 1, timeout=window_seconds()):
             count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=window_seconds())
+                count = 1
+    except Exception:  # the cache (Redis) is down
+        logger.warning("Rate limit not applied: the cache is not reachable.", exc_info=True)
+        return False
     return count > _limit()
 
 

@@ -27,6 +27,7 @@
   var counter = document.getElementById("progress-count");
   var bar = document.getElementById("progress");
   var queue = Promise.resolve();
+  var pending = 0;
 
   function show(status, text) {
     if (status) {
@@ -36,6 +37,7 @@
 
   function save(statement, value, status) {
     var body = new FormData();
+    pending += 1;
     body.append("statement", statement);
     body.append("value", value);
     show(status, form.getAttribute("data-saving-text"));
@@ -58,8 +60,28 @@
       });
     }).catch(function () {
       show(status, form.getAttribute("data-failed-text"));
+    }).then(function () {
+      pending -= 1;
     });
   }
+
+  // Let answers still being saved arrive before the page itself is sent (at most a few seconds).
+  form.addEventListener("submit", function (event) {
+    if (pending === 0 || form.getAttribute("data-waited")) {
+      return;
+    }
+    event.preventDefault();
+    var submitter = event.submitter;
+    var timeout = new Promise(function (resolve) { window.setTimeout(resolve, 3000); });
+    Promise.race([queue, timeout]).then(function () {
+      form.setAttribute("data-waited", "1");
+      if (form.requestSubmit) {
+        form.requestSubmit(submitter || undefined);
+      } else {
+        form.submit();
+      }
+    });
+  });
 
   form.addEventListener("change", function (event) {
     var input = event.target;

@@ -11,11 +11,13 @@ serialised by the database (a row lock on PostgreSQL, the write lock on SQLite) 
 
 from __future__ import annotations
 
+import functools
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +44,33 @@ REVOKED = "revoked"
 ROUND_NOT_OPEN = "round_not_open"
 CONFIRM_UNANSWERED = "confirm_unanswered"
 INVALID_ANSWER = "invalid_answer"
+BUSY = "busy"
+
+BUSY_ATTEMPTS = 5
+
+
+def _retry_when_busy(func):
+    """Run the use case again when the database is momentarily busy (SQLite's lock, a PostgreSQL deadlock
+    or serialisation failure): its transaction was rolled back, so a rerun is harmless. When it stays busy,
+    a DomainError tells the respondent to try again instead of an error page."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        for attempt in range(BUSY_ATTEMPTS):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError:
+                if transaction.get_connection().in_atomic_block:
+                    raise  # inside someone else's transaction: theirs to handle
+                if attempt == BUSY_ATTEMPTS - 1:
+                    break
+                time.sleep(0.05 * 2**attempt)
+        raise DomainError(
+            _("The service is busy right now and your answers were not saved. Wait a moment and try again."),
+            code=BUSY,
+        )
+
+    return wrapper
 
 
 def _already_submitted() -> DomainError:
@@ -74,6 +103,7 @@ def check_invitation_can_answer(invitation: Invitation) -> None:
         raise _round_not_open()
 
 
+@_retry_when_busy
 def start_response(*, invitation: Invitation) -> Draft:
     """The invitation's draft, created on the first visit. Opening the link again (on any device) finds the
     same draft, so answers given earlier are in place."""
@@ -106,6 +136,7 @@ def start_open_response(*, round: Round, department: Department, group: Responde
     return draft, raw_key
 
 
+@_retry_when_busy
 def save_answers(*, draft: Draft, answers: Mapping[int, int | None]) -> int:
     """Save answers (statement id → 1..6, or None for "vet ej") in the draft, replacing earlier ones. All
     or nothing: one invalid answer saves none. Returns the number of statements answered so far."""
@@ -153,6 +184,7 @@ class Receipt:
     total: int
 
 
+@_retry_when_busy
 def submit_response(*, draft: Draft, confirm_unanswered: bool = False) -> Receipt:
     """Move the draft's answers to a response, exactly once. Unanswered statements are allowed only when the
     respondent has confirmed it; they count as not answered."""

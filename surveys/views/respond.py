@@ -318,6 +318,8 @@ def respond_save(request):
         )
     except DomainError as error:
         status = 409 if error.code in (ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN) else 400
+        if error.code == responding.BUSY:
+            status = 503
         return JsonResponse({"ok": False, "message": str(error.message)}, status=status)
     return JsonResponse({"ok": True, "answered": answered})
 

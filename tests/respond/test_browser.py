@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from surveys.models import DraftAnswer, Invitation, Response, Round
 from tests.conftest import assert_no_axe_violations
@@ -38,12 +41,12 @@ def _wait_saved(page, statement_id: int) -> None:
 def test_every_respondent_page_passes_axe(page, link):
     base = link["base"]
     page.goto(link["url"])
-    assert page.url == f"{base}/enkat/"  # the token has left the address bar
-    assert page.get_by_role("heading", name="Din integritet").is_visible()
+    expect(page).to_have_url(f"{base}/enkat/")  # the token has left the address bar
+    expect(page.get_by_role("heading", name="Din integritet")).to_be_visible()
     assert_no_axe_violations(page)
 
     page.get_by_role("link", name="Börja svara").click()
-    assert page.url == f"{base}/enkat/sida/1/"
+    expect(page).to_have_url(f"{base}/enkat/sida/1/")
     assert_no_axe_violations(page)  # empty
 
     first = page.locator("fieldset[data-statement]").first
@@ -60,52 +63,52 @@ def test_every_respondent_page_passes_axe(page, link):
     page.evaluate(f"document.getElementById('s{second_id}-6').value = '7'")
     page.evaluate(f"document.getElementById('s{second_id}-6').checked = true")
     page.get_by_role("button", name="Spara och gå till nästa del").click()
-    assert page.url == f"{base}/enkat/sida/1/"
+    expect(page).to_have_url(f"{base}/enkat/sida/1/")
     summary = page.locator("#error-summary")
-    assert summary.is_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
-    assert page.title().startswith("Fel:")
+    expect(summary).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page).to_have_title(re.compile("^Fel:"))
     assert_no_axe_violations(page)  # with an error
     summary.get_by_role("link").first.click()
-    assert page.evaluate("document.activeElement.id") == f"s{second_id}-1"
+    expect(page.locator(f"#s{second_id}-1")).to_be_focused()
 
     page.goto(f"{base}/enkat/sammanfattning/")
     assert_no_axe_violations(page)  # summary
     page.get_by_role("button", name="Skicka in mina svar").click()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()
     assert_no_axe_violations(page)  # summary with an error
     page.get_by_label("Ja, skicka in mina svar").check()
     page.get_by_role("button", name="Skicka in mina svar").click()
-    assert page.url == f"{base}/enkat/kvitto/"
+    expect(page).to_have_url(f"{base}/enkat/kvitto/")
     assert_no_axe_violations(page)  # receipt
     assert Response.objects.count() == 1
 
     page.goto(link["url"])
-    assert page.get_by_role("heading", name="Redan inskickat").is_visible()
+    expect(page.get_by_role("heading", name="Redan inskickat")).to_be_visible()
     assert_no_axe_violations(page)  # already submitted
 
 
 def test_error_pages_pass_axe(page, link, live_server):
     base = link["base"]
     page.goto(f"{base}/s/{'x' * 43}/")
-    assert page.get_by_role("heading", name="Länken hittades inte").is_visible()
+    expect(page.get_by_role("heading", name="Länken hittades inte")).to_be_visible()
     assert_no_axe_violations(page)
 
     page.goto(f"{base}/enkat/sida/1/")  # no session
-    assert page.get_by_role("heading", name="Öppna länken igen").is_visible()
+    expect(page.get_by_role("heading", name="Öppna länken igen")).to_be_visible()
     assert_no_axe_violations(page)
 
     from django.utils import timezone
 
     Invitation.objects.filter(pk=link["invitation"].pk).update(revoked_at=timezone.now())
     page.goto(link["url"])
-    assert page.get_by_role("heading", name="Länken har dragits tillbaka").is_visible()
+    expect(page.get_by_role("heading", name="Länken har dragits tillbaka")).to_be_visible()
     assert_no_axe_violations(page)
 
     Invitation.objects.filter(pk=link["invitation"].pk).update(revoked_at=None)
     Round.objects.filter(pk=link["round"].pk).update(status="closed")
     page.goto(link["url"])
-    assert page.get_by_role("heading", name="Tack – enkäten har stängt").is_visible()
+    expect(page.get_by_role("heading", name="Tack – enkäten har stängt")).to_be_visible()
     assert_no_axe_violations(page)
 
 
@@ -123,7 +126,7 @@ def test_the_closed_round_page_with_results_passes_axe(page, link):
         Answer.objects.bulk_create([Answer(response=response, statement=s, value=n + 1) for s in statements])
     Round.objects.filter(pk=round_.pk).update(status="closed")
     page.goto(link["url"])
-    assert page.get_by_role("table").is_visible()
+    expect(page.get_by_role("table")).to_be_visible()
     assert "40,0 %" in page.content()  # values 1..5: mean 3 → 40 %
     assert_no_axe_violations(page)
 
@@ -137,21 +140,26 @@ def test_the_open_link_page_passes_axe_empty_and_with_errors(page, live_server):
     page.goto(live_server.url + reverse("surveys:respond_open", args=[round_.open_link_key]))
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Börja svara").click()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()
     assert_no_axe_violations(page)
 
 
 def test_the_whole_survey_can_be_completed_with_the_keyboard_alone(page, link):
     page.goto(link["url"])
     pages_done = 0
+    trail = []
     for _ in range(400):
         active = page.evaluate(
             "(() => { const a = document.activeElement; return a ? "
             "{tag: a.tagName, type: a.type || '', name: a.name || '', text: (a.textContent || '').trim(), "
             "checked: !!a.checked, id: a.id} : null; })()"
         )
+        trail.append((page.url.rsplit("/", 3)[-2:], active))
         if page.url.endswith("/enkat/kvitto/"):
             break
+        if active is None:
+            page.wait_for_load_state()
+            continue
         if active["tag"] == "INPUT" and active["type"] == "radio" and not active["checked"]:
             page.keyboard.press("ArrowRight")  # moves to the next step and chooses it
             page.keyboard.press("Tab")
@@ -169,7 +177,7 @@ def test_the_whole_survey_can_be_completed_with_the_keyboard_alone(page, link):
             pages_done += 1
         else:
             page.keyboard.press("Tab")
-    assert page.url.endswith("/enkat/kvitto/"), f"stuck at {page.url}"
+    assert page.url.endswith("/enkat/kvitto/"), f"stuck at {page.url}: {trail[-25:]}"
     assert pages_done >= 6  # start, four parts, submit
     response = Response.objects.get()
     assert response.answers.count() == 12
@@ -187,7 +195,7 @@ def test_no_horizontal_scrolling_at_320_pixels(page, link):
     page.evaluate(f"document.getElementById('s{second_id}-6').value = 'x'")
     page.evaluate(f"document.getElementById('s{second_id}-6').checked = true")
     page.get_by_role("button", name="Spara och gå till nästa del").click()
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     assert _no_horizontal_scroll(page)
     page.goto(f"{link['base']}/enkat/sammanfattning/")
     assert _no_horizontal_scroll(page)
@@ -217,3 +225,11 @@ def test_answers_are_saved_as_they_are_given_and_found_on_another_device(page, l
         assert phone.locator(f"#s{ids[1]}-dk").is_checked()
     finally:
         other.close()
+
+
+def test_the_accessibility_statement_is_linked_from_the_survey_and_passes_axe(page, link):
+    page.goto(link["url"])
+    page.get_by_role("link", name="Tillgänglighetsredogörelse").click()
+    expect(page.get_by_role("heading", name="Tillgänglighetsredogörelse")).to_be_visible()
+    expect(page.get_by_role("heading", name="Att svara på enkäten")).to_be_visible()
+    assert_no_axe_violations(page)

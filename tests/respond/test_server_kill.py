@@ -16,7 +16,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -66,20 +65,20 @@ class Server:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
             try:
-                urllib.request.urlopen(f"{self.url}/tillganglighet/", timeout=2)
+                urllib.request.urlopen(f"{self.url}/tillganglighet/", timeout=5)
                 return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out while the workers boot
                 time.sleep(0.2)
         raise AssertionError(f"gunicorn did not start:\n{self.log.read_text()}")
 
     def kill(self) -> None:
         """``kill -9`` the master and its workers: no graceful shutdown, nothing flushed."""
         os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
+        self.process.wait(timeout=30)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -96,7 +95,7 @@ class Browser:
         self.csrf = ""
 
     def get(self, path: str) -> tuple[str, str]:
-        with self.opener.open(self.server.url + path, timeout=10) as response:
+        with self.opener.open(self.server.url + path, timeout=30) as response:
             html = response.read().decode()
             found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
             if found:
@@ -109,7 +108,7 @@ class Browser:
         request.add_header("Referer", self.server.url + path)  # Django's CSRF check over plain HTTP
         if ajax:
             request.add_header("X-CSRFToken", self.csrf)
-        with self.opener.open(request, timeout=10) as response:
+        with self.opener.open(request, timeout=30) as response:
             return response.status, response.read().decode()
 
 

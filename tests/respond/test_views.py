@@ -493,3 +493,25 @@ def test_large_statement_ids_are_never_written_with_a_thousands_separator(client
     assert 'name="s1234567"' in html
     assert answer_page(client, 1, {1234567: "4"}).status_code == 302
     assert DraftAnswer.objects.get().statement_id == 1234567
+
+
+def test_the_closed_round_page_uses_the_stored_results_when_they_exist(
+    client, token, survey_round, statements
+):
+    from maturity.services.results import compute_round_results
+
+    _close_with_responses(survey_round, statements, 5)  # 40 %
+    compute_round_results(round_id=survey_round.pk)
+    # Responses added after the results were frozen do not change what is shown.
+    from surveys.models import Answer as A
+    from surveys.models import Response as R
+
+    extra = R.objects.create(
+        round=survey_round,
+        department=R.objects.first().department,
+        group=R.objects.first().group,
+    )
+    A.objects.bulk_create([A(response=extra, statement=s, value=6) for s in statements])
+    html = client.get(reverse("surveys:respond_start", args=[token]), follow=True).content.decode()
+    assert "40,0 %" in html
+    assert "Bygger på 5 svar" in html
