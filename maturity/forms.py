@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from surveys.models import MeasurementPeriod
 
 from .models import QuestionnaireVersion
+from .services.questionnaires import DEFAULT_VERSION_CODE
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -40,6 +41,9 @@ class ResponseImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = MeasurementPeriod.objects.order_by("-starts_on")
         self.fields["version"].label_from_instance = lambda v: f"{v.name} ({v.code})"
+        default = QuestionnaireVersion.objects.filter(code=DEFAULT_VERSION_CODE).first()
+        if default is not None:
+            self.fields["version"].initial = default.pk
         self.helper = FormHelper()
         self.helper.form_tag = False
 
