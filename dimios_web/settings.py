@@ -225,7 +225,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # surveys (issue 4): windows ahead, scheduled closing and reminders, mails left pending, retention.
     "surveys-ensure-periods": {"task": "surveys.tasks.ensure_periods_task", "schedule": 24 * 60 * 60},
     "surveys-close-due-rounds": {"task": "surveys.tasks.close_due_rounds_task", "schedule": 15 * 60},
-    "surveys-due-reminders": {"task": "surveys.tasks.schedule_due_reminders_task", "schedule": 60 * 60},
+    "surveys-due-reminders": {"task": "surveys.tasks.schedule_due_reminders_task", "schedule": 10 * 60},
     "surveys-pending-invitations": {
         "task": "surveys.tasks.send_pending_invitations_task",
         "schedule": 5 * 60,

@@ -39,6 +39,7 @@ LANGUAGES = ("sv", "en")
 PLACEHOLDERS = ("link", "organisation", "closes_on", "name")
 BATCH_SIZE = 50
 MAX_SEND_ATTEMPTS = 3
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
 
 DEFAULT_TEXTS = {
     "invitation": {
@@ -370,8 +371,10 @@ def request_reminders(*, round: Round, actor=None) -> tuple[ReminderRun, QueueOu
 
 
 def schedule_due_reminders(*, today: datetime.date | None = None) -> list[int]:
-    """Create (once) the reminder sendings that a round's schedule makes due; returns their ids. The caller
-    queues them. A schedule day is run once however often this runs (unique per round and day)."""
+    """Create (once) and queue the reminder sendings that a round's schedule makes due; returns their ids. A
+    schedule day is run once however often this runs (unique per round and day). Sendings still queued after
+    ``REQUEUE_AFTER`` (the broker was down when they were requested) are queued again: harmless, since each
+    person is claimed before being reminded."""
     from ..tasks import send_reminders_task
 
     today = today or timezone.localdate()
@@ -400,6 +403,13 @@ def schedule_due_reminders(*, today: datetime.date | None = None) -> list[int]:
             continue
         created.append(run.pk)
         _publish(send_reminders_task, run.pk, "sv")
+    stale = ReminderRun.objects.filter(
+        status=ReminderRun.Status.QUEUED,
+        round__status=Round.Status.OPEN,
+        created_at__lt=timezone.now() - REQUEUE_AFTER,
+    ).exclude(pk__in=created)
+    for run_id in stale.values_list("pk", flat=True):
+        _publish(send_reminders_task, run_id, "sv")
     return created
 
 

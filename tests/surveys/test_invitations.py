@@ -267,3 +267,16 @@ def test_email_addresses_are_deleted_after_the_retention_time(invited_round, set
     assert not InvitationToken.objects.exists()
     assert Invitation.objects.count() == 3  # the ledger (counts) stays
     assert AuditEvent.objects.filter(action="invitations.addresses_deleted").exists()
+
+
+def test_a_reminder_requested_while_the_broker_was_down_goes_out_later(invited_round, org_admin):
+    """request_reminders' publish never ran (broker down): the periodic job queues the sending again."""
+    run, _outcome = services.request_reminders(round=invited_round, actor=org_admin)  # on_commit not run here
+    assert mail.outbox == []
+    services.schedule_due_reminders()
+    assert mail.outbox == []  # too fresh: it may still be on its way
+    ReminderRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=11))
+    services.schedule_due_reminders()
+    assert len(mail.outbox) == 3
+    run.refresh_from_db()
+    assert (run.status, run.sent) == ("done", 3)
