@@ -63,6 +63,12 @@
       ]
     };
     Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
+      /* The drawing is an image named by the figure's description; the toolbar stays outside it. */
+      var svg = element.querySelector("svg.main-svg");
+      if (svg && element.dataset.label) {
+        svg.setAttribute("role", "img");
+        svg.setAttribute("aria-label", element.dataset.label);
+      }
       element.classList.add("chart-drawn");
     });
   }

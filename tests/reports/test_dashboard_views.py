@@ -150,7 +150,11 @@ def test_the_organisation_dashboard_shows_the_latest_closed_round_by_default(
     assert "HT 2025" in page
     for section in ("matrix-chart", "categories-chart", "capabilities-chart", "groups-chart", "trend-chart"):
         assert f'id="{section}"' in page
-    assert 'role="img"' in page and "aria-label=" in page
+    assert (
+        '<figure class="dashboard-chart mb-4" aria-labelledby="matrix-title" aria-describedby="matrix-desc">'
+        in page
+    )
+    assert '<figcaption id="matrix-title"' in page and 'id="matrix-desc"' in page
 
 
 def test_switching_the_round_in_the_url_shows_that_round(client, organisation, rounds, management):
