@@ -9,9 +9,12 @@ The read API for dashboards, reports and exports (documented in docs/scoring.md)
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import Q
 
 from surveys.forms import tree_ordered
@@ -25,6 +28,7 @@ SUPPRESSED = "suppressed"
 MIN_COMPARISON_ORGANISATIONS = 5
 COMPARISON_BASES = ("national", "county", "kind")
 PART_LEVELS = ("dimensions", "categories", "capabilities", "statements")
+HIDDEN_SCOPES_CACHE_SECONDS = 24 * 60 * 60
 
 
 # --- Questionnaire ------------------------------------------------------------------------------------------
@@ -123,8 +127,20 @@ def export_questionnaire_structure(version: QuestionnaireVersion) -> dict:
 
 
 def hidden_scopes(rows: dict[str, RoundResult], parents: dict[int, int | None], k: int) -> set[str]:
-    """The scope keys of a round whose figures must not be shown (DESIGN.md, "Anonymity")."""
-    return hidden_scope_keys({key: row.n_respondents for key, row in rows.items()}, parents, k)
+    """The scope keys of a round whose figures must not be shown (DESIGN.md, "Anonymity").
+
+    The pattern depends only on the respondent counts, the department tree and k, so it is cached on
+    exactly those (a recomputation or a moved department gives a new key)."""
+    counts = {key: row.n_respondents for key, row in rows.items()}
+    digest = hashlib.sha256(
+        json.dumps([sorted(counts.items()), sorted(parents.items(), key=str), effective_k(k)]).encode()
+    ).hexdigest()
+    cache_key = f"maturity:hidden-scopes:{digest}"
+    hidden = cache.get(cache_key)
+    if hidden is None:
+        hidden = sorted(hidden_scope_keys(counts, parents, k))
+        cache.set(cache_key, hidden, HIDDEN_SCOPES_CACHE_SECONDS)
+    return set(hidden)
 
 
 def _mask_parts(figures: dict, k: int) -> dict:

@@ -55,13 +55,37 @@ def _matrix(equations: Sequence[Equation], unknown: list[Hashable]):
 
 def _null_space(matrix) -> np.ndarray:
     """A basis of the unknowns' freedom: the sum over a set S of unknown cells can be derived exactly when
-    every basis vector sums to 0 over S."""
-    n_cols = matrix.shape[1]
-    if matrix.shape[0] == 0:
-        return np.eye(n_cols)
-    _u, singular, vh = np.linalg.svd(matrix, full_matrices=matrix.shape[0] < n_cols)
-    rank = int((singular > _TOLERANCE).sum())
-    return vh[rank:].T
+    every basis vector sums to 0 over S.
+
+    Gauss–Jordan elimination with partial pivoting on element-wise operations only: the systems are small
+    (tens of rows and columns, coefficients 0 and ±1), and LAPACK's multi-threaded SVD is slower than this
+    and far slower on a busy server."""
+    n_rows, n_cols = matrix.shape
+    work = matrix.astype(float, copy=True)
+    pivots: list[int] = []
+    row = 0
+    for col in range(n_cols):
+        if row == n_rows:
+            break
+        best = row + int(np.argmax(np.abs(work[row:, col])))
+        if abs(work[best, col]) < _TOLERANCE:
+            continue
+        if best != row:
+            work[[row, best]] = work[[best, row]]
+        work[row] = work[row] / work[row, col]
+        factors = work[:, col].copy()
+        factors[row] = 0.0
+        work -= factors[:, None] * work[row][None, :]
+        pivots.append(col)
+        row += 1
+    pivot_set = set(pivots)
+    free = [col for col in range(n_cols) if col not in pivot_set]
+    null = np.zeros((n_cols, len(free)))
+    for j, col in enumerate(free):
+        null[col, j] = 1.0
+        for i, pivot in enumerate(pivots):
+            null[pivot, j] = -work[i, col]
+    return null
 
 
 _TOLERANCE = 1e-9
