@@ -216,6 +216,7 @@ def respond_welcome(request):
             "round": respondent.round,
             "organisation": respondent.round.organisation,
             "questionnaire": respondent.round.questionnaire,
+            "open_link": respondent.invitation is None,
             "summary": summary,
             "pages": len(categories),
             "minutes": max(1, math.ceil(summary.progress.total * SECONDS_PER_STATEMENT / 60)),
@@ -347,6 +348,7 @@ def respond_summary(request):
                 "submitted_on": receipt.submitted_on,
                 "answered": receipt.answered,
                 "total": receipt.total,
+                "open_link": respondent.invitation is None,
             }
             return redirect("surveys:respond_receipt")
     categories = selectors.list_categories(respondent.round.questionnaire_id)

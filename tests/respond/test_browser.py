@@ -148,6 +148,7 @@ def test_the_whole_survey_can_be_completed_with_the_keyboard_alone(page, link):
     page.goto(link["url"])
     pages_done = 0
     trail = []
+    checked_pages = set()
     for _ in range(400):
         active = page.evaluate(
             "(() => { const a = document.activeElement; return a ? "
@@ -160,6 +161,9 @@ def test_the_whole_survey_can_be_completed_with_the_keyboard_alone(page, link):
         if active is None:
             page.wait_for_load_state()
             continue
+        if page.url not in checked_pages:  # every questionnaire page, as it first appears
+            checked_pages.add(page.url)
+            assert_no_axe_violations(page)
         if active["tag"] == "INPUT" and active["type"] == "radio" and not active["checked"]:
             page.keyboard.press("ArrowRight")  # moves to the next step and chooses it
             page.keyboard.press("Tab")
@@ -179,6 +183,7 @@ def test_the_whole_survey_can_be_completed_with_the_keyboard_alone(page, link):
             page.keyboard.press("Tab")
     assert page.url.endswith("/enkat/kvitto/"), f"stuck at {page.url}: {trail[-25:]}"
     assert pages_done >= 6  # start, four parts, submit
+    assert {u.rsplit("/", 2)[-2] for u in checked_pages} >= {"1", "2", "3", "4", "sammanfattning"}
     response = Response.objects.get()
     assert response.answers.count() == 12
     assert set(response.answers.values_list("value", flat=True)) == {2}

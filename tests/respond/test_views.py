@@ -427,6 +427,9 @@ def test_an_open_link_asks_for_department_and_role_then_answers_anonymously(clie
     group = open_round.organisation.respondent_groups.get(name="Chefer")
     response = client.post(url, {"department": department.pk, "group": group.pk})
     assert response["Location"] == reverse("surveys:respond_welcome")
+    start = client.get(response["Location"]).content.decode()
+    assert "i samma webbläsare" in start and "Inga personuppgifter" in start
+    assert "e-postadress, som raderas" not in start
     draft = Draft.objects.get()
     assert draft.invitation_id is None and draft.open_key_hash
     statement = Statement.objects.filter(version=open_round.questionnaire).first()
