@@ -43,7 +43,8 @@ def submission_curve_figure(
         height=320,
         legend={"orientation": "h", "y": -0.2},
         yaxis={"title": gettext("Responses"), "rangemode": "tozero"},
-        xaxis={"type": "date"},
+        # Day/month: the same in Swedish and English (plotly's own month names are English only).
+        xaxis={"type": "date", "tickformat": "%-d/%-m", "hoverformat": "%Y-%m-%d"},
         separators=", ",
     )
     return json.loads(figure.to_json())
