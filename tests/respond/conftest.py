@@ -10,13 +10,16 @@ from tests.factories import InvitationFactory, RoundFactory, build_questionnaire
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """The unknown-token rate limit lives in the cache: every test starts with a clean count."""
-    from django.core.cache import cache
-
-    cache.clear()
+def _own_cache(settings, request):
+    """The unknown-token rate limit lives in the cache: every test gets an empty local-memory cache of its
+    own (never the Redis that REDIS_URL may name, which other things share). Tests about Redis set it."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
     yield
-    cache.clear()
 
 
 @pytest.fixture
