@@ -73,13 +73,13 @@ def _retry_when_busy(func):
     return wrapper
 
 
-def _already_submitted() -> DomainError:
+def already_submitted_error() -> DomainError:
     return DomainError(
         _("These answers have already been submitted. Thank you for taking part!"), code=ALREADY_SUBMITTED
     )
 
 
-def _revoked() -> DomainError:
+def revoked_error() -> DomainError:
     return DomainError(
         _(
             "This link has been withdrawn by the organisation that sent it. Ask them for a new one if you "
@@ -89,18 +89,18 @@ def _revoked() -> DomainError:
     )
 
 
-def _round_not_open() -> DomainError:
+def round_not_open_error() -> DomainError:
     return DomainError(_("The survey is not open for answers."), code=ROUND_NOT_OPEN)
 
 
 def check_invitation_can_answer(invitation: Invitation) -> None:
     """Refuse a personal link that can no longer be used for answering."""
     if invitation.revoked_at is not None:
-        raise _revoked()
+        raise revoked_error()
     if invitation.submitted:
-        raise _already_submitted()
+        raise already_submitted_error()
     if invitation.round.status != Round.Status.OPEN:
-        raise _round_not_open()
+        raise round_not_open_error()
 
 
 @_retry_when_busy
@@ -126,7 +126,7 @@ def start_open_response(*, round: Round, department: Department, group: Responde
     """A draft for an open link (a round without personal invitations). The returned key is kept in the
     respondent's session; only its hash is stored."""
     if round.status != Round.Status.OPEN:
-        raise _round_not_open()
+        raise round_not_open_error()
     if department.organisation_id != round.organisation_id or group.organisation_id != round.organisation_id:
         raise DomainError(_("Choose a department and a group of this organisation."), field="department")
     raw_key = secrets.token_urlsafe(32)
@@ -152,7 +152,7 @@ def save_answers(*, draft: Draft, answers: Mapping[int, int | None]) -> int:
         with transaction.atomic():
             # Claim the draft first: a submit in another tab either finished (the draft is gone) or waits.
             if not Draft.objects.filter(pk=draft.pk).update(updated_at=now):
-                raise _already_submitted()
+                raise already_submitted_error()
             if answers:
                 known = set(
                     Statement.objects.filter(
@@ -172,7 +172,7 @@ def save_answers(*, draft: Draft, answers: Mapping[int, int | None]) -> int:
                 )
     except IntegrityError:
         # The draft vanished between the claim and the commit (a submit won the race).
-        raise _already_submitted() from None
+        raise already_submitted_error() from None
     return DraftAnswer.objects.filter(draft_id=draft.pk).count()
 
 
@@ -197,17 +197,17 @@ def submit_response(*, draft: Draft, confirm_unanswered: bool = False) -> Receip
             ).update(submitted=True)
             if not claimed:
                 if Invitation.objects.filter(pk=draft.invitation_id, revoked_at__isnull=False).exists():
-                    raise _revoked()
-                raise _already_submitted()
+                    raise revoked_error()
+                raise already_submitted_error()
             invitation = Invitation.objects.get(pk=draft.invitation_id)
         elif not Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now()):
-            raise _already_submitted()
+            raise already_submitted_error()
         locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
         if locked is None:
-            raise _already_submitted()
+            raise already_submitted_error()
         round = Round.objects.select_related("questionnaire").get(pk=locked.round_id)
         if round.status != Round.Status.OPEN:
-            raise _round_not_open()
+            raise round_not_open_error()
         answers = list(DraftAnswer.objects.filter(draft=locked).values_list("statement_id", "value"))
         total = Statement.objects.filter(version_id=round.questionnaire_id).count()
         if len(answers) < total and not confirm_unanswered:

@@ -131,7 +131,7 @@ def _respondent(request, *, json: bool = False) -> Respondent | HttpResponse:
     state = request.session.get(SESSION_KEY) or {}
     if "submitted_round" in state:
         round = Round.objects.filter(pk=state["submitted_round"]).first()
-        return _refusal(request, responding._already_submitted(), round, json=json)
+        return _refusal(request, responding.already_submitted_error(), round, json=json)
     if "invitation" in state:
         invitation = selectors.get_invitation_with_draft(state["invitation"])
         if invitation is None:
@@ -148,7 +148,7 @@ def _respondent(request, *, json: bool = False) -> Respondent | HttpResponse:
         if draft is None:
             return _expired(request, json=json)
         if draft.round.status != Round.Status.OPEN:
-            return _refusal(request, responding._round_not_open(), draft.round, json=json)
+            return _refusal(request, responding.round_not_open_error(), draft.round, json=json)
         return Respondent(draft.round, draft, None)
     return _expired(request, json=json)
 
@@ -158,9 +158,8 @@ def _page_url(number: int, statement_id: int | None = None) -> str:
     return f"{url}#s{statement_id}" if statement_id else url
 
 
-def _resume_url(respondent: Respondent) -> str:
-    categories = selectors.list_categories(respondent.round.questionnaire_id)
-    summary = selectors.get_summary(respondent.draft, categories)
+def _resume_url(summary: selectors.Summary) -> str:
+    """Where a returning respondent continues: the first unanswered statement, or the summary."""
     if summary.first_unanswered is None:
         return reverse("surveys:respond_summary")
     return _page_url(summary.first_unanswered.page, summary.first_unanswered.statement.pk)
@@ -193,7 +192,8 @@ def respond_start(request, token):
         draft = responding.start_response(invitation=invitation)
         draft.round = invitation.round
         if draft.answers.exists():
-            target = _resume_url(Respondent(invitation.round, draft, invitation))
+            categories = selectors.list_categories(invitation.round.questionnaire_id)
+            target = _resume_url(selectors.get_summary(draft, categories))
     except DomainError:
         pass  # the start page explains (submitted, revoked, closed)
     response = redirect(target)
@@ -220,7 +220,7 @@ def respond_welcome(request):
             "summary": summary,
             "pages": len(categories),
             "minutes": max(1, math.ceil(summary.progress.total * SECONDS_PER_STATEMENT / 60)),
-            "resume_url": _resume_url(respondent) if summary.progress.answered else _page_url(1),
+            "resume_url": _resume_url(summary) if summary.progress.answered else _page_url(1),
         },
     )
 
@@ -432,7 +432,7 @@ def respond_open_start(request):
     if round is None:
         return _expired(request)
     if round.status != Round.Status.OPEN:
-        return _refusal(request, responding._round_not_open(), round)
+        return _refusal(request, responding.round_not_open_error(), round)
     form = OpenStartForm(
         request.POST if request.method == "POST" else None,
         organisation=round.organisation,
