@@ -14,12 +14,12 @@ def decimal_separator() -> str:
     return "." if (get_language() or "sv").startswith("en") else ","
 
 
-def _matrix_labels() -> charts.MatrixLabels:
+def _matrix_labels(*, department: bool = False) -> charts.MatrixLabels:
     return charts.MatrixLabels(
         x_title=_("Digital capability (%)"),
         y_title=_("Digital legacy (%)"),
         kinds={
-            "focus": _("This organisation"),
+            "focus": _("This department") if department else _("This organisation"),
             "organisation": _("The whole organisation"),
             "department": _("Departments"),
             "comparison": _("Other organisations (mean)"),
@@ -44,17 +44,23 @@ def build_figures(content: dict) -> dict:
     decimal = decimal_separator()
     matrix = content["matrix"]
     kinds = {"organisation": "focus", "department": "department", "comparison": "comparison"}
+    overview_matrix = charts.matrix_figure(
+        [
+            charts.MatrixPoint(p["name"], p["capability"], p["legacy"], kind=kinds[p["kind"]])
+            for p in matrix["points"]
+        ],
+        capability_cutoff=matrix["capability_cutoff"],
+        legacy_cutoff=matrix["legacy_cutoff"],
+        labels=_matrix_labels(),
+        decimal=decimal,
+    )
+    for trace in overview_matrix["data"]:
+        # Department names crowd each other around the organisation: the table under the chart names them,
+        # the hover does on the web page, and each department's own page has its own matrix.
+        if trace.get("meta", {}).get("kind") == "department":
+            trace["mode"] = "markers"
     figures = {
-        "chart-matrix": charts.matrix_figure(
-            [
-                charts.MatrixPoint(p["name"], p["capability"], p["legacy"], kind=kinds[p["kind"]])
-                for p in matrix["points"]
-            ],
-            capability_cutoff=matrix["capability_cutoff"],
-            legacy_cutoff=matrix["legacy_cutoff"],
-            labels=_matrix_labels(),
-            decimal=decimal,
-        ),
+        "chart-matrix": overview_matrix,
         "chart-categories": charts.bars_figure(
             [r["name"] for r in content["categories"]],
             _comparison_series(content["categories"], content["organisation"]["name"]),
@@ -89,9 +95,9 @@ def build_figures(content: dict) -> dict:
             points,
             capability_cutoff=matrix["capability_cutoff"],
             legacy_cutoff=matrix["legacy_cutoff"],
-            labels=_matrix_labels(),
+            labels=_matrix_labels(department=True),
             decimal=decimal,
-            height=340,
+            height=400,
         )
     groups = content["group_capabilities"]
     if len(groups["groups"]) >= 2:

@@ -19,8 +19,9 @@ from django.db.models import Max
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from maturity import scoring
 from maturity.models import Capability, Category, Dimension, RoundResult, TypeDescription
-from maturity.selectors import SUPPRESSED, get_comparison, get_group_gaps, get_round_results
+from maturity.selectors import SUPPRESSED, get_comparison, get_round_results
 from maturity.suppression import effective_k
 from surveys.models import Organisation, Round
 from surveys.selectors_rounds import get_response_rates
@@ -319,7 +320,7 @@ def get_report_content(*, organisation: Organisation, year: int, progress=None) 
         **org,
         "type_title": type_row.title if type_row else "",
         "type_description": type_row.description if type_row else "",
-        "previous_period": previous["round"]["period"] if previous else None,
+        "previous_period": str(previous_rounds[-1].period) if previous else None,
         "change": {
             key: _delta(org[key], prev_org[key] if prev_org else None)
             for key in ("overall", "capability", "legacy")
@@ -425,7 +426,7 @@ def get_report_content(*, organisation: Organisation, year: int, progress=None) 
 
     # 5. Respondent groups
     step("groups")
-    gaps = get_group_gaps(round_id=main_round.pk)
+    gaps = _group_gaps(results)
     group_rows = [_scope_figures(g) for g in results["groups"]]
     shown_groups = [g for g in results["groups"] if not g["suppressed"]]
     group_capabilities = {
@@ -522,6 +523,21 @@ def get_report_content(*, organisation: Organisation, year: int, progress=None) 
         "conclusions": conclusions,
         "actions": actions,
     }
+
+
+def _group_gaps(results: dict) -> dict[str, dict]:
+    """``maturity.selectors.get_group_gaps`` computed from results already read (reading a large
+    organisation's results with the anonymity rules takes seconds; the report does it once per round)."""
+    by_group = {
+        group["name"]: {
+            code: (part["percent"], part["n"])
+            for code, part in group["capabilities"].items()
+            if part != SUPPRESSED
+        }
+        for group in results["groups"]
+        if not group["suppressed"]
+    }
+    return {code: gap.as_dict() for code, gap in scoring.group_gaps(by_group, min_n=results["k"]).items()}
 
 
 def _round_respondents(round_: Round, results: dict | None) -> int | None:

@@ -44,14 +44,7 @@ def build_report_task(self, job_id: int, locale: str = "sv") -> str:
             raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
         logger.exception("report job %s failed", job_id)
         with translation.override(locale):
-            jobs.fail_job(
-                job_id=job_id,
-                reason=_(
-                    "The report could not be built (%(error)s). Try again; if it fails again, tell "
-                    "the platform administrator."
-                )
-                % {"error": type(exc).__name__},
-            )
+            jobs.fail_job(job_id=job_id, reason=building.failure_reason(exc))
         return "failed"
 
 

@@ -159,6 +159,24 @@ def build_report(*, job_id: int, token: str) -> None:
     logger.info("report job %s built: %s", job_id, files)
 
 
+def failure_reason(exc: BaseException) -> str:
+    """What to tell the user when a build has failed for good, in words they can act on."""
+    from django.db import DatabaseError
+
+    if isinstance(exc, pdf_engine.PdfEngineError):
+        return _("The PDF could not be printed: the PDF engine (Chromium) did not answer. Try again later.")
+    if isinstance(exc, DatabaseError):
+        return _("The database could not be reached while the report was built. Try again later.")
+    if isinstance(exc, OSError):
+        return _(
+            "The report files could not be saved (the disk may be full). Tell the platform administrator."
+        )
+    return _(
+        "The report could not be built (%(error)s). Try again; if it fails again, tell the platform "
+        "administrator."
+    ) % {"error": type(exc).__name__}
+
+
 def run_report_job(*, job_id: int) -> str:
     """Claim and build a job; the task's whole body. Returns what happened: "built", "skipped" (nothing to
     do: done, failed, or another worker has it) or "no-results". Other errors propagate with the claim

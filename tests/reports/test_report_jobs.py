@@ -222,3 +222,71 @@ def test_the_content_applies_suppression_and_says_the_action_plan_is_not_availab
     assert sum(1 for d in content["departments"] if d["depth"] == 0 and d["suppressed"]) >= 2
     assert content["actions"] == {"available": False, "items": []}
     assert content["summary"]["comparisons"][0]["overall"] is None  # fewer than 5 others: no comparison
+
+
+class _Retry(Exception):
+    pass
+
+
+def test_a_transient_error_puts_the_job_back_in_the_queue_and_retries_with_backoff(
+    closed_round, management, no_broker, monkeypatch
+):
+    from reports import pdf
+    from reports.tasks import build_report_task
+
+    job = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management).job
+
+    def broken(*args, **kwargs):
+        raise pdf.PdfEngineError("Target page, context or browser has been closed")
+
+    monkeypatch.setattr(building.pdf_engine, "print_pdf", broken)
+    retries = []
+
+    def fake_retry(*, exc, countdown):
+        retries.append(countdown)
+        return _Retry()
+
+    monkeypatch.setattr(build_report_task, "retry", fake_retry)
+    build_report_task.push_request(retries=1, is_eager=False)
+    try:
+        with pytest.raises(_Retry):
+            build_report_task.run(job.pk, "sv")
+    finally:
+        build_report_task.pop_request()
+    assert retries == [20]  # 10 s × 2^retries
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.QUEUED and job.claim_token == "" and job.attempts == 1
+
+
+def test_after_the_last_retry_the_job_fails_with_a_readable_reason(
+    closed_round, management, no_broker, monkeypatch
+):
+    from reports import pdf
+    from reports.tasks import build_report_task
+
+    job = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management).job
+
+    def broken(*args, **kwargs):
+        raise pdf.PdfEngineError("Chromium crashed")
+
+    monkeypatch.setattr(building.pdf_engine, "print_pdf", broken)
+    build_report_task.push_request(retries=build_report_task.max_retries, is_eager=False)
+    try:
+        assert build_report_task.run(job.pk, "sv") == "failed"
+    finally:
+        build_report_task.pop_request()
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.FAILED
+    assert "PDF" in job.error and "Chromium" in job.error and "Traceback" not in job.error
+
+
+def test_a_rerun_of_a_finished_job_does_nothing(closed_round, management, no_broker, monkeypatch):
+    from reports.tasks import build_report_task
+
+    monkeypatch.setattr(building.pdf_engine, "print_pdf", lambda render, **kwargs: b"%PDF-1.7 stand-in")
+    job = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management).job
+    assert build_report_task.apply(args=(job.pk, "sv")).get() == "built"
+    finished = ReportJob.objects.get(pk=job.pk)
+    assert build_report_task.apply(args=(job.pk, "sv")).get() == "skipped"
+    again = ReportJob.objects.get(pk=job.pk)
+    assert (again.state, again.finished_at, again.attempts) == ("done", finished.finished_at, 1)

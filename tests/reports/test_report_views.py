@@ -117,7 +117,7 @@ def test_the_finished_report_lists_who_ordered_it_when_and_from_which_data(clien
     html = client.get(_overview_url()).content.decode()
     assert management.email in html or management.get_full_name() in html
     assert "2025-HT" in html
-    assert "Föråldrad" not in html and "Outdated" not in html
+    assert "Inaktuell" not in html
 
 
 def test_a_late_import_marks_the_report_outdated_and_it_can_be_built_again(
@@ -129,7 +129,7 @@ def test_a_late_import_marks_the_report_outdated_and_it_can_be_built_again(
     closed_round.save(update_fields=["data_changed_at"])
     client.force_login(management)
     html = client.get(_overview_url()).content.decode()
-    assert "Föråldrad" in html or "Outdated" in html
+    assert "Inaktuell" in html
     with django_capture_on_commit_callbacks(execute=True):
         client.post(_order_url(), {"language": "sv"})
     assert ReportJob.objects.filter(state=ReportJob.State.QUEUED).count() == 1
@@ -229,3 +229,12 @@ def test_with_the_broker_down_ordering_answers_at_once_with_queued(client, setti
     assert job.state == ReportJob.State.QUEUED and job.published_at is None
     html = response.content.decode()
     assert 'data-state="queued"' in html
+
+
+def test_the_report_web_page_needs_few_queries(
+    client, management, finished_job, django_assert_max_num_queries
+):
+    client.force_login(management)
+    url = reverse("reports:annual_report_page", kwargs={"org": "0580", "pk": finished_job.pk})
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
