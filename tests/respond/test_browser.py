@@ -127,7 +127,7 @@ def test_the_closed_round_page_with_results_passes_axe(page, link):
     Round.objects.filter(pk=round_.pk).update(status="closed")
     page.goto(link["url"])
     expect(page.get_by_role("table")).to_be_visible()
-    assert "40,0 %" in page.content()  # values 1..5: mean 3 → 40 %
+    assert "40,0\u00a0%" in page.inner_text("table")  # values 1..5: mean 3 → 40 %
     assert_no_axe_violations(page)
 
 

@@ -351,7 +351,7 @@ def test_after_the_round_closes_the_link_shows_the_organisations_result_summary(
     assert "Tack" in html
     assert 'id="results-title"' in html
     # Values 1..5 for every statement: mean 3, (3 − 1) / 5 = 40 % in both dimensions and overall.
-    assert "40,0 %" in html
+    assert "40,0&nbsp;%" in html
 
 
 def test_after_the_round_closes_no_figures_are_shown_below_k_responses(
@@ -516,5 +516,5 @@ def test_the_closed_round_page_uses_the_stored_results_when_they_exist(
     )
     A.objects.bulk_create([A(response=extra, statement=s, value=6) for s in statements])
     html = client.get(reverse("surveys:respond_start", args=[token]), follow=True).content.decode()
-    assert "40,0 %" in html
+    assert "40,0&nbsp;%" in html
     assert "Bygger på 5 svar" in html
