@@ -89,6 +89,7 @@ def _null_space(matrix) -> np.ndarray:
 
 
 _TOLERANCE = 1e-9
+_DERIVABLE = 1e-7
 
 
 class _System:
@@ -101,32 +102,45 @@ class _System:
         rows = [self.index[c] for c in cells]
         if self.null.shape[1] == 0:
             return True
-        return bool(np.abs(self.null[rows].sum(axis=0)).max() < 1e-7)
+        return bool(np.abs(self.null[rows].sum(axis=0)).max() < _DERIVABLE)
 
 
 def _find_leak(counts, equations, hidden, k) -> tuple[set | None, set]:
     """A set of hidden cells with 1..k−1 respondents in all whose total can be derived from the shown
-    cells (a single cell, two cells, or the hidden parts of one equation), and the hidden cells that can
-    each be derived (they are as good as shown)."""
+    cells, and the hidden cells that can each be derived (they are as good as shown).
+
+    Every set of hidden cells with fewer than k respondents in total is tried (each cell has at least one
+    respondent, so such a set has at most k − 1 cells); the search is pruned on the running total."""
     unknown = [c for c in hidden if counts.get(c, 0) > 0]
     if not unknown:
         return None, set()
     system = _System(equations, unknown)
     determined = {c for c in system.unknown if system.derivable([c])}
-    for cell in system.unknown:
-        if cell in determined and counts[cell] < k:
-            return {cell}, determined
-    small = [c for c in system.unknown if counts[c] < k]
-    for position, a in enumerate(small):
-        for b in small[position + 1 :]:
-            if counts[a] + counts[b] < k and system.derivable([a, b]):
-                return {a, b}, determined
-    for _whole, parts in equations:
-        hidden_parts = [p for p in parts if p in system.index]
-        total = sum(counts[p] for p in hidden_parts)
-        if len(hidden_parts) > 2 and 0 < total < k and system.derivable(hidden_parts):
-            return set(hidden_parts), determined
-    return None, determined
+    small = sorted((c for c in system.unknown if counts[c] < k), key=lambda c: (counts[c], repr(c)))
+    if not small:
+        return None, determined
+    null = system.null
+    if null.shape[1] == 0:  # everything hidden can be derived
+        return {small[0]}, determined
+    vectors = [null[system.index[c]] for c in small]
+    sizes = [counts[c] for c in small]
+
+    def search(start: int, total: int, acc, chosen: list[int]):
+        for position in range(start, len(small)):
+            if total + sizes[position] >= k:
+                break  # sorted by size: every later cell is at least as big
+            vector = acc + vectors[position]
+            if np.abs(vector).max() < _DERIVABLE:
+                return [*chosen, position]
+            found = search(position + 1, total + sizes[position], vector, [*chosen, position])
+            if found:
+                return found
+        return None
+
+    found = search(0, 0, np.zeros(null.shape[1]), [])
+    if found is None:
+        return None, determined
+    return {small[position] for position in found}, determined
 
 
 def suppress(
