@@ -12,12 +12,14 @@ import json
 import logging
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .. import pdf as pdf_engine
@@ -110,10 +112,22 @@ def render_print_html(content: dict, *, toc_pages: dict[str, int]) -> str:
     return render_to_string("reports/report_print.html", context)
 
 
+def _data_as_of(data_summary: dict, year: int) -> str:
+    """ "HT 2025: 2025-10-13" for each round of the year: when its data last changed."""
+    parts = []
+    for r in data_summary["rounds"]:
+        if not r["period"].startswith(str(year)):
+            continue
+        changed = timezone.localtime(datetime.fromisoformat(r["data_changed_at"]))
+        period = " ".join(reversed(r["period"].split("-")))
+        parts.append(f"{period}: {date_format(changed, 'SHORT_DATE_FORMAT')}")
+    return ", ".join(parts)
+
+
 def build_report(*, job_id: int, token: str) -> None:
     """Build the report of a claimed job. Raises ``NoResults`` (nothing to report), ``LostClaim``, or
     whatever went wrong on the way (the task decides whether that is worth a retry)."""
-    job = ReportJob.objects.select_related("organisation").get(pk=job_id)
+    job = ReportJob.objects.select_related("organisation", "ordered_by").get(pk=job_id)
     steps = [*SECTIONS, *OUTPUT_STEPS]
     done: list[str] = []
 
@@ -126,7 +140,16 @@ def build_report(*, job_id: int, token: str) -> None:
         fingerprint, data_summary = compute_fingerprint(organisation=job.organisation, year=job.year)
         content = get_report_content(organisation=job.organisation, year=job.year, progress=progress)
         content["figures"] = build_figures(content)
-        content["built_for"] = {"language": job.language, "job": job.pk}
+        ordered_by = job.ordered_by
+        content["built_for"] = {
+            "language": job.language,
+            "job": job.pk,
+            "ordered_by": (ordered_by.get_full_name() or ordered_by.email or ordered_by.username)
+            if ordered_by
+            else "",
+            "built_on": date_format(timezone.localdate(), "DATE_FORMAT"),
+            "data_as_of": _data_as_of(data_summary, job.year),
+        }
         directory = report_directory(job)
         stem = file_stem(job)
         content_bytes = json.dumps(content, cls=DjangoJSONEncoder, ensure_ascii=False).encode("utf-8")

@@ -72,6 +72,13 @@ def test_a_department_representative_cannot_order_read_or_download(client, dept_
         assert client.get(url).status_code == 403
     page = reverse("reports:annual_report_page", kwargs={"org": "0580", "pk": finished_job.pk})
     assert client.get(page).status_code == 403
+    status = reverse("reports:annual_report_status", kwargs={"org": "0580", "year": 2025})
+    assert client.get(status).status_code == 403
+    retry = reverse("reports:annual_report_retry", kwargs={"org": "0580", "pk": finished_job.pk})
+    assert client.post(retry).status_code == 403
+    write = reverse("reports:conclusion_create", kwargs={"org": "0580", "year": 2025})
+    assert client.post(write, {"title": "x", "body": ""}).status_code == 403
+    assert not Conclusion.objects.exists()
     assert ReportJob.objects.count() == 1
     assert not AuditEvent.objects.filter(action="report.downloaded").exists()
 
