@@ -71,10 +71,13 @@ def basis_labels() -> dict[str, str]:
 
 
 def list_year_rounds(*, organisation: Organisation, year: int) -> list[Round]:
-    """The organisation's rounds of the calendar year that have stored results, oldest first."""
+    """The organisation's closed rounds of the calendar year that have stored results, oldest first."""
     return list(
         Round.objects.filter(
-            organisation=organisation, period__year=year, results__scope=RoundResult.Scope.ORGANISATION
+            organisation=organisation,
+            period__year=year,
+            status=Round.Status.CLOSED,
+            results__scope=RoundResult.Scope.ORGANISATION,
         )
         .select_related("period", "questionnaire")
         .order_by("period__starts_on")

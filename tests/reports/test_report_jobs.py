@@ -4,6 +4,7 @@ reports, conclusions in Markdown and the files written through a temporary name.
 from __future__ import annotations
 
 import datetime
+import io
 from pathlib import Path
 
 import pytest
@@ -290,3 +291,34 @@ def test_a_rerun_of_a_finished_job_does_nothing(closed_round, management, no_bro
     assert build_report_task.apply(args=(job.pk, "sv")).get() == "skipped"
     again = ReportJob.objects.get(pk=job.pk)
     assert (again.state, again.finished_at, again.attempts) == ("done", finished.finished_at, 1)
+
+
+def test_an_organisation_with_fewer_than_k_respondents_gets_a_report_without_figures(
+    organisation, monkeypatch
+):
+    from reports.xlsx_report import build_xlsx
+    from tests.reports.conftest import make_closed_round
+
+    make_closed_round(organisation, per_department=1)  # 3 respondents, k = 5
+    content = get_report_content(organisation=organisation, year=2025)
+    assert content["summary"]["overall"] is None and content["summary"]["n"] is None
+    assert content["matrix"]["points"] == []
+    assert all(d["suppressed"] for d in content["departments"])
+    assert all(c["percent"] is None for c in content["capabilities"])
+    assert content["strongest"] == [] and content["group_gaps"] == []
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(build_xlsx({**content, "figures": {}})))
+    numbers = [
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        for cell in row
+        if isinstance(cell, float)
+    ]
+    assert numbers == [] or all(n in (50.0,) for n in numbers)  # only the type cut-offs are numbers
+    from reports.annual_figures import build_figures
+
+    content["figures"] = build_figures(content)
+    html = building.render_print_html(content, toc_pages={})
+    assert "För få svar för att visa siffror" in html
