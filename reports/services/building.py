@@ -180,6 +180,7 @@ def build_report(*, job_id: int, token: str) -> None:
     ):
         raise LostClaim
     logger.info("report job %s built: %s", job_id, files)
+    remove_superseded_files(job=job)
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -198,6 +199,28 @@ def failure_reason(exc: BaseException) -> str:
         "The report could not be built (%(error)s). Try again; if it fails again, tell the platform "
         "administrator."
     ) % {"error": type(exc).__name__}
+
+
+def remove_superseded_files(*, job: ReportJob) -> list[int]:
+    """Delete the files of earlier finished reports of the same organisation, year and language (their rows
+    stay, as the record of who ordered what and when): only the newest report can be downloaded."""
+    older = list(
+        ReportJob.objects.filter(
+            organisation_id=job.organisation_id,
+            year=job.year,
+            language=job.language,
+            state=ReportJob.State.DONE,
+            pk__lt=job.pk,
+        ).exclude(pdf_file="", xlsx_file="", content_file="")
+    )
+    for old in older:
+        ReportJob.objects.filter(pk=old.pk).update(pdf_file="", xlsx_file="", content_file="")
+        directory = Path(settings.MEDIA_ROOT) / report_directory(old)
+        for path in directory.glob("*") if directory.is_dir() else []:
+            path.unlink(missing_ok=True)
+        if directory.is_dir():
+            directory.rmdir()
+    return [old.pk for old in older]
 
 
 def run_report_job(*, job_id: int) -> str:

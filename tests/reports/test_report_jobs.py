@@ -322,3 +322,19 @@ def test_an_organisation_with_fewer_than_k_respondents_gets_a_report_without_fig
     content["figures"] = build_figures(content)
     html = building.render_print_html(content, toc_pages={})
     assert "För få svar för att visa siffror" in html
+
+
+def test_a_new_build_removes_the_files_of_the_previous_report_but_keeps_its_record(
+    closed_round, management, no_broker, monkeypatch, media_root
+):
+    monkeypatch.setattr(building.pdf_engine, "print_pdf", lambda render, **kwargs: b"%PDF-1.7 stand-in")
+    jobs_built = []
+    for _ in range(2):
+        job = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management).job
+        assert building.run_report_job(job_id=job.pk) == "built"
+        jobs_built.append(ReportJob.objects.get(pk=job.pk))
+    first, second = (ReportJob.objects.get(pk=j.pk) for j in jobs_built)
+    assert first.state == second.state == ReportJob.State.DONE
+    assert (first.pdf_file, first.xlsx_file, first.content_file) == ("", "", "")
+    assert not (Path(media_root) / building.report_directory(first)).exists()
+    assert (Path(media_root) / second.pdf_file).exists()
