@@ -254,6 +254,11 @@ else:
 # --- Domain settings ------------------------------------------------------------------------------------
 # Days after a round closes before invitation e-mail addresses are deleted (DESIGN.md, Anonymity).
 DIMIOS_EMAIL_RETENTION_DAYS = env_int("DIMIOS_EMAIL_RETENTION_DAYS", 90, minimum=0)
+# Requests with an unknown survey link allowed per IP address per window (seconds); valid links never count.
+DIMIOS_UNKNOWN_TOKEN_LIMIT = env_int("DIMIOS_UNKNOWN_TOKEN_LIMIT", 20, minimum=1)
+DIMIOS_UNKNOWN_TOKEN_WINDOW = env_int("DIMIOS_UNKNOWN_TOKEN_WINDOW", 600, minimum=1)
+# The Chromium that prints the annual report's PDF (default: `chromium` on the PATH).
+REPORT_CHROMIUM_PATH = os.environ.get("REPORT_CHROMIUM_PATH", "")
 
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
