@@ -14,6 +14,7 @@ and comes back cannot overwrite the work of the one that took over.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -52,10 +53,29 @@ class OrderOutcome:
     queued: bool | None = None  # whether the broker took the task (None: not known before commit)
 
 
+def _build_in_background(job_id: int, language: str) -> None:
+    from django.db import connections
+
+    from ..tasks import build_report_task
+
+    try:
+        build_report_task.apply(args=(job_id, language))
+    finally:
+        connections.close_all()
+
+
 def _publish(job_id: int, language: str) -> bool:
     """Hand the build to the broker; False at once when it is down (the job row stays queued)."""
     from ..tasks import build_report_task
 
+    if build_report_task.app.conf.task_always_eager and getattr(settings, "REPORT_BUILD_IN_BACKGROUND", True):
+        # The embedded default (`make run`, no broker): build in a thread of this process, so that the
+        # order still answers at once and the page shows the progress as with a real worker.
+        ReportJob.objects.filter(pk=job_id, state=ReportJob.State.QUEUED).update(published_at=timezone.now())
+        threading.Thread(
+            target=_build_in_background, args=(job_id, language), name=f"report-job-{job_id}", daemon=True
+        ).start()
+        return True
     try:
         build_report_task.apply_async(args=(job_id, language), retry=False)
     except Exception:  # kombu.exceptions.OperationalError, redis and socket errors, …

@@ -245,3 +245,38 @@ def test_the_report_web_page_needs_few_queries(
     url = reverse("reports:annual_report_page", kwargs={"org": "0580", "pk": finished_job.pk})
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_report_is_built_in_the_background_and_the_order_answers_at_once(
+    client, request, monkeypatch
+):
+    """The embedded default (`make run`): tasks run in-process, yet the order does not wait for the build."""
+    from dimios_web.celery import app
+    from tests.conftest import wait_for
+    from tests.reports.conftest import make_closed_round
+
+    organisation = request.getfixturevalue("organisation")
+    management = request.getfixturevalue("management")
+    make_closed_round(organisation)
+
+    def slow_printer(render, **kwargs):
+        render({})
+        time.sleep(2)
+        return b"%PDF-1.7 stand-in"
+
+    monkeypatch.setattr(building.pdf_engine, "print_pdf", slow_printer)
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    client.force_login(management)
+    try:
+        started = time.monotonic()
+        response = client.post(_order_url(), {"language": "sv"})
+        elapsed = time.monotonic() - started
+    finally:
+        app.conf.task_always_eager = previous
+    assert response.status_code == 302 and elapsed < 2
+    job = ReportJob.objects.get()
+    assert job.state in (ReportJob.State.QUEUED, ReportJob.State.RUNNING)
+    done = wait_for(lambda: ReportJob.objects.filter(pk=job.pk, state="done").first(), timeout=30)
+    assert done.pdf_file
