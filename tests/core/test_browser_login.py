@@ -27,7 +27,7 @@ def test_org_admin_logs_in_and_sees_their_start_page(page, live_server, org_admi
 def test_department_rep_start_page_names_their_departments(page, live_server, dept_rep, browser_login):
     browser_login(page, dept_rep)
     assert page.get_by_text("Socialförvaltningen").first.is_visible()
-    assert page.get_by_role("link", name="Förvaltningar").count() == 0
+    assert page.get_by_role("link", name="Förvaltningar", exact=True).count() == 0
     assert_no_axe_violations(page)
 
 
