@@ -14,11 +14,9 @@ The number of queries is fixed whatever the number of departments, groups, respo
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
@@ -38,7 +36,6 @@ SD_FLAG = 1.5
 DONT_KNOW_FLAG = 0.20
 STRONGEST_WEAKEST = 3
 HIGHLIGHTED_GAPS = 3
-SUPPRESSION_CACHE_SECONDS = 24 * 3600
 
 ORGANISATION_KEY = "organisation"
 
@@ -85,27 +82,16 @@ def visible_department_ids(user, organisation: Organisation) -> set[int] | None:
 # --- Suppression of stored scopes ---------------------------------------------------------------------------
 
 
-def _hidden_keys(round_id: int, rows: dict[str, RoundResult], parents: dict[int, int | None], k: int) -> set:
-    """maturity's suppression of one round's scopes, cached: stored results of a closed round change only
-    when recomputed (then ``computed_at`` changes) and the answer depends on the department tree and k."""
-    stamp = max((r.computed_at for r in rows.values()), default=None)
-    digest = hashlib.sha1(
-        repr(
-            (
-                round_id,
-                k,
-                stamp.isoformat() if stamp else "",
-                sorted((key, r.n_respondents) for key, r in rows.items()),
-                sorted(parents.items()),
-            )
-        ).encode()
-    ).hexdigest()
-    cache_key = f"reports:hidden:{digest}"
-    hidden = cache.get(cache_key)
-    if hidden is None:
-        hidden = hidden_scopes(rows, parents, k)
-        cache.set(cache_key, hidden, SUPPRESSION_CACHE_SECONDS)
-    return set(hidden)
+@dataclass(slots=True)
+class StoredScope:
+    """The columns of one stored result that dashboards read (figures only where a page needs them)."""
+
+    n_respondents: int
+    capability_percent: float | None
+    legacy_percent: float | None
+    overall_percent: float | None
+    type: str
+    figures: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -114,7 +100,7 @@ class ShownRound:
 
     round: Round
     k: int
-    rows: dict[str, RoundResult]
+    rows: dict[str, StoredScope]
     hidden: set[str]
 
     def shown(self, key: str) -> bool:
@@ -148,27 +134,30 @@ class ShownRound:
         return part.get(attribute)
 
 
-def _load_rounds(rounds: list[Round], parents: dict[int, int | None], *, full: Round | None) -> dict:
-    """ShownRound per round id, in two queries: the round shown in full (with figures), the others with
-    their headline columns only."""
-    rows_by_round: dict[int, dict[str, RoundResult]] = {r.pk: {} for r in rounds}
-    if full is not None:
-        rows_by_round[full.pk] = {}
-        for row in RoundResult.objects.filter(round=full):
-            rows_by_round[full.pk][row.scope_key] = row
-    others = [r.pk for r in rounds if full is None or r.pk != full.pk]
-    # Always one query (``or [0]``), so that the count does not depend on the number of rounds.
-    for row in RoundResult.objects.filter(round_id__in=others or [0]).defer("figures", "settings"):
-        rows_by_round[row.round_id][row.scope_key] = row
+def _load_rounds(
+    rounds: list[Round], parents: dict[int, int | None], *, current: Round, figure_keys: set[str]
+) -> dict[int, ShownRound]:
+    """ShownRound per round id, in two queries whatever the number of rounds and scopes: the headline
+    columns of every scope of these rounds, and the figures (capabilities, statements …) of the scopes of
+    the current round that the page breaks down (``figure_keys``). Suppression per round comes from
+    ``maturity.selectors.hidden_scopes`` (cached there on the counts, the tree and k)."""
     by_id = {r.pk: r for r in rounds}
-    if full is not None:
-        by_id[full.pk] = full
+    by_id[current.pk] = current
+    rows_by_round: dict[int, dict[str, StoredScope]] = {pk: {} for pk in by_id}
+    columns = ("round_id", "scope_key", "n_respondents", "capability_percent", "legacy_percent")
+    for round_id, key, n, capability, legacy, overall, type_ in RoundResult.objects.filter(
+        round_id__in=list(by_id)
+    ).values_list(*columns, "overall_percent", "type"):
+        rows_by_round[round_id][key] = StoredScope(n, capability, legacy, overall, type_)
+    for key, figures in RoundResult.objects.filter(
+        round=current, scope_key__in=sorted(figure_keys)
+    ).values_list("scope_key", "figures"):
+        rows_by_round[current.pk][key].figures = figures
     shown = {}
     for round_id, rows in rows_by_round.items():
-        round_ = by_id[round_id]
-        k = effective_k(round_.questionnaire.k_anonymity)
+        k = effective_k(by_id[round_id].questionnaire.k_anonymity)
         shown[round_id] = ShownRound(
-            round_, k, rows, _hidden_keys(round_id, rows, parents, k) if rows else set()
+            by_id[round_id], k, rows, hidden_scopes(rows, parents, k) if rows else set()
         )
     return shown
 
@@ -288,21 +277,22 @@ def get_dashboard(
         ),
         None,
     ) or next((r for r in rounds if r.period.year == round_.period.year - 1), None)
-    loaded_rounds = {r.pk: r for r in trend_rounds}
-    if previous is not None:
-        loaded_rounds[previous.pk] = previous
-    shown_rounds = _load_rounds(list(loaded_rounds.values()), parents, full=round_)
-    current = shown_rounds[round_.pk]
-    k = current.k
+    loaded_rounds = list(trend_rounds) + ([previous] if previous is not None else [])
 
-    # The focus: what the page is about.
+    # The focus: what the page is about; the scopes whose breakdown (capabilities …) the page shows.
     if department is None:
         focus_key = group_key(group_id) if group_id else ORGANISATION_KEY
         focus_name = f"{organisation.name} – {group.name}" if group else organisation.name
+        column_keys = [(g, group_key(g.pk)) for g in groups]
     else:
         focus_key = department_key(department.pk, group_id)
         focus_name = f"{department.name} – {group.name}" if group else department.name
+        column_keys = [(g, department_key(department.pk, g.pk)) for g in groups]
     org_key = ORGANISATION_KEY
+    figure_keys = {focus_key, org_key} | {key for _g, key in column_keys}
+    shown_rounds = _load_rounds(loaded_rounds, parents, current=round_, figure_keys=figure_keys)
+    current = shown_rounds[round_.pk]
+    k = current.k
 
     # Departments on the page: every visible one (organisation view) or the department and its units.
     ordered = tree_ordered(departments)
@@ -525,14 +515,7 @@ def get_dashboard(
     weakest = list(reversed(ranked[-STRONGEST_WEAKEST:])) if len(ranked) > STRONGEST_WEAKEST else []
 
     # Respondent groups: a heatmap of capability × group, largest gaps marked.
-    if department is None:
-        group_columns = [(g, group_key(g.pk)) for g in groups if group_key(g.pk) in current.rows]
-    else:
-        group_columns = [
-            (g, department_key(department.pk, g.pk))
-            for g in groups
-            if department_key(department.pk, g.pk) in current.rows
-        ]
+    group_columns = [(g, key) for g, key in column_keys if key in current.rows]
     heat_values = [
         [current.part(key, "capabilities", c.code) for _g, key in group_columns] for c in capabilities
     ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 from django.utils.formats import get_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from maturity.selectors import SUPPRESSED
@@ -88,3 +90,69 @@ def num(value, decimals: int = 1) -> str:
     if value is None or value == SUPPRESSED:
         return display_value(value)
     return charts.format_number(value, int(decimals), decimal=_decimal())
+
+
+@register.simple_tag
+def dashboard_table(table, sortable: bool = False, caption: str = ""):
+    """One data table of the dashboard, rendered in Python (the pages have thousands of cells): a caption,
+    column headers (sort buttons when ``sortable``), the first cell of a row as its header, suppressed cells
+    as "för få svar", and the row notes (⚑) in a last column."""
+    caption = caption or table.title
+    marks = bool(table.marks) and not sortable
+    head = []
+    for i, column in enumerate(table.columns):
+        css = "" if i == 0 else ' class="text-end"'
+        if sortable:
+            head.append(
+                format_html(
+                    '<th scope="col" aria-sort="none"{}><button type="button" '
+                    'class="btn btn-link btn-sm p-0 text-start sort-button" data-column="{}">{}'
+                    '<span class="sort-indicator" aria-hidden="true"></span></button></th>',
+                    mark_safe(css),  # noqa: S308 - a constant
+                    i,
+                    column,
+                )
+            )
+        else:
+            head.append(format_html('<th scope="col"{}>{}</th>', mark_safe(css), column))  # noqa: S308
+    if marks:
+        head.append(format_html('<th scope="col">{}</th>', _("Note")))
+    body = []
+    for r, row in enumerate(table.rows):
+        mark = table.marks[r] if table.marks else ""
+        cells = []
+        for i, (value, kind) in enumerate(zip(row, table.kinds, strict=False)):
+            if i == 0:
+                cells.append(format_html('<th scope="row" data-sort="{}">{}</th>', value, value or "–"))
+            else:
+                css = "text-end text-suppressed" if is_suppressed(value) else "text-end"
+                cells.append(
+                    format_html(
+                        '<td class="{}" data-sort="{}">{}</td>',
+                        css,
+                        sort_value(value, kind),
+                        cell(value, kind),
+                    )
+                )
+        if marks:
+            cells.append(
+                format_html('<td><span class="badge text-bg-warning">⚑ {}</span></td>', mark)
+                if mark
+                else "<td></td>"
+            )
+        body.append(
+            format_html(
+                "<tr{}>{}</tr>", mark_safe(' class="row-marked"' if mark else ""), mark_safe("".join(cells))
+            )  # noqa: S308
+        )
+    return format_html(
+        '<div class="table-responsive" tabindex="0" role="region" aria-label="{}">'
+        '<table class="table table-sm table-striped align-middle dashboard-table{}" id="{}-table">'
+        "<caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>",
+        caption,
+        " js-sortable" if sortable else "",
+        table.id,
+        caption,
+        mark_safe("".join(head)),  # noqa: S308 - built with format_html above
+        mark_safe("".join(body)),  # noqa: S308
+    )
