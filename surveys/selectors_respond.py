@@ -171,91 +171,27 @@ class ResultSummary:
     type_title: str = ""
 
 
-def _mean(values):
-    values = [v for v in values if v is not None]
-    return sum(values) / len(values) if values else None
-
-
-def _stored_organisation_result(round: Round) -> dict | None:
-    """The organisation scope of the round's stored results (maturity's read API), if computed."""
-    try:
-        from maturity.selectors import get_round_results
-    except ImportError:  # pragma: no cover - the maturity read API is not installed
-        return None
-    results = get_round_results(round_id=round.pk)
-    return results["organisation"] if results else None
-
-
 def get_round_result_summary(round: Round) -> ResultSummary | None:
-    """The organisation's overall figures for a closed round, or None below k responses (anonymity).
+    """The organisation's overall figures for a closed round from its stored results (frozen when the round
+    closed), or None when there are none or the organisation has fewer than k responses (anonymity)."""
+    from maturity.models import TypeDescription
+    from maturity.selectors import get_round_results
 
-    Computed from per-statement averages in the database (one aggregate query), following DESIGN.md's
-    scoring: reverse-scored statements count 7 − v, "vet ej" is excluded, statement → capability → category
-    → dimension as unweighted means, percent = (score − 1) / 5 × 100."""
-    from django.db.models import Avg
-
-    from maturity.models import Dimension, TypeDescription
-
-    from .models import Answer
-
-    questionnaire = round.questionnaire
-    stored = _stored_organisation_result(round)
-    if stored is not None:
-        if stored["suppressed"]:
-            return None
-        title = ""
-        if stored["type"]:
-            description = TypeDescription.objects.filter(version=questionnaire, type=stored["type"]).first()
-            title = description.title if description else ""
-        return ResultSummary(
-            stored["n_respondents"],
-            stored["overall_percent"],
-            stored["capability_percent"],
-            stored["legacy_percent"],
-            stored["type"],
-            title,
-        )
-    # No stored results (yet): compute the organisation's figures directly.
-    responses = round.responses.count()
-    if responses < max(3, questionnaire.k_anonymity):
+    results = get_round_results(round_id=round.pk)
+    stored = results["organisation"] if results else None
+    if stored is None or stored["suppressed"]:
         return None
-    rows = (
-        Answer.objects.filter(response__round=round, value__isnull=False)
-        .values(
-            "statement_id",
-            "statement__reverse_scored",
-            "statement__capability_id",
-            "statement__capability__category_id",
-            "statement__capability__category__dimension__kind",
-        )
-        .annotate(mean=Avg("value"))
-    )
-    tree: dict[str, dict[int, dict[int, list[float]]]] = {}
-    for row in rows:
-        mean = float(row["mean"])
-        if row["statement__reverse_scored"]:
-            mean = 7 - mean
-        kind = row["statement__capability__category__dimension__kind"]
-        categories = tree.setdefault(kind, {})
-        capabilities = categories.setdefault(row["statement__capability__category_id"], {})
-        capabilities.setdefault(row["statement__capability_id"], []).append(mean)
-
-    def percent(kind: str) -> float | None:
-        categories = tree.get(kind, {})
-        score = _mean([_mean([_mean(s) for s in caps.values()]) for caps in categories.values()])
-        return None if score is None else (score - 1) / 5 * 100
-
-    capability = percent(Dimension.Kind.CAPABILITY)
-    legacy = percent(Dimension.Kind.LEGACY)
-    overall = _mean([capability, legacy]) if capability is not None and legacy is not None else None
-    maturity_type = None
     title = ""
-    if capability is not None and legacy is not None:
-        high = capability >= float(questionnaire.capability_cutoff)
-        enabling = legacy >= float(questionnaire.legacy_cutoff)
-        maturity_type = {(False, False): "A", (True, False): "B", (False, True): "C", (True, True): "D"}[
-            (high, enabling)
-        ]
-        description = TypeDescription.objects.filter(version=questionnaire, type=maturity_type).first()
+    if stored["type"]:
+        description = TypeDescription.objects.filter(
+            version_id=round.questionnaire_id, type=stored["type"]
+        ).first()
         title = description.title if description else ""
-    return ResultSummary(responses, overall, capability, legacy, maturity_type, title)
+    return ResultSummary(
+        stored["n_respondents"],
+        stored["overall_percent"],
+        stored["capability_percent"],
+        stored["legacy_percent"],
+        stored["type"],
+        title,
+    )

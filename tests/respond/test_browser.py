@@ -125,6 +125,9 @@ def test_the_closed_round_page_with_results_passes_axe(page, link):
         )
         Answer.objects.bulk_create([Answer(response=response, statement=s, value=n + 1) for s in statements])
     Round.objects.filter(pk=round_.pk).update(status="closed")
+    from maturity.services.results import compute_round_results
+
+    compute_round_results(round_id=round_.pk)  # closing freezes the results
     page.goto(link["url"])
     expect(page.get_by_role("table")).to_be_visible()
     assert "40,0\u00a0%" in page.inner_text("table")  # values 1..5: mean 3 → 40 %

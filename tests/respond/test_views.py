@@ -339,6 +339,10 @@ def _close_with_responses(survey_round, statements, count):
         response = R.objects.create(round=survey_round, department=department, group=group)
         A.objects.bulk_create([A(response=response, statement=s, value=(n % 6) + 1) for s in statements])
     Round.objects.filter(pk=survey_round.pk).update(status="closed")
+    # Closing freezes the results, as the close service does.
+    from maturity.services.results import compute_round_results
+
+    compute_round_results(round_id=survey_round.pk)
 
 
 def test_after_the_round_closes_the_link_shows_the_organisations_result_summary(
@@ -352,6 +356,16 @@ def test_after_the_round_closes_the_link_shows_the_organisations_result_summary(
     assert 'id="results-title"' in html
     # Values 1..5 for every statement: mean 3, (3 − 1) / 5 = 40 % in both dimensions and overall.
     assert "40,0&nbsp;%" in html
+
+
+def test_a_closed_round_without_stored_results_shows_no_figures(client, token, survey_round, statements):
+    _close_with_responses(survey_round, statements, 5)
+    from maturity.models import RoundResult
+
+    RoundResult.objects.filter(round=survey_round).delete()
+    html = client.get(reverse("surveys:respond_start", args=[token]), follow=True).content.decode()
+    assert "Tack" in html
+    assert 'id="results-title"' not in html
 
 
 def test_after_the_round_closes_no_figures_are_shown_below_k_responses(
@@ -501,10 +515,7 @@ def test_large_statement_ids_are_never_written_with_a_thousands_separator(client
 def test_the_closed_round_page_uses_the_stored_results_when_they_exist(
     client, token, survey_round, statements
 ):
-    from maturity.services.results import compute_round_results
-
-    _close_with_responses(survey_round, statements, 5)  # 40 %
-    compute_round_results(round_id=survey_round.pk)
+    _close_with_responses(survey_round, statements, 5)  # 40 %, results computed at close
     # Responses added after the results were frozen do not change what is shown.
     from surveys.models import Answer as A
     from surveys.models import Response as R
