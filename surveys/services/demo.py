@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ..models import Department, Organisation, RoleAssignment
+from ..models import Department, RoleAssignment
 from .organisations import add_organisation, ensure_default_groups, load_reference_data
+from .rounds_demo import load_demo_open_round
 
 DEMO_PASSWORD = "demo-dimios-2026"  # noqa: S105 - a published demo password for the local demo only
 DEMO_ORGANISATION_CODE = "0580"  # Linköping, the municipality the product grew from
@@ -108,11 +109,6 @@ def _load_results_demo(summary: dict) -> None:
     from maturity.demo import load_demo_rounds
 
     load_demo_rounds(summary)
-    try:
-        from .rounds_demo import load_demo_open_round
-    except ImportError:  # the open round arrives with the rounds capability
-        return
     load_demo_open_round(summary)
 
 
-__all__ = ["DEMO_PASSWORD", "load_demo_data", "Organisation"]
