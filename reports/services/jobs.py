@@ -106,6 +106,9 @@ def order_report(
             % {"organisation": organisation.name, "year": year},
             field="year",
         )
+    # A build that stopped (its worker killed, or the web process restarted in the embedded mode) is
+    # started again here rather than blocking new orders until the periodic sweep gets to it.
+    sweep_report_jobs(only={"organisation": organisation, "year": year, "language": language})
     active = ReportJob.objects.filter(
         organisation=organisation, year=year, language=language, state__in=ReportJob.ACTIVE_STATES
     ).first()
@@ -239,7 +242,7 @@ def release_job(*, job_id: int, token: str) -> None:
 # --- The periodic sweep ---------------------------------------------------------------------------------
 
 
-def sweep_report_jobs(*, now=None) -> dict[str, list[int]]:
+def sweep_report_jobs(*, now=None, only=None) -> dict[str, list[int]]:
     """Re-send queued jobs that nobody picked up (the broker was down, or the message was lost with a
     killed worker) and re-queue running jobs whose worker went silent; give up on jobs interrupted
     ``MAX_ATTEMPTS`` times. Safe to run often and from several places at once."""
@@ -249,7 +252,8 @@ def sweep_report_jobs(*, now=None) -> dict[str, list[int]]:
     max_attempts = _setting("REPORT_MAX_ATTEMPTS", MAX_ATTEMPTS)
     result: dict[str, list[int]] = {"resent": [], "requeued": [], "failed": []}
 
-    stale_running = ReportJob.objects.filter(state=ReportJob.State.RUNNING).filter(
+    candidates = ReportJob.objects.all() if only is None else ReportJob.objects.filter(**only)
+    stale_running = candidates.filter(state=ReportJob.State.RUNNING).filter(
         Q(heartbeat_at__lt=now - stale_after) | Q(heartbeat_at__isnull=True)
     )
     for job in stale_running:
@@ -267,7 +271,7 @@ def sweep_report_jobs(*, now=None) -> dict[str, list[int]]:
         ).update(state=ReportJob.State.QUEUED, claim_token="", heartbeat_at=None, published_at=None):
             result["requeued"].append(job.pk)
 
-    waiting = ReportJob.objects.filter(state=ReportJob.State.QUEUED).filter(
+    waiting = candidates.filter(state=ReportJob.State.QUEUED).filter(
         Q(published_at__isnull=True) | Q(published_at__lt=now - requeue_after)
     )
     for job in waiting:

@@ -20,7 +20,13 @@ from reports.services import building, conclusions, jobs
 def no_broker(monkeypatch):
     """Ordering without sending anything: the publish step is recorded instead."""
     sent = []
-    monkeypatch.setattr(jobs, "_publish", lambda job_id, language: sent.append(job_id) or True)
+
+    def publish(job_id, language):
+        sent.append(job_id)
+        ReportJob.objects.filter(pk=job_id, state="queued").update(published_at=timezone.now())
+        return True
+
+    monkeypatch.setattr(jobs, "_publish", publish)
     return sent
 
 
@@ -338,3 +344,16 @@ def test_a_new_build_removes_the_files_of_the_previous_report_but_keeps_its_reco
     assert (first.pdf_file, first.xlsx_file, first.content_file) == ("", "", "")
     assert not (Path(media_root) / building.report_directory(first)).exists()
     assert (Path(media_root) / second.pdf_file).exists()
+
+
+def test_ordering_again_restarts_a_build_whose_worker_went_silent(
+    closed_round, management, no_broker, settings
+):
+    settings.REPORT_STALE_AFTER_SECONDS = 60
+    job = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management).job
+    jobs.claim_job(job_id=job.pk)
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
+    again = jobs.order_report(organisation=closed_round.organisation, year=2025, actor=management)
+    assert not again.created and again.job.pk == job.pk
+    assert ReportJob.objects.get(pk=job.pk).state == ReportJob.State.QUEUED
+    assert no_broker == [job.pk, job.pk]  # sent again

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.models import Conclusion, ReportJob
 from reports.services import building, jobs
@@ -41,7 +42,13 @@ def finished_job(closed_round, management):
 @pytest.fixture
 def no_publish(monkeypatch):
     sent = []
-    monkeypatch.setattr(jobs, "_publish", lambda job_id, language: sent.append(job_id) or True)
+
+    def publish(job_id, language):
+        sent.append(job_id)
+        ReportJob.objects.filter(pk=job_id, state="queued").update(published_at=timezone.now())
+        return True
+
+    monkeypatch.setattr(jobs, "_publish", publish)
     return sent
 
 
@@ -130,7 +137,6 @@ def test_the_finished_report_lists_who_ordered_it_when_and_from_which_data(clien
 def test_a_late_import_marks_the_report_outdated_and_it_can_be_built_again(
     client, management, finished_job, closed_round, no_publish, django_capture_on_commit_callbacks
 ):
-    from django.utils import timezone
 
     closed_round.data_changed_at = timezone.now()
     closed_round.save(update_fields=["data_changed_at"])
