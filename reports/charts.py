@@ -102,6 +102,7 @@ MATRIX_STYLE = {
     "comparison": {"symbol": "square-open", "size": 12, "color": "#D55E00"},
 }
 MATRIX_ORDER = ("comparison", "department", "organisation", "focus")
+COMPARISON_SYMBOLS = ("square-open", "triangle-up-open", "diamond-open")
 MATRIX_MAX_LABELS = 6  # with more departments their dots are unlabelled (hover and the table name them)
 
 
@@ -119,18 +120,29 @@ def matrix_figure(
     both coordinates (suppressed or undefined) are left out."""
     labels = labels or MatrixLabels()
     data = []
+    groups: list[tuple[str, str, list[MatrixPoint], dict]] = []
     for kind in MATRIX_ORDER:
         shown = [p for p in points if p.kind == kind and p.capability is not None and p.legacy is not None]
         if not shown:
             continue
         style = MATRIX_STYLE.get(kind, MATRIX_STYLE["department"])
+        if kind == "comparison":
+            # one trace (and legend entry) per comparison mean, each with its own open symbol, unlabelled
+            # in the plot: they lie close together and their names would overlap
+            for i, point in enumerate(shown):
+                symbol = COMPARISON_SYMBOLS[i % len(COMPARISON_SYMBOLS)]
+                groups.append((kind, point.label, [point], {**style, "symbol": symbol}))
+        else:
+            groups.append((kind, labels.kinds.get(kind, kind), shown, style))
+    for kind, name, shown, style in groups:
+        labelled = kind in ("focus", "organisation") or (
+            kind == "department" and len(shown) <= MATRIX_MAX_LABELS
+        )
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers+text"
-                if kind != "department" or len(shown) <= MATRIX_MAX_LABELS
-                else "markers",
-                "name": labels.kinds.get(kind, kind),
+                "mode": "markers+text" if labelled else "markers",
+                "name": name,
                 "x": [round(p.capability, 4) for p in shown],
                 "y": [round(p.legacy, 4) for p in shown],
                 "text": [short_label(p.label, 22) for p in shown],
@@ -150,7 +162,7 @@ def matrix_figure(
                     + labels.y_title
                     + ": %{customdata[2]}<extra></extra>"
                 ),
-                "textposition": "bottom center" if kind == "comparison" else "top center",
+                "textposition": "top center",
                 "textfont": {"size": 11},
                 "cliponaxis": False,
                 "marker": {

@@ -247,7 +247,7 @@ def test_the_response_rate_comes_from_the_invitations_and_imported_rounds_say_th
     )
     response = client.get(url(organisation, round=imported.pk))
     assert response.context["dashboard"]["headline"]["response_rate"]["available"] is False
-    assert "Importerade svar" in response.content.decode()
+    assert "Ingen svarsfrekvens: importerade svar." in response.content.decode()
 
 
 def test_plotly_is_loaded_once_from_the_local_static_files(client, organisation, rounds, management):
