@@ -33,7 +33,7 @@ MAX_RETRIES = 3
 )
 def build_report_task(self, job_id: int, locale: str = "sv") -> str:
     try:
-        return building.run_report_job(job_id=job_id)
+        return building.run_report_job(job_id=job_id, worker=self.request.hostname or "")
     except SoftTimeLimitExceeded:
         with translation.override(locale):
             jobs.fail_job(job_id=job_id, reason=_("Building the report took too long and was stopped."))

@@ -22,6 +22,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from surveys.services.audit import record_event
+
 from .. import pdf as pdf_engine
 from ..annual_figures import build_figures
 from ..models import ReportJob
@@ -124,7 +126,7 @@ def _data_as_of(data_summary: dict, year: int) -> str:
     return ", ".join(parts)
 
 
-def build_report(*, job_id: int, token: str) -> None:
+def build_report(*, job_id: int, token: str, worker: str = "") -> None:
     """Build the report of a claimed job. Raises ``NoResults`` (nothing to report), ``LostClaim``, or
     whatever went wrong on the way (the task decides whether that is worth a retry)."""
     job = ReportJob.objects.select_related("organisation", "ordered_by").get(pk=job_id)
@@ -180,6 +182,12 @@ def build_report(*, job_id: int, token: str) -> None:
     ):
         raise LostClaim
     logger.info("report job %s built: %s", job_id, files)
+    record_event(
+        action="report.built",
+        organisation=job.organisation_id,
+        target=job,
+        details={"report_job": job.pk, "year": job.year, "language": job.language, "worker": worker},
+    )
     remove_superseded_files(job=job)
 
 
@@ -223,7 +231,7 @@ def remove_superseded_files(*, job: ReportJob) -> list[int]:
     return [old.pk for old in older]
 
 
-def run_report_job(*, job_id: int) -> str:
+def run_report_job(*, job_id: int, worker: str = "") -> str:
     """Claim and build a job; the task's whole body. Returns what happened: "built", "skipped" (nothing to
     do: done, failed, or another worker has it) or "no-results". Other errors propagate with the claim
     released, so the task can retry."""
@@ -231,7 +239,7 @@ def run_report_job(*, job_id: int) -> str:
     if token is None:
         return "skipped"
     try:
-        build_report(job_id=job_id, token=token)
+        build_report(job_id=job_id, token=token, worker=worker)
     except LostClaim:
         return "skipped"
     except NoResults:

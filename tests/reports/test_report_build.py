@@ -166,3 +166,33 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_job_ends_with_exactly_one
     reader = PdfReader(io.BytesIO((Path(media_root) / done.pdf_file).read_bytes()))
     assert len(reader.pages) > 5
     assert os.path.getsize(Path(media_root) / done.xlsx_file) > 0
+
+
+def test_a_platform_admin_orders_all_reports_and_the_running_workers_share_them(
+    celery_harness, worker_env, organisation, other_organisation, platform_admin
+):
+    from surveys.models import AuditEvent
+    from surveys.services.organisations import add_organisation, create_department
+    from tests.reports.conftest import make_closed_round
+
+    organisations = [organisation, other_organisation]
+    for code in ("0581", "0582"):
+        extra, _ = add_organisation(code=code)
+        create_department(organisation=extra, name="Kommunstyrelseförvaltningen")
+        organisations.append(extra)
+    for each in organisations:
+        make_closed_round(each, per_department=6)
+    celery_harness.start_worker(extra_env=worker_env)
+    celery_harness.start_worker(extra_env=worker_env)
+
+    outcomes = jobs.order_all_reports(year=2025, language="sv", actor=platform_admin)
+    assert len(outcomes) == 4 and all(o.created and o.queued for o in outcomes)
+    wait_for(
+        lambda: ReportJob.objects.filter(state__in=["done", "failed"]).count() == 4,
+        timeout=240,
+        interval=0.5,
+        message="the four reports were not built within 4 minutes",
+    )
+    assert set(ReportJob.objects.values_list("state", flat=True)) == {"done"}
+    workers = {e.details["worker"] for e in AuditEvent.objects.filter(action="report.built")}
+    assert len(workers) == 2, workers  # both workers built some of them
