@@ -39,6 +39,7 @@ LANGUAGES = ("sv", "en")
 PLACEHOLDERS = ("link", "organisation", "closes_on", "name")
 BATCH_SIZE = 50
 MAX_SEND_ATTEMPTS = 3
+CLAIM_CHUNK = 10  # invitations claimed per transaction; a crashed sender leaves at most this many "sending"
 REQUEUE_AFTER = datetime.timedelta(minutes=10)
 
 DEFAULT_TEXTS = {
@@ -223,9 +224,7 @@ def release_stale_claims(*, round_id: int) -> int:
     )
 
 
-def _build_message(invitation: Invitation, round_: Round, kind: str) -> EmailMessage:
-    raw, token_hash = new_token()
-    InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
+def _message(invitation: Invitation, round_: Round, kind: str, raw: str) -> EmailMessage:
     subject, body = render_message(
         round=round_, kind=kind, language=invitation.language, link=survey_link(raw), name=invitation.name
     )
@@ -248,6 +247,51 @@ def _describe(error: Exception) -> str:
     return gettext("The mail server answered with an error: %(reason)s") % {"reason": error}
 
 
+def _claim_for_sending(rows: list[dict]) -> dict[int, str]:
+    """Claim a few invitations and create their links' tokens in one transaction (one commit), and return
+    the raw token of each invitation claimed. The claim (``pending → sending``, a conditional update) is the
+    guard against mailing anyone twice: of two senders, the second finds the row no longer pending. The
+    tokens exist before the e-mails that carry them leave."""
+    links: dict[int, str] = {}
+    tokens = []
+    with transaction.atomic():
+        for row in rows:
+            claimed = Invitation.objects.filter(
+                pk=row["pk"], send_status=Invitation.SendStatus.PENDING, revoked_at__isnull=True
+            ).update(
+                send_status=Invitation.SendStatus.SENDING,
+                claimed_at=timezone.now(),
+                send_attempts=F("send_attempts") + 1,
+            )
+            if claimed:
+                raw, token_hash = new_token()
+                links[row["pk"]] = raw
+                tokens.append(InvitationToken(invitation_id=row["pk"], token_hash=token_hash))
+        InvitationToken.objects.bulk_create(tokens)
+    return links
+
+
+def _mark_sent(pks: list[int]) -> None:
+    if pks:
+        Invitation.objects.filter(pk__in=pks, send_status=Invitation.SendStatus.SENDING).update(
+            send_status=Invitation.SendStatus.SENT, sent_at=timezone.now(), last_error=""
+        )
+
+
+def _still_ours(pk: int) -> bool:
+    return Invitation.objects.filter(
+        pk=pk, send_status=Invitation.SendStatus.SENDING, revoked_at__isnull=True
+    ).exists()
+
+
+def _release(pk: int) -> None:
+    """Give back a claimed invitation that was not sent (it was not an attempt)."""
+    Invitation.objects.filter(pk=pk, send_status=Invitation.SendStatus.SENDING).update(
+        send_status=Invitation.SendStatus.PENDING, send_attempts=F("send_attempts") - 1, claimed_at=None
+    )
+    InvitationToken.objects.filter(invitation_id=pk, invitation__sent_at__isnull=True).delete()
+
+
 def send_invitation_batch(*, round_id: int, batch_size: int = BATCH_SIZE) -> BatchResult:
     """Send up to ``batch_size`` pending invitations of an open round. Safe to run twice at once."""
     result = BatchResult()
@@ -258,50 +302,62 @@ def send_invitation_batch(*, round_id: int, batch_size: int = BATCH_SIZE) -> Bat
     pending = Invitation.objects.filter(
         round_id=round_id, send_status=Invitation.SendStatus.PENDING, revoked_at__isnull=True
     ).exclude(email="")
-    ids = list(pending.order_by("pk").values_list("pk", flat=True)[:batch_size])
+    rows = list(
+        pending.order_by("pk").values("pk", "email", "name", "language", "send_attempts")[:batch_size]
+    )
     connection = get_connection(fail_silently=False)
     opened = False
+    stop = False
     try:
-        for pk in ids:
-            claimed = Invitation.objects.filter(pk=pk, send_status=Invitation.SendStatus.PENDING).update(
-                send_status=Invitation.SendStatus.SENDING,
-                claimed_at=timezone.now(),
-                send_attempts=F("send_attempts") + 1,
-            )
-            if not claimed:
-                continue  # another sender has it, or it was removed meanwhile
-            invitation = Invitation.objects.filter(pk=pk).first()
-            if invitation is None:
-                continue
+        for start in range(0, len(rows), CLAIM_CHUNK):
+            chunk = rows[start : start + CLAIM_CHUNK]
+            links = _claim_for_sending(chunk)
+            sent_ids: list[int] = []
             try:
-                message = _build_message(invitation, round_, "invitation")
-                if not opened:
-                    connection.open()  # one SMTP session for the whole batch
-                    opened = True
-                message.connection = connection
-                message.send()
-            except smtplib.SMTPRecipientsRefused as error:
-                Invitation.objects.filter(pk=pk, send_status=Invitation.SendStatus.SENDING).update(
-                    send_status=Invitation.SendStatus.BOUNCED, last_error=_describe(error)
-                )
-                result.bounced += 1
-            except (smtplib.SMTPException, OSError) as error:
-                final = invitation.send_attempts >= MAX_SEND_ATTEMPTS
-                Invitation.objects.filter(pk=pk, send_status=Invitation.SendStatus.SENDING).update(
-                    send_status=Invitation.SendStatus.FAILED if final else Invitation.SendStatus.PENDING,
-                    last_error=_describe(error),
-                )
-                if final:
-                    result.failed += 1
-                else:
-                    result.retry_later += 1
-                # The server is unreachable or unwell: leave the rest of the batch for the retry.
+                for row in chunk:
+                    pk = row["pk"]
+                    if pk not in links:
+                        continue  # another sender has it, or it was removed or withdrawn meanwhile
+                    if stop or not _still_ours(pk):
+                        # Not sent: the server is down, or the respondent was withdrawn meanwhile.
+                        _release(pk)
+                        continue
+                    invitation = Invitation(
+                        pk=pk, round=round_, email=row["email"], name=row["name"], language=row["language"]
+                    )
+                    try:
+                        message = _message(invitation, round_, "invitation", links[pk])
+                        if not opened:
+                            connection.open()  # one SMTP session for the whole batch
+                            opened = True
+                        message.connection = connection
+                        message.send()
+                    except smtplib.SMTPRecipientsRefused as error:
+                        Invitation.objects.filter(pk=pk, send_status=Invitation.SendStatus.SENDING).update(
+                            send_status=Invitation.SendStatus.BOUNCED, last_error=_describe(error)
+                        )
+                        result.bounced += 1
+                    except (smtplib.SMTPException, OSError) as error:
+                        final = row["send_attempts"] + 1 >= MAX_SEND_ATTEMPTS
+                        Invitation.objects.filter(pk=pk, send_status=Invitation.SendStatus.SENDING).update(
+                            send_status=Invitation.SendStatus.FAILED
+                            if final
+                            else Invitation.SendStatus.PENDING,
+                            last_error=_describe(error),
+                        )
+                        if final:
+                            result.failed += 1
+                        else:
+                            result.retry_later += 1
+                        # The server is unreachable or unwell: the rest of the batch waits for the retry.
+                        stop = True
+                    else:
+                        sent_ids.append(pk)
+                        result.sent += 1
+            finally:
+                _mark_sent(sent_ids)  # one commit per chunk, also if something unexpected broke off
+            if stop:
                 break
-            else:
-                Invitation.objects.filter(pk=pk, send_status=Invitation.SendStatus.SENDING).update(
-                    send_status=Invitation.SendStatus.SENT, sent_at=timezone.now(), last_error=""
-                )
-                result.sent += 1
     finally:
         with contextlib.suppress(Exception):  # closing a broken connection must not hide the result
             connection.close()
@@ -427,22 +483,24 @@ def send_reminders(*, run_id: int, now: datetime.datetime | None = None) -> Remi
     connection = get_connection(fail_silently=False)
     opened = False
     try:
-        for pk, previous in list(
-            reminder_candidates(round_.pk).order_by("pk").values_list("pk", "last_reminded_at")
+        candidates = reminder_candidates(round_.pk).order_by("pk")
+        for pk, previous, email, name, language in list(
+            candidates.values_list("pk", "last_reminded_at", "email", "name", "language")
         ):
-            claimed = Invitation.objects.filter(
-                Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=today_start),
-                pk=pk,
-                submitted=False,
-                revoked_at__isnull=True,
-            ).update(last_reminded_at=now, reminders_sent=F("reminders_sent") + 1)
-            if not claimed:
-                continue
-            invitation = Invitation.objects.filter(pk=pk).first()
-            if invitation is None:
-                continue
+            with transaction.atomic():  # claim the day and create the link's token: one commit
+                claimed = Invitation.objects.filter(
+                    Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=today_start),
+                    pk=pk,
+                    submitted=False,
+                    revoked_at__isnull=True,
+                ).update(last_reminded_at=now, reminders_sent=F("reminders_sent") + 1)
+                if not claimed:
+                    continue
+                raw, token_hash = new_token()
+                InvitationToken.objects.create(invitation_id=pk, token_hash=token_hash)
+            invitation = Invitation(pk=pk, round=round_, email=email, name=name, language=language)
             try:
-                message = _build_message(invitation, round_, "reminder")
+                message = _message(invitation, round_, "reminder", raw)
                 if not opened:
                     connection.open()  # one SMTP session for the whole batch
                     opened = True
