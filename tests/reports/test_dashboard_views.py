@@ -348,3 +348,65 @@ def test_the_dashboards_make_the_same_number_of_queries_for_a_small_and_a_large_
         assert large <= MAX_QUERIES
     small_xlsx = _count_queries(client, url(organisation, fmt="xlsx"))
     assert small_xlsx == _count_queries(client, url(big, fmt="xlsx"))
+
+
+def test_an_organisation_without_closed_rounds_is_told_that_results_come_when_a_round_closes(
+    client, organisation, management
+):
+    client.force_login(management)
+    response = client.get(url(organisation))
+    assert response.status_code == 200
+    assert "Det finns inga resultat ännu" in response.content.decode()
+    assert "plotly" not in response.content.decode()
+    assert client.get(url(organisation, fmt="xlsx")).status_code == 404
+
+
+def test_a_group_that_is_not_the_organisations_gets_a_clear_message(
+    client, organisation, other_organisation, rounds, management
+):
+    client.force_login(management)
+    foreign = RespondentGroup.objects.filter(organisation=other_organisation).first()
+    response = client.get(url(organisation, group=foreign.pk))
+    assert response.status_code == 400
+    assert "Välj ett giltigt alternativ" in response.content.decode()
+    assert "dashboard" not in response.context
+
+
+def test_english_pages_use_the_english_decimal_point(client, organisation, rounds, management):
+    client.force_login(management)
+    response = client.get(url(organisation), HTTP_ACCEPT_LANGUAGE="en")
+    overall = response.context["dashboard"]["headline"]["overall"]
+    assert f"{overall:.1f}\u00a0%" in response.content.decode()
+    assert "Results: Linköpings kommun, HT 2025" in response.content.decode()
+
+
+def test_statements_with_high_spread_or_many_dont_knows_are_flagged_in_words(
+    client, organisation, rounds, management
+):
+    from maturity.models import RoundResult
+
+    row = RoundResult.objects.get(round=rounds[1], scope_key="organisation")
+    codes = list(row.figures["statements"])
+    row.figures["statements"][codes[0]].update(sd=1.8, dont_know_share=0.05)
+    row.figures["statements"][codes[1]].update(sd=0.9, dont_know_share=0.25)
+    row.figures["statements"][codes[2]].update(sd=1.49, dont_know_share=0.19)
+    row.save(update_fields=["figures"])
+    client.force_login(management)
+    response = client.get(url(organisation))
+    spread = response.context["dashboard"]["tables"]["spread"]
+    assert spread.marks[:3] == ["stor spridning", "många vet ej", ""]
+    page = response.content.decode()
+    assert "⚑ stor spridning" in page and "⚑ många vet ej" in page
+
+
+def test_the_strongest_and_weakest_capabilities_are_named_in_words(client, organisation, rounds, management):
+    client.force_login(management)
+    response = client.get(url(organisation))
+    dashboard = response.context["dashboard"]
+    capabilities = dashboard["tables"]["capabilities"].rows
+    shown = sorted((row[1], row[0]) for row in capabilities if isinstance(row[1], float))
+    assert [name for name, _value in dashboard["strongest"]] == [name for _v, name in shown[::-1][:3]]
+    assert [name for name, _value in dashboard["weakest"]] == [name for _v, name in shown[:3]]
+    page = response.content.decode()
+    assert "Starkaste förmågor:" in page and "Svagaste förmågor:" in page
+    assert f"<strong>{shown[-1][1]}</strong>" in page
