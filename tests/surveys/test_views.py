@@ -225,3 +225,11 @@ def test_removing_a_respondent_needs_a_confirmation(admin_client, open_round):
     response = admin_client.post(url("respondent_remove", open_round, invitation.pk), {"confirm": "on"})
     assert response.status_code == 302
     assert not Invitation.objects.filter(pk=invitation.pk).exists()
+
+
+def test_the_rates_fragment_refreshes_with_the_scope_of_the_viewer(client, dept_rep, open_round):
+    client.force_login(dept_rep)
+    body = client.get(url("round_rates", open_round)).content.decode()
+    assert 'id="round-rates"' in body and 'hx-trigger="every 30s"' in body
+    assert "Socialförvaltningen" in body and "Utbildningsförvaltningen" not in body
+    assert client.get(reverse("surveys:round_list", args=[open_round.organisation.code])).status_code == 200
