@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ..models import Department, RoleAssignment
+from ..models import Department, Invitation, InvitationToken, RoleAssignment, Round
+from ..tokens import new_token
+from .invitations import survey_link
 from .organisations import add_organisation, ensure_default_groups, load_reference_data
 from .rounds_demo import load_demo_open_round
 
@@ -109,6 +111,22 @@ def _load_results_demo(summary: dict) -> None:
     from maturity.demo import load_demo_rounds
 
     load_demo_rounds(summary)
-    load_demo_open_round(summary)
+    open_round = load_demo_open_round(summary)
+    if open_round is not None and open_round.status == Round.Status.OPEN:
+        link = _demo_respondent_link(open_round)
+        summary["notes"].append(f"Answer the open survey as a demo respondent: {link}")
 
 
+def _demo_respondent_link(open_round: Round) -> str:
+    """A fresh personal link for one demo invitee who has not answered yet (only its hash is stored; each run
+    adds a link, earlier ones keep working until the respondent submits)."""
+    invitation = (
+        Invitation.objects.filter(round=open_round, submitted=False, revoked_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if invitation is None:
+        return "(every demo invitee has answered)"
+    raw, token_hash = new_token()
+    InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
+    return survey_link(raw)
