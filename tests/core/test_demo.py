@@ -1,0 +1,66 @@
+"""`make run`'s demo data: the whole product at once, and a second run adds nothing."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from maturity.models import RoundResult
+from surveys.models import Department, Invitation, Organisation, Response, RoleAssignment, Round
+from surveys.services.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Organisation,
+            Department,
+            Round,
+            Response,
+            Invitation,
+            RoleAssignment,
+            RoundResult,
+            get_user_model(),
+        )
+    }
+
+
+def test_demo_data_shows_the_whole_product_and_loading_it_again_adds_nothing(client):
+    first = StringIO()
+    call_command("load_demo_data", stdout=first)
+    before = counts()
+    second = StringIO()
+    call_command("load_demo_data", stdout=second)
+    assert counts() == before
+
+    demo = Organisation.objects.get(code="0580")
+    assert demo.departments.filter(parent__isnull=False).exists()  # a tree of departments
+    closed = Round.objects.filter(organisation=demo, status=Round.Status.CLOSED)
+    assert closed.values("period__year").distinct().count() >= 3  # three years of closed rounds
+    assert Organisation.objects.exclude(pk=demo.pk).filter(rounds__status="closed").distinct().count() >= 5
+    assert RoundResult.objects.filter(round__organisation=demo).exists()
+
+    output = second.getvalue()
+    for username in (
+        "admin",
+        "digistab@linkoping.example",
+        "ledning@linkoping.example",
+        "soc@linkoping.example",
+    ):
+        assert username in output
+        assert get_user_model().objects.get(username=username).check_password(DEMO_PASSWORD)
+
+    open_round = Round.objects.filter(organisation=demo, status=Round.Status.OPEN).first()
+    if open_round is None:  # between the national windows no round can be open
+        assert "No measurement window runs today" in first.getvalue()
+        return
+    link = re.search(r"http://\S+/s/(\S+)/", output)
+    assert link, output
+    response = client.get(f"/s/{link.group(1)}/", follow=True)
+    assert response.status_code == 200
+    assert "Linköpings kommun" in response.content.decode()
