@@ -386,7 +386,7 @@ def test_statements_with_high_spread_or_many_dont_knows_are_flagged_in_words(
     from maturity.models import RoundResult
 
     row = RoundResult.objects.get(round=rounds[1], scope_key="organisation")
-    codes = list(row.figures["statements"])
+    codes = list(rounds[1].questionnaire.statements.values_list("code", flat=True))  # the page's order
     row.figures["statements"][codes[0]].update(sd=1.8, dont_know_share=0.05)
     row.figures["statements"][codes[1]].update(sd=0.9, dont_know_share=0.25)
     row.figures["statements"][codes[2]].update(sd=1.49, dont_know_share=0.19)
