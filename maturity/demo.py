@@ -61,7 +61,7 @@ def _period(year: int) -> MeasurementPeriod:
 
 def _answers(rng: random.Random, statements, level: dict[str, float]) -> list[tuple[int, int | None]]:
     """(statement id, value) pairs of one respondent; ``level``: their mean per dimension kind."""
-    answers = []
+    answers: list[tuple[int, int | None]] = []
     for statement_id, kind, capability_offset, reverse in statements:
         draw = rng.random()
         if draw < 0.02:
@@ -92,7 +92,8 @@ def _create_round(*, organisation, period, version, plan, rng, statements, base:
         data_changed_at=timezone.make_aware(datetime.datetime.combine(closes_on, datetime.time(17))),
     )
     round_.departments.set({department for department, _group, _offset in plan})
-    responses, answers = [], []
+    responses: list[Response] = []
+    answers: list[Answer] = []
     for department, group, offset in plan:
         response = Response(
             round=round_,

@@ -39,8 +39,11 @@ class ResponseImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = MeasurementPeriod.objects.order_by("-starts_on")
-        self.fields["version"].label_from_instance = lambda v: f"{v.name} ({v.code})"
+        period = self.fields["period"]
+        version = self.fields["version"]
+        assert isinstance(period, forms.ModelChoiceField) and isinstance(version, forms.ModelChoiceField)
+        period.queryset = MeasurementPeriod.objects.order_by("-starts_on")
+        version.label_from_instance = lambda obj: f"{obj.name} ({obj.code})"  # type: ignore[method-assign]
         default = QuestionnaireVersion.objects.filter(code=DEFAULT_VERSION_CODE).first()
         if default is not None:
             self.fields["version"].initial = default.pk

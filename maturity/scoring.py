@@ -381,11 +381,12 @@ def group_gaps(
                 capabilities.append(code)
     gaps: dict[str, GroupGap] = {}
     for code in capabilities:
-        percents = {
-            group: figures[code][0]
-            for group, figures in by_group.items()
-            if code in figures and figures[code][0] is not None and figures[code][1] >= min_n
-        }
+        percents: dict[str, float] = {}
+        for group, figures in by_group.items():
+            if code in figures:
+                percent, n = figures[code]
+                if percent is not None and n >= min_n:
+                    percents[group] = percent
         if len(percents) < 2:
             gaps[code] = GroupGap(code, percents, None, None, None)
             continue

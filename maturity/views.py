@@ -4,6 +4,7 @@ downloads. Views are thin: scope to the user, bind a form, call one service, red
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -45,7 +46,9 @@ def results_download(request, org, period, fmt):
     if fmt not in ("csv", "json"):
         raise Http404
     round_ = selectors.get_round(organisation=organisation, period_code=period)
-    results = selectors.get_round_results(round_id=round_.pk) if round_ is not None else None
+    if round_ is None:
+        raise Http404
+    results = selectors.get_round_results(round_id=round_.pk)
     if results is None:
         raise Http404
     record_results_download(round_=round_, actor=request.user, file_format=fmt)
@@ -69,7 +72,7 @@ def _stored_upload(request, organisation) -> dict | None:
 @require_http_methods(["GET", "POST"])
 def response_import(request, org):
     organisation = get_organisation_for(request.user, org, roles=ADMIN)
-    context = {"organisation": organisation}
+    context: dict[str, Any] = {"organisation": organisation}
     if request.method == "POST" and request.POST.get("step") == "confirm":
         stored = _stored_upload(request, organisation)
         confirm = ImportConfirmForm(request.POST)

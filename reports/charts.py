@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
@@ -95,7 +96,7 @@ class MatrixLabels:
     fields: Mapping[str, str] = field(default_factory=lambda: {t: t for t in "ABCD"})
 
 
-MATRIX_STYLE = {
+MATRIX_STYLE: dict[str, dict[str, Any]] = {
     "focus": {"symbol": "star", "size": 18, "color": "#0072B2"},
     "organisation": {"symbol": "diamond", "size": 14, "color": "#000000"},
     "department": {"symbol": "circle", "size": 10, "color": "#009E73"},
@@ -104,6 +105,11 @@ MATRIX_STYLE = {
 MATRIX_ORDER = ("comparison", "department", "organisation", "focus")
 COMPARISON_SYMBOLS = ("square-open", "triangle-up-open", "diamond-open")
 MATRIX_MAX_LABELS = 6  # with more departments their dots are unlabelled (hover and the table name them)
+
+
+def _coordinate(value: float | None) -> float:
+    assert value is not None  # matrix_figure leaves out points without both coordinates
+    return round(value, 4)
 
 
 def matrix_figure(
@@ -143,8 +149,8 @@ def matrix_figure(
                 "type": "scatter",
                 "mode": "markers+text" if labelled else "markers",
                 "name": name,
-                "x": [round(p.capability, 4) for p in shown],
-                "y": [round(p.legacy, 4) for p in shown],
+                "x": [_coordinate(p.capability) for p in shown],
+                "y": [_coordinate(p.legacy) for p in shown],
                 "text": [short_label(p.label, 22) for p in shown],
                 "customdata": [
                     [

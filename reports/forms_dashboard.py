@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from surveys.forms import department_choices_label
@@ -15,11 +16,21 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, data, *, rounds, departments, groups, whole_organisation: bool):
         super().__init__(data)
-        self.fields["round"].choices = [(r.pk, str(r.period)) for r in rounds]
-        department_choices = [(d.pk, department_choices_label(d, depth)) for d, depth in departments]
+        self._choice_field("round").choices = [(r.pk, str(r.period)) for r in rounds]
+        department_choices: list[tuple[int | str, str | Promise]] = [
+            (d.pk, department_choices_label(d, depth)) for d, depth in departments
+        ]
         if whole_organisation:
             department_choices.insert(0, ("", _("The whole organisation")))
-        self.fields["department"].choices = department_choices
-        self.fields["group"].choices = [("", _("All respondent groups")), *[(g.pk, g.name) for g in groups]]
+        self._choice_field("department").choices = department_choices
+        self._choice_field("group").choices = [
+            ("", _("All respondent groups")),
+            *[(g.pk, g.name) for g in groups],
+        ]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field

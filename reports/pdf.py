@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -70,10 +71,12 @@ def heading_pages(pdf: bytes) -> list[tuple[str, int]]:
                 walk(item)
                 continue
             try:
-                page = reader.get_destination_page_number(item) + 1
+                index = reader.get_destination_page_number(item)
             except Exception:  # noqa: BLE001 - an entry without a page is simply skipped
                 continue
-            found.append((" ".join(str(item.title).split()), page))
+            if index is None:  # ... as is one whose page is not in the document
+                continue
+            found.append((" ".join(str(item.title).split()), index + 1))
 
     walk(reader.outline)
     return found
@@ -91,7 +94,7 @@ def print_pdf(
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    options = {
+    options: dict[str, Any] = {
         "format": "A4",
         "print_background": True,
         "display_header_footer": True,
@@ -120,7 +123,7 @@ def print_pdf(
                     return page.pdf(**options)
 
                 first = print_once({})
-                pages = {}
+                pages: dict[str, int] = {}
                 for title, number in heading_pages(first):
                     pages.setdefault(title, number)
                 return print_once(pages)

@@ -354,7 +354,7 @@ def get_dashboard(
         headline["previous"] = None
 
     tables: list[Table] = []
-    figures: dict[str, dict] = {}
+    figures: dict[str, dict | None] = {}
 
     # Headline table.
     headline_table = Table(
@@ -529,7 +529,7 @@ def get_dashboard(
     gaps = scoring.group_gaps(by_group, min_n=k)
     gap_order = sorted(
         (i for i, c in enumerate(capabilities) if gaps.get(c.code) and gaps[c.code].gap),
-        key=lambda i: gaps[capabilities[i].code].gap,
+        key=lambda i: gaps[capabilities[i].code].gap or 0.0,  # never 0/None: filtered just above
         reverse=True,
     )
     highlighted = gap_order[:HIGHLIGHTED_GAPS]

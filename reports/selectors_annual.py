@@ -218,7 +218,7 @@ def _positions(*, organisation: Organisation, round_: Round, overall: float | No
         if len(others) < MIN_COMPARISON_ORGANISATIONS:
             positions[basis] = None
             continue
-        rank = 1 + sum(1 for value in others if value > overall)
+        rank = 1 + sum(1 for value in others if value is not None and value > overall)
         positions[basis] = {"rank": rank, "of": len(others) + 1}
     return positions
 
@@ -303,6 +303,8 @@ def get_report_content(*, organisation: Organisation, year: int, progress=None) 
         raise NoResults
     main_round = rounds[-1]
     results = get_round_results(round_id=main_round.pk)
+    if results is None:  # cannot happen: list_year_rounds lists only rounds with stored results
+        raise NoResults
     previous_rounds = list_year_rounds(organisation=organisation, year=year - 1)
     previous = get_round_results(round_id=previous_rounds[-1].pk) if previous_rounds else None
     version = main_round.questionnaire
@@ -332,12 +334,12 @@ def get_report_content(*, organisation: Organisation, year: int, progress=None) 
             {
                 "basis": basis,
                 "label": basis_labels()[basis],
-                "n_organisations": comparisons[basis]["n_organisations"] if comparisons[basis] else None,
-                "overall": comparisons[basis]["overall_percent"] if comparisons[basis] else None,
-                "capability": comparisons[basis]["capability_percent"] if comparisons[basis] else None,
-                "legacy": comparisons[basis]["legacy_percent"] if comparisons[basis] else None,
+                "n_organisations": comparison["n_organisations"] if comparison else None,
+                "overall": comparison["overall_percent"] if comparison else None,
+                "capability": comparison["capability_percent"] if comparison else None,
+                "legacy": comparison["legacy_percent"] if comparison else None,
             }
-            for basis in COMPARISON_BASES
+            for basis, comparison in comparisons.items()  # in the order of COMPARISON_BASES
         ],
         "positions": _positions(organisation=organisation, round_=main_round, overall=org["overall"]),
     }
@@ -372,7 +374,7 @@ def get_report_content(*, organisation: Organisation, year: int, progress=None) 
     step("categories")
 
     def comparison_parts(level, code):
-        return {b: (comparisons[b][level].get(code) if comparisons[b] else None) for b in COMPARISON_BASES}
+        return {b: (c[level].get(code) if (c := comparisons[b]) else None) for b in COMPARISON_BASES}
 
     categories = [
         {
@@ -507,7 +509,7 @@ def get_report_content(*, organisation: Organisation, year: int, progress=None) 
             "name": organisation.name,
             "code": organisation.code,
             "kind": organisation.get_kind_display(),
-            "county": organisation.county.name if organisation.county_id else "",
+            "county": organisation.county.name if organisation.county is not None else "",
         },
         "year": year,
         "period": str(main_round.period),

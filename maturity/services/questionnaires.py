@@ -7,6 +7,7 @@ import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.db import transaction
@@ -77,7 +78,7 @@ def parse_questionnaire(data) -> dict:
     types = data.get("types") or {}
     if sorted(types) != ["A", "B", "C", "D"]:
         raise DomainError(_("The questionnaire needs the texts of the four types A, B, C and D."))
-    doc = {
+    doc: dict[str, Any] = {
         "code": code.strip(),
         "name": _text(data.get("name"), "name"),
         "description": _text(data["description"], "description")

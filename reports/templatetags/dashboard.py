@@ -138,7 +138,7 @@ def dashboard_table(table, sortable: bool = False, caption: str = ""):
             cells.append(
                 format_html('<td><span class="badge text-bg-warning">⚑ {}</span></td>', mark)
                 if mark
-                else "<td></td>"
+                else mark_safe("<td></td>")  # noqa: S308 - a constant
             )
         body.append(
             format_html(
