@@ -475,3 +475,13 @@ def browser_login(live_server):
         login(page, live_server, user.username, password)
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (Django's test cases do not clear the local-memory cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
