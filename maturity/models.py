@@ -47,6 +47,17 @@ class QuestionnaireVersion(models.Model):
         validators=[MinValueValidator(3)],
         help_text=_("No figure is shown for fewer responses than this; never below 3."),
     )
+    maps_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mapped_by",
+        verbose_name=_("comparable with"),
+        help_text=_(
+            "An earlier version whose dimensions keep their meaning here, so that trends run across both."
+        ),
+    )
     source_checksum = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
@@ -64,6 +75,23 @@ class QuestionnaireVersion(models.Model):
     @property
     def name(self) -> str:
         return _in_language(self, "name")
+
+    def comparable_version_ids(self) -> set[int]:
+        """This version and every version linked to it through ``maps_from`` (in either direction): their
+        dimension and overall percentages can stand in one trend. One query."""
+        links = list(QuestionnaireVersion.objects.values_list("pk", "maps_from_id"))
+        neighbours: dict[int, set[int]] = {}
+        for pk, maps_from_id in links:
+            if maps_from_id is not None:
+                neighbours.setdefault(pk, set()).add(maps_from_id)
+                neighbours.setdefault(maps_from_id, set()).add(pk)
+        found, stack = {self.pk}, [self.pk]
+        while stack:
+            for other in neighbours.get(stack.pop(), ()):
+                if other not in found:
+                    found.add(other)
+                    stack.append(other)
+        return found
 
     @property
     def is_locked(self) -> bool:

@@ -264,10 +264,11 @@ def get_dashboard(
     version = round_.questionnaire
     group_id = group.pk if group else None
 
+    comparable = version.comparable_version_ids()
     trend_rounds = [
         r
         for r in rounds
-        if r.questionnaire_id == version.pk and r.period.starts_on <= round_.period.starts_on
+        if r.questionnaire_id in comparable and r.period.starts_on <= round_.period.starts_on
     ]
     previous = next(
         (
@@ -345,7 +346,7 @@ def get_dashboard(
         before = shown_rounds[previous.pk]
         headline["previous"] = {
             "period": str(previous.period),
-            "same_questionnaire": previous.questionnaire_id == version.pk,
+            "same_questionnaire": previous.questionnaire_id in comparable,
             "overall": _difference(focus["overall"], before.value(focus_key, "overall_percent")),
             "capability": _difference(focus["capability"], before.value(focus_key, "capability_percent")),
             "legacy": _difference(focus["legacy"], before.value(focus_key, "legacy_percent")),

@@ -97,6 +97,12 @@ def parse_questionnaire(data) -> dict:
         },
         "dimensions": [],
     }
+    maps_from = data.get("maps_from")
+    if maps_from:
+        # Only present when set, so that the checksum of files without it stays as it was.
+        if not isinstance(maps_from, str) or maps_from.strip() == doc["code"]:
+            raise DomainError(_("maps_from must name another, earlier questionnaire version."))
+        doc["maps_from"] = maps_from.strip()
     kinds = set()
     for dimension in data.get("dimensions") or []:
         dim_code = unique(dimension.get("code"), "dimension")
@@ -205,6 +211,14 @@ def load_questionnaire(*, doc: dict) -> tuple[QuestionnaireVersion, str]:
     version.capability_cutoff = Decimal(doc["capability_cutoff"])
     version.legacy_cutoff = Decimal(doc["legacy_cutoff"])
     version.k_anonymity = doc["k_anonymity"]
+    version.maps_from = None
+    if doc.get("maps_from"):
+        version.maps_from = QuestionnaireVersion.objects.filter(code=doc["maps_from"]).first()
+        if version.maps_from is None:
+            raise DomainError(
+                _("Load the version %(code)s first: this one is declared comparable with it (maps_from).")
+                % {"code": doc["maps_from"]}
+            )
     version.source_checksum = digest
     version.save()
     for t, texts in doc["types"].items():
