@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 from django.core.cache import cache
 from django.db.models import Q
@@ -127,11 +128,19 @@ def export_questionnaire_structure(version: QuestionnaireVersion) -> dict:
 # --- Stored results, with suppression -----------------------------------------------------------------------
 
 
-def hidden_scopes(rows: dict[str, RoundResult], parents: dict[int, int | None], k: int) -> set[str]:
+class Counted(Protocol):
+    """A stored scope as far as suppression is concerned (a RoundResult, or a lighter row of its columns)."""
+
+    @property
+    def n_respondents(self) -> int: ...
+
+
+def hidden_scopes(rows: Mapping[str, Counted], parents: Mapping[int, int | None], k: int) -> set[str]:
     """The scope keys of a round whose figures must not be shown (DESIGN.md, "Anonymity").
 
     The pattern depends only on the respondent counts, the department tree and k, so it is cached on
-    exactly those (a recomputation or a moved department gives a new key)."""
+    exactly those (a recomputation or a moved department gives a new key). ``compute_round_results`` fills
+    the cache for the version's k when it stores the results, so readers normally find it there."""
     counts = {key: row.n_respondents for key, row in rows.items()}
     digest = hashlib.sha256(
         json.dumps([sorted(counts.items()), sorted(parents.items(), key=str), effective_k(k)]).encode()

@@ -17,19 +17,53 @@ Rule (DESIGN.md, made exact):
 DESIGN.md's "exactly one hidden part of a shown whole → hide the next-smallest part too" is the commonest
 case of rule 2. ``virtual`` cells (remainders that are never shown, e.g. responses filed directly on a
 department that has units) take part in the equations but are never displayed.
+
+How it is computed (fast enough for organisations with a hundred departments):
+
+- **One elimination, kept up to date.** Write the equations as a matrix A (one row per equation, one
+  column per cell with respondents). With H the hidden cells, the sum over a set S ⊆ H can be derived
+  exactly when the indicator of S lies in the row space of A restricted to H, i.e. when every vector of
+  the null space of A_H sums to 0 over S. ``_System`` keeps T·A in reduced row echelon form over the
+  hidden columns (T = the row operations so far, applied to *all* columns). Hiding one more cell c adds
+  a column: if c's transformed column has a non-zero entry in a row without a pivot, c becomes a pivot
+  (one elimination step; c is then determined by the others, the null space is unchanged); otherwise c
+  is a free column and adds one null-space vector: 1 at c, −(T·a_c) at the pivots. Nothing is rebuilt.
+- **Trying a candidate is a lookup.** By the same argument, hiding a shown cell c stops a derivable sum
+  over S exactly when c would be a free column and Σ over the pivots in S of (T·a_c) ≠ 0 – read off the
+  matrix for every shown cell at once.
+- **The leak search meets in the middle.** A leaking set has fewer than k respondents and every cell at
+  least one, so at most k − 1 members. Each hidden cell gets a random (seeded) projection of its
+  null-space row; a set can only be derivable when its projections sum to 0. A set S of two or more
+  members (sorted by size) is split into its first ⌈|S|/2⌉ members A and the rest B; the candidate halves
+  (at most ⌈(k − 1)/2⌉ cells with at most k − |half| respondents) are listed once, and for every A the
+  halves B whose projection is −proj(A) are found by binary search in the sorted projections. Each hit is
+  then checked exactly on the null-space rows (the projection only finds candidates, it decides
+  nothing). For k = 5 that is pairs instead of all quadruples of small cells.
+- Of all leaks found, the smallest (fewest cells, then fewest respondents) is repaired first; the cell
+  hidden is the smallest shown cell – parts before the organisation – of an equation with a leaking
+  cell (then: of an equation with a hidden cell that can be derived, then: any) that does stop the leak.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 MIN_K = 3
 # How many of the smallest candidate cells are tried before simply hiding the smallest one.
 MAX_TRIALS = 4
+# Entries smaller than this are zero (the equations have coefficients 0 and ±1; values stay small).
+_TOLERANCE = 1e-9
+# A sum of null-space rows smaller than this everywhere is zero: the set can be derived.
+_DERIVABLE = 1e-7
+_SEED = 20260529
 
+Cell = TypeVar("Cell", bound=Hashable)
 Equation = tuple[Hashable, Sequence[Hashable]]
+Matrix = npt.NDArray[np.float64]
 
 
 def effective_k(k: int) -> int:
@@ -37,145 +71,221 @@ def effective_k(k: int) -> int:
     return max(int(k), MIN_K)
 
 
-def _matrix(equations: Sequence[Equation], unknown: list[Hashable]):
-    """One row per equation (whole = Σ parts), one column per unknown cell; known cells drop out."""
-    index = {cell: i for i, cell in enumerate(unknown)}
-    rows = []
-    for whole, parts in equations:
-        row = np.zeros(len(unknown))
-        if whole in index:
-            row[index[whole]] -= 1
-        for part in parts:
-            if part in index:
-                row[index[part]] += 1
-        if row.any():
-            rows.append(row)
-    return (np.array(rows) if rows else np.zeros((0, len(unknown)))), index
-
-
-def _null_space(matrix) -> np.ndarray:
-    """A basis of the unknowns' freedom: the sum over a set S of unknown cells can be derived exactly when
-    every basis vector sums to 0 over S.
-
-    Gauss–Jordan elimination with partial pivoting on element-wise operations only: the systems are small
-    (tens of rows and columns, coefficients 0 and ±1), and LAPACK's multi-threaded SVD is slower than this
-    and far slower on a busy server."""
-    n_rows, n_cols = matrix.shape
-    work = matrix.astype(float, copy=True)
-    pivots: list[int] = []
-    row = 0
-    for col in range(n_cols):
-        if row == n_rows:
-            break
-        best = row + int(np.argmax(np.abs(work[row:, col])))
-        if abs(work[best, col]) < _TOLERANCE:
-            continue
-        if best != row:
-            work[[row, best]] = work[[best, row]]
-        work[row] = work[row] / work[row, col]
-        factors = work[:, col].copy()
-        factors[row] = 0.0
-        work -= factors[:, None] * work[row][None, :]
-        pivots.append(col)
-        row += 1
-    pivot_set = set(pivots)
-    free = [col for col in range(n_cols) if col not in pivot_set]
-    null = np.zeros((n_cols, len(free)))
-    for j, col in enumerate(free):
-        null[col, j] = 1.0
-        for i, pivot in enumerate(pivots):
-            null[pivot, j] = -work[i, col]
-    return null
-
-
-_TOLERANCE = 1e-9
-_DERIVABLE = 1e-7
-
-
 class _System:
-    def __init__(self, equations: Sequence[Equation], unknown: Iterable[Hashable]):
-        self.unknown = sorted(set(unknown), key=repr)
-        matrix, self.index = _matrix(equations, self.unknown)
-        self.null = _null_space(matrix)
+    """The equations over every cell with respondents, in reduced row echelon form over the hidden cells.
 
-    def derivable(self, cells: Iterable[Hashable]) -> bool:
-        rows = [self.index[c] for c in cells]
-        if self.null.shape[1] == 0:
+    ``matrix`` is T·A: the equations (row: −1 for the whole, +1 for each part) after the row operations of
+    the elimination so far, applied to every column, hidden or shown. ``pivot_row[c]`` is the row in which
+    hidden cell c is the pivot (−1 for a free or shown cell)."""
+
+    def __init__(self, cells: Sequence[Hashable], equations: Sequence[Equation]):
+        self.cells = list(cells)
+        self.column = {cell: i for i, cell in enumerate(self.cells)}
+        self.matrix: Matrix = np.zeros((len(equations), len(self.cells)))
+        self.equations_of: list[list[int]] = [[] for _ in self.cells]
+        for row, (whole, parts) in enumerate(equations):
+            for cell, sign in [(whole, -1.0), *((part, 1.0) for part in parts)]:
+                if cell in self.column:
+                    self.matrix[row, self.column[cell]] += sign
+                    self.equations_of[self.column[cell]].append(row)
+        self.hidden = np.zeros(len(self.cells), dtype=bool)
+        self.pivot_row = np.full(len(self.cells), -1)
+        self.open_rows = np.ones(len(equations), dtype=bool)  # rows without a pivot yet
+
+    def hide(self, column: int) -> None:
+        """Add a cell to the unknowns (see the module docstring)."""
+        self.hidden[column] = True
+        open_rows = np.flatnonzero(self.open_rows)
+        if open_rows.size == 0:
+            return
+        entries = self.matrix[open_rows, column]
+        best = int(np.argmax(np.abs(entries)))
+        if abs(entries[best]) < _TOLERANCE:
+            return  # a free column: one more degree of freedom
+        row = int(open_rows[best])
+        self.matrix[row] /= self.matrix[row, column]
+        factors = self.matrix[:, column].copy()
+        factors[row] = 0.0
+        self.matrix -= np.outer(factors, self.matrix[row])
+        self.open_rows[row] = False
+        self.pivot_row[column] = row
+
+    def free_columns(self) -> npt.NDArray[np.intp]:
+        return np.flatnonzero(self.hidden & (self.pivot_row < 0))
+
+    def null_rows(self, columns: Sequence[int] | npt.NDArray[np.intp], free: npt.NDArray[np.intp]) -> Matrix:
+        """The rows of the null-space basis (one basis vector per free column) for the given hidden cells:
+        a free cell has 1 in its own column, a pivot cell −(its row of T·A) over the free columns."""
+        columns = np.asarray(columns, dtype=np.intp)
+        rows = np.zeros((len(columns), len(free)))
+        position = {int(c): j for j, c in enumerate(free)}
+        for i, column in enumerate(columns):
+            if self.pivot_row[column] >= 0:
+                rows[i] = -self.matrix[self.pivot_row[column], free]
+            else:
+                rows[i, position[int(column)]] = 1.0
+        return rows
+
+    def derivable(self, columns: Sequence[int], free: npt.NDArray[np.intp]) -> bool:
+        """Whether the sum over these hidden cells follows from the shown cells."""
+        if len(free) == 0:
             return True
-        return bool(np.abs(self.null[rows].sum(axis=0)).max() < _DERIVABLE)
+        total = self.null_rows(columns, free).sum(axis=0)
+        return bool(np.abs(total).max() < _DERIVABLE)
+
+    def stops(self, leak: Sequence[int]) -> npt.NDArray[np.bool_]:
+        """Per cell: whether hiding it (if shown) would stop the sum over ``leak`` from being derivable: it
+        becomes a free column, and its new null-space vector does not sum to 0 over the leak."""
+        open_rows = np.flatnonzero(self.open_rows)
+        frees: npt.NDArray[np.bool_] = ~self.hidden
+        if open_rows.size:
+            frees &= np.abs(self.matrix[open_rows]).max(axis=0) < _TOLERANCE
+        pivots = [int(self.pivot_row[c]) for c in leak if self.pivot_row[c] >= 0]
+        if not pivots:
+            return np.zeros_like(frees)
+        result: npt.NDArray[np.bool_] = frees & (np.abs(self.matrix[pivots].sum(axis=0)) > _DERIVABLE)
+        return result
 
 
-def _find_leak(counts, equations, hidden, k) -> tuple[set | None, set]:
-    """A set of hidden cells with 1..k−1 respondents in all whose total can be derived from the shown
-    cells, and the hidden cells that can each be derived (they are as good as shown).
+class _LeakSearch:
+    """Finds sets of hidden cells with 1 … k − 1 respondents in all whose sum can be derived.
 
-    Every set of hidden cells with fewer than k respondents in total is tried (each cell has at least one
-    respondent, so such a set has at most k − 1 cells); the search is pruned on the running total."""
-    unknown = [c for c in hidden if counts.get(c, 0) > 0]
-    if not unknown:
-        return None, set()
-    system = _System(equations, unknown)
-    determined = {c for c in system.unknown if system.derivable([c])}
-    small = sorted((c for c in system.unknown if counts[c] < k), key=lambda c: (counts[c], repr(c)))
-    if not small:
+    The small hidden cells (fewer than k respondents) never change once primary suppression is done –
+    every cell hidden later has k or more – so the candidate halves are listed once."""
+
+    def __init__(self, small: Sequence[int], sizes: Sequence[int], k: int):
+        self.small = np.asarray(small, dtype=np.intp)
+        self.sizes = list(sizes)
+        self.k = k
+        halves = list(self._halves())
+        width = max((len(h) for h in halves), default=1)
+        sentinel = len(self.small)  # points at a projection of 0
+        self.halves = halves
+        self.members = np.full((len(halves), width), sentinel, dtype=np.intp)
+        for i, half in enumerate(halves):
+            self.members[i, : len(half)] = half
+        self.totals = np.array([sum(self.sizes[p] for p in h) for h in halves], dtype=np.intp)
+        self.lengths = np.array([len(h) for h in halves], dtype=np.intp)
+        self.first = np.array([h[0] for h in halves], dtype=np.intp)
+        self.last = np.array([h[-1] for h in halves], dtype=np.intp)
+
+    def _halves(self) -> Iterator[tuple[int, ...]]:
+        """Sets of up to ⌈(k − 1)/2⌉ small cells (positions in size order) with at most k − |set|
+        respondents: every half of a possible leak (see the module docstring)."""
+        longest = self.k // 2  # ⌈(k − 1)/2⌉
+
+        def extend(start: int, chosen: tuple[int, ...], total: int) -> Iterator[tuple[int, ...]]:
+            for position in range(start, len(self.sizes)):
+                longer = (*chosen, position)
+                if total + self.sizes[position] > self.k - len(longer):
+                    break  # sorted by size: every later cell is at least as big
+                yield longer
+                if len(longer) < longest:
+                    yield from extend(position + 1, longer, total + self.sizes[position])
+
+        yield from extend(0, (), 0)
+
+    def find(self, system: _System) -> tuple[list[int] | None, npt.NDArray[np.intp]]:
+        """The smallest derivable set of small hidden cells (as columns; None if there is none), and the
+        hidden cells that can each be derived (they are as good as shown)."""
+        free = system.free_columns()
+        hidden = np.flatnonzero(system.hidden)
+        if len(free) == 0:
+            determined = hidden
+        else:
+            pivots = hidden[system.pivot_row[hidden] >= 0]
+            loose = np.abs(system.matrix[system.pivot_row[pivots]][:, free]).max(axis=1) >= _DERIVABLE
+            determined = pivots[~loose]
+        if len(self.small) == 0:
+            return None, determined
+        if len(free) == 0:
+            return [int(self.small[0])], determined
+        weights = np.random.default_rng(_SEED).uniform(1.0, 2.0, len(system.cells))[free]
+        projection = np.zeros(len(self.small) + 1)  # the last one is the padding of ``members``
+        rows = system.pivot_row[self.small]
+        pivot = rows >= 0
+        projection[:-1][pivot] = -system.matrix[rows[pivot]][:, free] @ weights
+        projection[:-1][~pivot] = weights[np.searchsorted(free, self.small[~pivot])]
+        # Exact arithmetic would give 0 for a derivable set; allow for rounding, generously: a set passing
+        # the exact check below projects to less than this.
+        tolerance = _DERIVABLE * float(weights.sum()) * 2
+        # Sets that may be derivable: single cells, and pairs of halves whose projections cancel.
+        found = [(int(position),) for position in np.flatnonzero(np.abs(projection[:-1]) < tolerance)]
+        sums = projection[self.members].sum(axis=1)
+        order = np.argsort(sums, kind="stable")
+        ordered = sums[order]
+        low = np.searchsorted(ordered, -sums - tolerance, side="left")
+        high = np.searchsorted(ordered, -sums + tolerance, side="right")
+        for a in np.flatnonzero(high > low):
+            for b in order[low[a] : high[a]]:
+                if (
+                    self.last[a] < self.first[b]
+                    and self.lengths[b] <= self.lengths[a] <= self.lengths[b] + 1
+                    and self.totals[a] + self.totals[b] < self.k
+                ):
+                    found.append(self.halves[a] + self.halves[b])
+        # The first in the order of a depth-first search over the cells by size (as sets of positions in
+        # that order: lexicographically), checked exactly.
+        for positions in sorted(found):
+            columns = [int(self.small[p]) for p in positions]
+            if system.derivable(columns, free):
+                return columns, determined
         return None, determined
-    null = system.null
-    if null.shape[1] == 0:  # everything hidden can be derived
-        return {small[0]}, determined
-    vectors = [null[system.index[c]] for c in small]
-    sizes = [counts[c] for c in small]
-
-    def search(start: int, total: int, acc, chosen: list[int]):
-        for position in range(start, len(small)):
-            if total + sizes[position] >= k:
-                break  # sorted by size: every later cell is at least as big
-            vector = acc + vectors[position]
-            if np.abs(vector).max() < _DERIVABLE:
-                return [*chosen, position]
-            found = search(position + 1, total + sizes[position], vector, [*chosen, position])
-            if found:
-                return found
-        return None
-
-    found = search(0, 0, np.zeros(null.shape[1]), [])
-    if found is None:
-        return None, determined
-    return {small[position] for position in found}, determined
 
 
 def suppress(
-    counts: Mapping[Hashable, int],
-    equations: Sequence[Equation],
+    counts: Mapping[Cell, int],
+    equations: Sequence[tuple[Cell, Sequence[Cell]]],
     k: int,
     *,
-    virtual: Iterable[Hashable] = (),
-) -> set[Hashable]:
+    virtual: Iterable[Cell] = (),
+) -> set[Cell]:
     """The cells that must not be shown. ``counts`` holds the number of respondents of every cell (cells
     with 0 respondents are empty, not secret); ``virtual`` cells are never shown."""
     k = effective_k(k)
-    virtual = set(virtual)
-    hidden = {cell for cell, n in counts.items() if n < k} | virtual
+    hidden = {cell for cell, n in counts.items() if n < k} | set(virtual)
     equations = [(whole, list(parts)) for whole, parts in equations]
+    cells = sorted((cell for cell, n in counts.items() if n > 0), key=repr)
+    system = _System(cells, equations)
+    for column, cell in enumerate(cells):
+        if cell in hidden:
+            system.hide(column)
+    small = sorted(
+        (column for column, cell in enumerate(cells) if cell in hidden and counts[cell] < k),
+        key=lambda column: (counts[cells[column]], column),
+    )
+    search = _LeakSearch(small, [counts[cells[column]] for column in small], k)
+
     roots = {whole for whole, _parts in equations} - {p for _whole, parts in equations for p in parts}
+    rows_of_equation = [
+        [system.column[c] for c in [whole, *parts] if c in system.column] for whole, parts in equations
+    ]
+
+    def neighbours(columns: Iterable[int]) -> set[int]:
+        found: set[int] = set()
+        for column in columns:
+            for row in system.equations_of[column]:
+                found.update(rows_of_equation[row])
+        return found
+
+    def rank(column: int) -> tuple[bool, int, str]:
+        return (cells[column] in roots, counts[cells[column]], repr(cells[column]))
+
     while True:
-        leak, determined = _find_leak(counts, equations, hidden, k)
+        leak, determined = search.find(system)
         if leak is None:
             return hidden
-        touching = leak | determined
-        candidates = set()
-        for whole, parts in equations:
-            if touching & ({whole} | set(parts)):
-                candidates.update(c for c in [whole, *parts] if c not in hidden and counts.get(c, 0) > 0)
+        # The smallest shown cells of the equations with a leaking cell or a cell that can be derived (parts
+        # before the organisation): the first of the MAX_TRIALS smallest that stops the leak, else the
+        # smallest (the leak can be derived in more than one way; one of the next rounds stops it).
+        touching = neighbours([*leak, *determined])
+        candidates = sorted((c for c in touching if not system.hidden[c]), key=rank)
         if not candidates:  # cannot happen for a consistent system; hide everything rather than leak
             return hidden | set(counts)
-        ordered = sorted(candidates, key=lambda c: (c in roots, counts[c], repr(c)))
-        for candidate in ordered[:MAX_TRIALS]:
-            trial = _System(equations, [c for c in hidden | {candidate} if counts.get(c, 0) > 0])
-            if not trial.derivable(leak):
-                hidden.add(candidate)
-                break
-        else:
-            hidden.add(ordered[0])
+        stops = system.stops(leak)
+        choice = next((c for c in candidates[:MAX_TRIALS] if stops[c]), candidates[0])
+        hidden.add(cells[choice])
+        system.hide(choice)
 
 
 # --- The scopes of a round ----------------------------------------------------------------------------------
@@ -183,7 +293,7 @@ def suppress(
 
 def scope_equations(
     n_by_key: Mapping[str, int], parents: Mapping[int, int | None]
-) -> tuple[list[Equation], dict[str, int]]:
+) -> tuple[list[tuple[str, Sequence[str]]], dict[str, int]]:
     """whole = Σ parts for the stored scopes of one round, keyed like the stored results ("organisation",
     "department:<id>", "group:<id>", "department:<id>/group:<id>"), plus the never-shown remainders
     (e.g. responses filed directly on a department that has units) with their counts."""
@@ -195,7 +305,7 @@ def scope_equations(
     for dept in sorted(departments):
         parent = parents.get(dept)
         children.setdefault(parent if parent in departments else None, []).append(dept)
-    equations: list[Equation] = []
+    equations: list[tuple[str, Sequence[str]]] = []
     virtual: dict[str, int] = {}
 
     def n(key: str) -> int:

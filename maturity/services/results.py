@@ -12,7 +12,7 @@ from surveys.models import Answer, Department, Response, Round
 
 from .. import scoring
 from ..models import RoundResult
-from ..selectors import get_structure
+from ..selectors import get_structure, hidden_scopes
 
 ORGANISATION_KEY = "organisation"
 
@@ -105,4 +105,8 @@ def compute_round_results(*, round_id: int) -> int:
         )
     RoundResult.objects.filter(round=round_).delete()
     RoundResult.objects.bulk_create(rows)
+    # Once stored, warm the cache of the anonymity pattern for the version's k, so that the first reader
+    # does not wait for it. A cache that cannot be reached only means the reader computes it (robust=True).
+    by_key = {row.scope_key: row for row in rows}
+    transaction.on_commit(lambda: hidden_scopes(by_key, parents, version.k_anonymity), robust=True)
     return len(rows)
