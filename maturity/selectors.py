@@ -77,7 +77,7 @@ def export_questionnaire_structure(version: QuestionnaireVersion) -> dict:
         "capability_cutoff": float(version.capability_cutoff),
         "legacy_cutoff": float(version.legacy_cutoff),
         "k_anonymity": version.k_anonymity,
-        "maps_from": version.maps_from.code if version.maps_from_id else None,
+        "maps_from": version.maps_from.code if version.maps_from is not None else None,
         "dimensions": [
             {
                 "code": d.code,
