@@ -18,7 +18,8 @@ DESIGN.md's "exactly one hidden part of a shown whole → hide the next-smallest
 case of rule 2. ``virtual`` cells (remainders that are never shown, e.g. responses filed directly on a
 department that has units) take part in the equations but are never displayed.
 
-How it is computed (fast enough for organisations with a hundred departments):
+How it is computed (the result is the same as re-solving the whole system after every step would give;
+fast enough for an organisation with a hundred departments):
 
 - **One elimination, kept up to date.** Write the equations as a matrix A (one row per equation, one
   column per cell with respondents). With H the hidden cells, the sum over a set S ⊆ H can be derived
@@ -32,16 +33,18 @@ How it is computed (fast enough for organisations with a hundred departments):
   over S exactly when c would be a free column and Σ over the pivots in S of (T·a_c) ≠ 0 – read off the
   matrix for every shown cell at once.
 - **The leak search meets in the middle.** A leaking set has fewer than k respondents and every cell at
-  least one, so at most k − 1 members. Each hidden cell gets a random (seeded) projection of its
+  least one, so at most k − 1 members. Each small hidden cell gets two random (seeded) projections of its
   null-space row; a set can only be derivable when its projections sum to 0. A set S of two or more
-  members (sorted by size) is split into its first ⌈|S|/2⌉ members A and the rest B; the candidate halves
-  (at most ⌈(k − 1)/2⌉ cells with at most k − |half| respondents) are listed once, and for every A the
-  halves B whose projection is −proj(A) are found by binary search in the sorted projections. Each hit is
-  then checked exactly on the null-space rows (the projection only finds candidates, it decides
-  nothing). For k = 5 that is pairs instead of all quadruples of small cells.
-- Of all leaks found, the smallest (fewest cells, then fewest respondents) is repaired first; the cell
-  hidden is the smallest shown cell – parts before the organisation – of an equation with a leaking
-  cell (then: of an equation with a hidden cell that can be derived, then: any) that does stop the leak.
+  members (in size order) is split into its first ⌈|S|/2⌉ members A and the rest B; the possible halves
+  (up to ⌈(k − 1)/2⌉ cells with at most k − |half| respondents) are listed once – the small hidden cells
+  never change, every cell hidden later has k or more – and for every A the halves B with the opposite
+  projection are found by binary search. Each hit is then checked exactly on the null-space rows (the
+  projections only find candidates, they decide nothing). For k = 5 that is pairs of cells instead of
+  every set of up to four.
+- Which leak is repaired first, and how: the first derivable set in size order (as a depth-first search
+  over the small cells, smallest first, would meet it); of the shown cells in an equation with a leaking
+  cell or with a hidden cell that can be derived, ordered by size (parts before the organisation), the
+  first of the MAX_TRIALS smallest that stops the leak is hidden, else the smallest. Then search again.
 """
 
 from __future__ import annotations
@@ -118,12 +121,10 @@ class _System:
         a free cell has 1 in its own column, a pivot cell −(its row of T·A) over the free columns."""
         columns = np.asarray(columns, dtype=np.intp)
         rows = np.zeros((len(columns), len(free)))
-        position = {int(c): j for j, c in enumerate(free)}
-        for i, column in enumerate(columns):
-            if self.pivot_row[column] >= 0:
-                rows[i] = -self.matrix[self.pivot_row[column], free]
-            else:
-                rows[i, position[int(column)]] = 1.0
+        pivot_rows = self.pivot_row[columns]
+        pivot = pivot_rows >= 0
+        rows[pivot] = -self.matrix[pivot_rows[pivot]][:, free]
+        rows[np.flatnonzero(~pivot), np.searchsorted(free, columns[~pivot])] = 1.0
         return rows
 
     def derivable(self, columns: Sequence[int], free: npt.NDArray[np.intp]) -> bool:
@@ -200,30 +201,37 @@ class _LeakSearch:
             return None, determined
         if len(free) == 0:
             return [int(self.small[0])], determined
-        weights = np.random.default_rng(_SEED).uniform(1.0, 2.0, len(system.cells))[free]
-        projection = np.zeros(len(self.small) + 1)  # the last one is the padding of ``members``
+        # Two random projections of each small cell's null-space row (the last row pads ``members``).
+        weights = np.random.default_rng(_SEED).uniform(1.0, 2.0, (len(system.cells), 2))[free]
+        projection = np.zeros((len(self.small) + 1, 2))
         rows = system.pivot_row[self.small]
         pivot = rows >= 0
         projection[:-1][pivot] = -system.matrix[rows[pivot]][:, free] @ weights
         projection[:-1][~pivot] = weights[np.searchsorted(free, self.small[~pivot])]
-        # Exact arithmetic would give 0 for a derivable set; allow for rounding, generously: a set passing
-        # the exact check below projects to less than this.
-        tolerance = _DERIVABLE * float(weights.sum()) * 2
-        # Sets that may be derivable: single cells, and pairs of halves whose projections cancel.
-        found = [(int(position),) for position in np.flatnonzero(np.abs(projection[:-1]) < tolerance)]
+        # A set that passes the exact check below (every coordinate of its sum below _DERIVABLE) projects
+        # to less than this; exact arithmetic would give 0.
+        tolerance = _DERIVABLE * weights.sum(axis=0) * 2
+        # Sets that may be derivable: single cells, and pairs of halves whose projections cancel (found by
+        # binary search on the first projection, confirmed on the second).
+        found = [
+            (int(position),) for position in np.flatnonzero((np.abs(projection[:-1]) < tolerance).all(axis=1))
+        ]
         sums = projection[self.members].sum(axis=1)
-        order = np.argsort(sums, kind="stable")
-        ordered = sums[order]
-        low = np.searchsorted(ordered, -sums - tolerance, side="left")
-        high = np.searchsorted(ordered, -sums + tolerance, side="right")
-        for a in np.flatnonzero(high > low):
-            for b in order[low[a] : high[a]]:
-                if (
-                    self.last[a] < self.first[b]
-                    and self.lengths[b] <= self.lengths[a] <= self.lengths[b] + 1
-                    and self.totals[a] + self.totals[b] < self.k
-                ):
-                    found.append(self.halves[a] + self.halves[b])
+        order = np.argsort(sums[:, 0], kind="stable")
+        ordered = sums[order, 0]
+        low = np.searchsorted(ordered, -sums[:, 0] - tolerance[0], side="left")
+        high = np.searchsorted(ordered, -sums[:, 0] + tolerance[0], side="right")
+        hits = high - low
+        a = np.repeat(np.arange(len(sums)), hits)
+        b = order[np.repeat(low - np.cumsum(hits) + hits, hits) + np.arange(hits.sum())]
+        keep = (
+            (self.last[a] < self.first[b])
+            & (self.lengths[b] <= self.lengths[a])
+            & (self.lengths[a] <= self.lengths[b] + 1)
+            & (self.totals[a] + self.totals[b] < self.k)
+            & (np.abs(sums[a, 1] + sums[b, 1]) < tolerance[1])
+        )
+        found.extend(self.halves[i] + self.halves[j] for i, j in zip(a[keep], b[keep], strict=True))
         # The first in the order of a depth-first search over the cells by size (as sets of positions in
         # that order: lexicographically), checked exactly.
         for positions in sorted(found):
