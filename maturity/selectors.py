@@ -164,7 +164,7 @@ def _mask_parts(figures: dict, k: int) -> dict:
 
 
 def _scope_view(row: RoundResult, *, hidden: bool, k: int, name: str, depth: int = 0) -> dict:
-    view = {
+    view: dict[str, object] = {
         "key": row.scope_key,
         "scope": row.scope,
         "name": name,
@@ -259,8 +259,8 @@ def get_round_results(*, round_id: int, k: int | None = None) -> dict | None:
 
 def get_round(*, organisation: Organisation, period_code: str) -> Round | None:
     try:
-        year, term = period_code.strip().upper().split("-")
-        year = int(year)
+        year_text, term = period_code.strip().upper().split("-")
+        year = int(year_text)
     except ValueError:
         return None
     return (
@@ -332,29 +332,29 @@ def get_comparison(
     elif basis == "kind":
         rows = rows.filter(round__organisation__kind=organisation.kind)
     rows = rows.select_related("questionnaire")
+    shown: list[RoundResult]
     if k is None:
-        rows = list(rows)
-        rows = [r for r in rows if r.n_respondents >= effective_k(r.questionnaire.k_anonymity)]
+        shown = [r for r in rows if r.n_respondents >= effective_k(r.questionnaire.k_anonymity)]
     else:
-        rows = list(rows.filter(Q(n_respondents__gte=effective_k(k))))
-    if len(rows) < min_organisations:
+        shown = list(rows.filter(Q(n_respondents__gte=effective_k(k))))
+    if len(shown) < min_organisations:
         return None
 
     def mean_or_none(values):
         value, count = _mean(values)
         return value if count >= min_organisations else None
 
-    comparison = {
+    comparison: dict[str, object] = {
         "basis": basis,
         "period": period.code,
-        "n_organisations": len(rows),
-        "capability_percent": mean_or_none(r.capability_percent for r in rows),
-        "legacy_percent": mean_or_none(r.legacy_percent for r in rows),
-        "overall_percent": mean_or_none(r.overall_percent for r in rows),
+        "n_organisations": len(shown),
+        "capability_percent": mean_or_none(r.capability_percent for r in shown),
+        "legacy_percent": mean_or_none(r.legacy_percent for r in shown),
+        "overall_percent": mean_or_none(r.overall_percent for r in shown),
     }
     for level in ("dimensions", "categories", "capabilities"):
         codes: dict[str, list] = defaultdict(list)
-        for r in rows:
+        for r in shown:
             for code, part in r.figures.get(level, {}).items():
                 codes[code].append(part.get("percent"))
         comparison[level] = {code: mean_or_none(values) for code, values in codes.items()}

@@ -46,7 +46,7 @@ def compute_round_results(*, round_id: int) -> int:
     version = round_.questionnaire
     structure = get_structure(version)
     statement_codes = dict(version.statements.values_list("id", "code"))
-    parents = dict(
+    parents: dict[int, int | None] = dict(
         Department.objects.filter(organisation_id=round_.organisation_id).values_list("id", "parent_id")
     )
 
@@ -80,7 +80,7 @@ def compute_round_results(*, round_id: int) -> int:
     settings = structure.settings()
     now = timezone.now()
     rows = []
-    for key, (scope, department_id, group_id) in meta.items():
+    for key, (scope, scope_department_id, scope_group_id) in meta.items():
         result = scoring.score(structure, (answers[r] for r in members[key]))
         figures = result.as_dict()
         rows.append(
@@ -89,8 +89,8 @@ def compute_round_results(*, round_id: int) -> int:
                 questionnaire=version,
                 scope=scope,
                 scope_key=key,
-                department_id=department_id,
-                group_id=group_id,
+                department_id=scope_department_id,
+                group_id=scope_group_id,
                 n_respondents=result.n_respondents,
                 capability_percent=result.capability_percent,
                 legacy_percent=result.legacy_percent,
