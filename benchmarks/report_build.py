@@ -75,7 +75,6 @@ def _make_rounds(organisation, version) -> None:
                         round=round_,
                         department=department,
                         group=groups[i % len(groups)],
-                        submitted_on=starts_on,
                     )
                     responses.append(response)
                     level = 3.0 + index * 0.3 + (d % 7 - 3) * 0.15

@@ -141,6 +141,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 0, minimum
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Deleted rows (drafts, the response pool) are overwritten, not left in free pages of the file.
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA secure_delete = ON;"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -226,6 +228,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "surveys-ensure-periods": {"task": "surveys.tasks.ensure_periods_task", "schedule": 24 * 60 * 60},
     "surveys-close-due-rounds": {"task": "surveys.tasks.close_due_rounds_task", "schedule": 15 * 60},
     "surveys-due-reminders": {"task": "surveys.tasks.schedule_due_reminders_task", "schedule": 10 * 60},
+    # The response pool (docs/respondent-privacy.md): release full batches into the response tables.
+    "surveys-release-response-pools": {
+        "task": "surveys.tasks.release_response_pools_task",
+        "schedule": 10 * 60,
+    },
     "surveys-pending-invitations": {
         "task": "surveys.tasks.send_pending_invitations_task",
         "schedule": 5 * 60,

@@ -7,11 +7,20 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections import Counter
 
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.models import Answer, Department, MeasurementPeriod, RespondentGroup, Response, Round
+from surveys.models import (
+    Answer,
+    Department,
+    MeasurementPeriod,
+    RespondentGroup,
+    Response,
+    Round,
+    SubmissionDay,
+)
 
 from .services.questionnaires import ensure_default_questionnaire
 from .services.results import compute_round_results
@@ -94,21 +103,23 @@ def _create_round(*, organisation, period, version, plan, rng, statements, base:
     round_.departments.set({department for department, _group, _offset in plan})
     responses: list[Response] = []
     answers: list[Answer] = []
+    per_day: Counter[tuple[int, datetime.date]] = Counter()
     for department, group, offset in plan:
-        response = Response(
-            round=round_,
-            department=department,
-            group=group,
-            submitted_on=opens_on + datetime.timedelta(days=rng.randrange(0, 40)),
-        )
+        response = Response(round=round_, department=department, group=group)
         responses.append(response)
+        per_day[(department.pk, opens_on + datetime.timedelta(days=rng.randrange(0, 40)))] += 1
         level = {kind: value + offset + rng.gauss(0, 0.4) for kind, value in base.items()}
         answers.extend(
             Answer(response=response, statement_id=sid, value=value)
             for sid, value in _answers(rng, statements, level)
         )
+    random.Random(round_.pk).shuffle(responses)  # as the response pool releases them: in no order
     Response.objects.bulk_create(responses, batch_size=500)
     Answer.objects.bulk_create(answers, batch_size=2000)
+    SubmissionDay.objects.bulk_create(
+        SubmissionDay(round=round_, department_id=department_id, day=day, count=count)
+        for (department_id, day), count in sorted(per_day.items())
+    )
     compute_round_results(round_id=round_.pk)
     return round_
 

@@ -270,6 +270,11 @@ class RoundResult(models.Model):
     # scoring.Structure.settings(): cut-offs, weights, reverse-scored codes and the engine version used.
     settings = models.JSONField(default=dict)
     computed_at = models.DateTimeField(default=timezone.now)
+    # What may be shown, for the round's k (maturity.disclosure.publish): the headline ({hidden, n,
+    # capability_percent, legacy_percent, overall_percent, type, left_out}) and the breakdown
+    # ({statements, capabilities, categories, dimensions}), every hidden figure "suppressed".
+    published = models.JSONField(default=dict)
+    published_figures = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["round", "scope", "scope_key"]
@@ -282,3 +287,32 @@ class RoundResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id} {self.scope_key} (n={self.n_respondents})"
+
+
+class ResultTree(models.Model):
+    """The department tree and respondent groups of a round as they were when its results were first
+    computed (when it closed). Results pool each department with the units under it *then*, and the
+    anonymity rules decide on this tree and these names, so moving, renaming or deleting departments later
+    changes neither the figures nor what is hidden."""
+
+    round = models.OneToOneField("surveys.Round", on_delete=models.CASCADE, related_name="result_tree")
+    # [{"id": 12, "parent": 3, "name": "Äldreomsorg"}, …] and [{"id": 4, "name": "Chefer", "position": 1}, …]
+    departments = models.JSONField(default=list)
+    groups = models.JSONField(default=list)
+    # The k that RoundResult.published was computed for.
+    k = models.PositiveSmallIntegerField(default=5)
+    # When the tree was frozen: the first computation after the round closed (empty before).
+    frozen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("result tree")
+        verbose_name_plural = _("result trees")
+
+    def __str__(self) -> str:
+        return f"tree of round {self.round_id}"
+
+    @property
+    def parents(self) -> dict[int, int | None]:
+        return {
+            int(d["id"]): (int(d["parent"]) if d["parent"] is not None else None) for d in self.departments
+        }

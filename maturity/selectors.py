@@ -9,27 +9,23 @@ The read API for dashboards, reports and exports (documented in docs/scoring.md)
 
 from __future__ import annotations
 
-import hashlib
-import json
+import copy
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Protocol
 
-from django.core.cache import cache
-from django.db.models import Q
-
+from dimios_web.cache import safe_cache_get, safe_cache_set
 from surveys.forms import tree_ordered
 from surveys.models import Department, MeasurementPeriod, Organisation, RespondentGroup, Round
 
-from . import scoring
-from .models import Capability, Category, Dimension, QuestionnaireVersion, RoundResult, Statement
-from .suppression import effective_k, hidden_scope_keys
+from . import disclosure, scoring
+from .disclosure import SUPPRESSED
+from .models import Capability, Category, Dimension, QuestionnaireVersion, ResultTree, RoundResult, Statement
+from .suppression import effective_k, scope_order
 
-SUPPRESSED = "suppressed"
 MIN_COMPARISON_ORGANISATIONS = 5
 COMPARISON_BASES = ("national", "county", "kind")
 PART_LEVELS = ("dimensions", "categories", "capabilities", "statements")
-HIDDEN_SCOPES_CACHE_SECONDS = 24 * 60 * 60
+PUBLISHED_CACHE_SECONDS = 24 * 60 * 60
 
 
 # --- Questionnaire ------------------------------------------------------------------------------------------
@@ -128,90 +124,105 @@ def export_questionnaire_structure(version: QuestionnaireVersion) -> dict:
 # --- Stored results, with suppression -----------------------------------------------------------------------
 
 
-class Counted(Protocol):
-    """A stored scope as far as suppression is concerned (a RoundResult, or a lighter row of its columns)."""
-
-    @property
-    def n_respondents(self) -> int: ...
-
-
-def hidden_scopes(rows: Mapping[str, Counted], parents: Mapping[int, int | None], k: int) -> set[str]:
-    """The scope keys of a round whose figures must not be shown (DESIGN.md, "Anonymity").
-
-    The pattern depends only on the respondent counts, the department tree and k, so it is cached on
-    exactly those (a recomputation or a moved department gives a new key). ``compute_round_results`` fills
-    the cache for the version's k when it stores the results, so readers normally find it there."""
-    counts = {key: row.n_respondents for key, row in rows.items()}
-    digest = hashlib.sha256(
-        json.dumps([sorted(counts.items()), sorted(parents.items(), key=str), effective_k(k)]).encode()
-    ).hexdigest()
-    cache_key = f"maturity:hidden-scopes:{digest}"
-    hidden = cache.get(cache_key)
-    if hidden is None:
-        hidden = sorted(hidden_scope_keys(counts, parents, k))
-        cache.set(cache_key, hidden, HIDDEN_SCOPES_CACHE_SECONDS)
-    return set(hidden)
+def tree_order(tree: ResultTree):
+    """The natural order of the round's scope keys on its frozen tree (names, not ids)."""
+    return scope_order(
+        {int(d["id"]): (d["parent"], d["name"]) for d in tree.departments},
+        {int(g["id"]): (int(g.get("position", 0)), g["name"]) for g in tree.groups},
+    )
 
 
-def _mask_parts(figures: dict, k: int) -> dict:
-    masked = {}
-    for level in PART_LEVELS:
-        masked[level] = {
-            code: (SUPPRESSED if part.get("n", 0) < k else dict(part))
-            for code, part in figures.get(level, {}).items()
-        }
-    return masked
+def get_result_tree(round_: Round) -> ResultTree:
+    """The department tree the round's results were computed on (the current tree for results stored
+    before trees were kept; not saved)."""
+    tree = ResultTree.objects.filter(round=round_).first()
+    if tree is not None:
+        return tree
+    return ResultTree(
+        round=round_,
+        departments=[
+            {"id": d.pk, "parent": d.parent_id, "name": d.name}
+            for d in Department.objects.filter(organisation_id=round_.organisation_id)
+        ],
+        groups=[
+            {"id": g.pk, "name": g.name, "position": g.position}
+            for g in RespondentGroup.objects.filter(organisation_id=round_.organisation_id)
+        ],
+        k=effective_k(round_.questionnaire.k_anonymity),
+    )
 
 
-def _scope_view(row: RoundResult, *, hidden: bool, k: int, name: str, depth: int = 0) -> dict:
-    view: dict[str, object] = {
+def as_frozen(departments: Iterable[Department], tree: ResultTree) -> list[Department]:
+    """The departments placed as they were in the round's tree (copies with the frozen parent), for
+    showing a closed round's results in the tree they were computed on."""
+    parents = tree.parents
+    placed = []
+    for department in departments:
+        twin = copy.copy(department)
+        if department.pk in parents:
+            twin.parent_id = parents[department.pk]
+        placed.append(twin)
+    return placed
+
+
+def published_views(
+    rows: Mapping[str, RoundResult], *, round_: Round, tree: ResultTree, k: int
+) -> dict[str, dict]:
+    """What may be shown of each stored scope for this k: the stored published view when it was computed
+    for this k, else computed now (``maturity.disclosure``) and kept in the cache for a day."""
+    k = effective_k(k)
+    if tree.k == k and all(row.published for row in rows.values()):
+        return {key: {**row.published, **row.published_figures} for key, row in rows.items()}
+    any_row = next(iter(rows.values()))
+    cache_key = f"maturity:published:{round_.pk}:{any_row.computed_at.timestamp()}:{k}"
+    views = safe_cache_get(cache_key)
+    if views is None:
+        views = disclosure.publish(
+            {key: disclosure.Stored(row.n_respondents, row.figures) for key, row in rows.items()},
+            structure=get_structure(round_.questionnaire),
+            parents=tree.parents,
+            k=k,
+            order=tree_order(tree),
+        )
+        safe_cache_set(cache_key, views, PUBLISHED_CACHE_SECONDS)
+    return views
+
+
+def _scope_view(row: RoundResult, view: dict, *, name: str, depth: int = 0) -> dict:
+    result: dict[str, object] = {
         "key": row.scope_key,
         "scope": row.scope,
         "name": name,
         "department_id": row.department_id,
         "group_id": row.group_id,
         "depth": depth,
-        "suppressed": hidden,
+        "suppressed": view["hidden"],
+        "n_respondents": view["n"],
+        "capability_percent": view["capability_percent"],
+        "legacy_percent": view["legacy_percent"],
+        "overall_percent": view["overall_percent"],
+        "type": view["type"],
+        "left_out": view["left_out"],
     }
-    if hidden:
-        view.update(
-            {
-                "n_respondents": SUPPRESSED,
-                "capability_percent": SUPPRESSED,
-                "legacy_percent": SUPPRESSED,
-                "overall_percent": SUPPRESSED,
-                "type": SUPPRESSED,
-            }
-        )
-        view.update({level: SUPPRESSED for level in PART_LEVELS})
-    else:
-        view.update(
-            {
-                "n_respondents": row.n_respondents,
-                "capability_percent": row.capability_percent,
-                "legacy_percent": row.legacy_percent,
-                "overall_percent": row.overall_percent,
-                "type": row.type or None,
-            }
-        )
-        view.update(_mask_parts(row.figures, k))
-    return view
+    result.update({level: view[level] for level in PART_LEVELS})
+    return result
 
 
 def get_round_results(*, round_id: int, k: int | None = None) -> dict | None:
-    """Every stored scope of a round, ready for display or export, with the anonymity rules applied:
-    a suppressed scope has the value "suppressed" in every figure (never left out silently), and inside a
-    shown scope each part resting on fewer than k answers is "suppressed". ``k`` defaults to the
-    questionnaire version's k (never below 3). None when the round has no stored results."""
+    """Every stored scope of a round, ready for display or export, with the anonymity rules applied
+    (``maturity.disclosure``): a hidden figure has the value "suppressed" (never left out silently), a
+    hidden scope has it in every figure. ``k`` defaults to the questionnaire version's k (never below 3).
+    Departments come in the tree the results were computed on. None when the round has no stored
+    results."""
     round_ = Round.objects.select_related("organisation", "period", "questionnaire").get(pk=round_id)
     rows = {r.scope_key: r for r in RoundResult.objects.filter(round=round_)}
     if not rows:
         return None
     k = effective_k(k if k is not None else round_.questionnaire.k_anonymity)
-    departments = list(Department.objects.filter(organisation_id=round_.organisation_id))
-    parents = {d.pk: d.parent_id for d in departments}
+    tree = get_result_tree(round_)
+    views = published_views(rows, round_=round_, tree=tree, k=k)
+    departments = as_frozen(Department.objects.filter(organisation_id=round_.organisation_id), tree)
     groups = list(RespondentGroup.objects.filter(organisation_id=round_.organisation_id))
-    hidden = hidden_scopes(rows, parents, k)
     any_row = next(iter(rows.values()))
     result = {
         "round": {
@@ -228,7 +239,7 @@ def get_round_results(*, round_id: int, k: int | None = None) -> dict | None:
         "settings": any_row.settings,
         "computed_at": any_row.computed_at.isoformat(),
         "organisation": _scope_view(
-            rows["organisation"], hidden="organisation" in hidden, k=k, name=round_.organisation.name
+            rows["organisation"], views["organisation"], name=round_.organisation.name
         ),
         "departments": [],
         "groups": [],
@@ -238,21 +249,17 @@ def get_round_results(*, round_id: int, k: int | None = None) -> dict | None:
     for dept, depth in ordered:
         key = f"department:{dept.pk}"
         if key in rows:
-            result["departments"].append(
-                _scope_view(rows[key], hidden=key in hidden, k=k, name=dept.name, depth=depth)
-            )
+            result["departments"].append(_scope_view(rows[key], views[key], name=dept.name, depth=depth))
     for group in groups:
         key = f"group:{group.pk}"
         if key in rows:
-            result["groups"].append(_scope_view(rows[key], hidden=key in hidden, k=k, name=group.name))
+            result["groups"].append(_scope_view(rows[key], views[key], name=group.name))
     for dept, depth in ordered:
         for group in groups:
             key = f"department:{dept.pk}/group:{group.pk}"
             if key in rows:
                 result["department_groups"].append(
-                    _scope_view(
-                        rows[key], hidden=key in hidden, k=k, name=f"{dept.name} × {group.name}", depth=depth
-                    )
+                    _scope_view(rows[key], views[key], name=f"{dept.name} × {group.name}", depth=depth)
                 )
     return result
 
@@ -332,30 +339,36 @@ def get_comparison(
     elif basis == "kind":
         rows = rows.filter(round__organisation__kind=organisation.kind)
     rows = rows.select_related("questionnaire")
-    shown: list[RoundResult]
-    if k is None:
-        shown = [r for r in rows if r.n_respondents >= effective_k(r.questionnaire.k_anonymity)]
-    else:
-        shown = list(rows.filter(Q(n_respondents__gte=effective_k(k))))
+    # Each organisation's figures as it may publish them itself (its hidden figures take no part), and only
+    # organisations whose organisation figure is shown (at least k respondents).
+    shown = [
+        r
+        for r in rows
+        if r.published and not r.published.get("hidden") and (k is None or r.n_respondents >= effective_k(k))
+    ]
     if len(shown) < min_organisations:
         return None
 
+    def number(value):
+        return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
     def mean_or_none(values):
-        value, count = _mean(values)
+        value, count = _mean(number(v) for v in values)
         return value if count >= min_organisations else None
 
     comparison: dict[str, object] = {
         "basis": basis,
         "period": period.code,
         "n_organisations": len(shown),
-        "capability_percent": mean_or_none(r.capability_percent for r in shown),
-        "legacy_percent": mean_or_none(r.legacy_percent for r in shown),
-        "overall_percent": mean_or_none(r.overall_percent for r in shown),
+        "capability_percent": mean_or_none(r.published.get("capability_percent") for r in shown),
+        "legacy_percent": mean_or_none(r.published.get("legacy_percent") for r in shown),
+        "overall_percent": mean_or_none(r.published.get("overall_percent") for r in shown),
     }
     for level in ("dimensions", "categories", "capabilities"):
         codes: dict[str, list] = defaultdict(list)
         for r in shown:
-            for code, part in r.figures.get(level, {}).items():
-                codes[code].append(part.get("percent"))
+            parts = r.published_figures.get(level, {})
+            for code, part in parts.items() if isinstance(parts, dict) else []:
+                codes[code].append(part.get("percent") if isinstance(part, dict) else None)
         comparison[level] = {code: mean_or_none(values) for code, values in codes.items()}
     return comparison

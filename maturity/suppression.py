@@ -49,8 +49,8 @@ fast enough for an organisation with a hundred departments):
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +65,8 @@ _DERIVABLE = 1e-7
 _SEED = 20260529
 
 Cell = TypeVar("Cell", bound=Hashable)
+Part = TypeVar("Part", bound=Hashable)
+Order = Callable[[Any], Any]
 Equation = tuple[Hashable, Sequence[Hashable]]
 Matrix = npt.NDArray[np.float64]
 
@@ -113,6 +115,40 @@ class _System:
         self.open_rows[row] = False
         self.pivot_row[column] = row
 
+    def copy(self) -> _System:
+        """An independent copy of the elimination state (the cells and equations are shared)."""
+        twin = object.__new__(_System)
+        twin.cells, twin.column, twin.equations_of = self.cells, self.column, self.equations_of
+        twin.matrix = self.matrix.copy()
+        twin.hidden = self.hidden.copy()
+        twin.pivot_row = self.pivot_row.copy()
+        twin.open_rows = self.open_rows.copy()
+        return twin
+
+    def add_row(self, vector: Matrix) -> None:
+        """Add a known equation (a combination of cells that the attacker knows, e.g. a cell that is empty):
+        reduced by the pivots so far, it becomes the pivot row of a free hidden cell if it touches one."""
+        row = np.asarray(vector, dtype=np.float64).copy()
+        pivots = np.flatnonzero(self.pivot_row >= 0)
+        if pivots.size:
+            row -= row[pivots] @ self.matrix[self.pivot_row[pivots]]
+        free = self.hidden & (self.pivot_row < 0)
+        entries = np.where(free, np.abs(row), 0.0)
+        column = int(np.argmax(entries))
+        self.matrix = np.vstack([self.matrix, row])
+        self.open_rows = np.append(self.open_rows, True)
+        if entries[column] < _TOLERANCE:
+            row[self.hidden] = 0.0  # only shown cells are left: an open row, as the invariant wants
+            self.matrix[-1] = row
+            return
+        new = len(self.matrix) - 1
+        self.matrix[new] /= self.matrix[new, column]
+        factors = self.matrix[:, column].copy()
+        factors[new] = 0.0
+        self.matrix -= np.outer(factors, self.matrix[new])
+        self.open_rows[new] = False
+        self.pivot_row[column] = new
+
     def free_columns(self) -> npt.NDArray[np.intp]:
         return np.flatnonzero(self.hidden & (self.pivot_row < 0))
 
@@ -156,51 +192,62 @@ class _LeakSearch:
 
     def __init__(self, small: Sequence[int], sizes: Sequence[int], k: int):
         self.small = np.asarray(small, dtype=np.intp)
-        self.sizes = list(sizes)
         self.k = k
-        halves = list(self._halves())
-        width = max((len(h) for h in halves), default=1)
-        sentinel = len(self.small)  # points at a projection of 0
-        self.halves = halves
-        self.members = np.full((len(halves), width), sentinel, dtype=np.intp)
-        for i, half in enumerate(halves):
-            self.members[i, : len(half)] = half
-        self.totals = np.array([sum(self.sizes[p] for p in h) for h in halves], dtype=np.intp)
-        self.lengths = np.array([len(h) for h in halves], dtype=np.intp)
-        self.first = np.array([h[0] for h in halves], dtype=np.intp)
-        self.last = np.array([h[-1] for h in halves], dtype=np.intp)
+        self.members, self.totals = self._halves(np.asarray(sizes, dtype=np.intp))
+        self.lengths = (self.members < len(self.small)).sum(axis=1)
+        self.first = self.members[:, 0]
+        self.last = self.members[np.arange(len(self.members)), np.maximum(self.lengths - 1, 0)]
 
-    def _halves(self) -> Iterator[tuple[int, ...]]:
+    def _halves(self, sizes: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
         """Sets of up to ⌈(k − 1)/2⌉ small cells (positions in size order) with at most k − |set|
-        respondents: every half of a possible leak (see the module docstring)."""
-        longest = self.k // 2  # ⌈(k − 1)/2⌉
+        respondents: every half of a possible leak (see the module docstring). As a matrix of positions
+        (one set per row, padded with the sentinel len(small), which points at a projection of 0) and the
+        sets' totals; built level by level (sets of one cell, of two, …) with array operations."""
+        longest = max(self.k // 2, 1)  # ⌈(k − 1)/2⌉
+        n = len(sizes)
+        sentinel = n
+        level = np.flatnonzero(sizes <= self.k - 1)[:, None]
+        totals = sizes[level[:, 0]] if n else np.zeros(0, dtype=np.intp)
+        levels, level_totals = [level], [totals]
+        for length in range(2, longest + 1):
+            if not len(level):
+                break
+            # Extend every set by each later cell while the total stays within k − length.
+            later = np.arange(n)[None, :] > level[:, -1:]
+            fits = later & (totals[:, None] + sizes[None, :] <= self.k - length)
+            rows, positions = np.nonzero(fits)
+            level = np.hstack([level[rows], positions[:, None]])
+            totals = totals[rows] + sizes[positions]
+            levels.append(level)
+            level_totals.append(totals)
+        members = np.full((sum(len(x) for x in levels), longest), sentinel, dtype=np.intp)
+        start = 0
+        for level in levels:
+            members[start : start + len(level), : level.shape[1]] = level
+            start += len(level)
+        return members, np.concatenate(level_totals) if level_totals else np.zeros(0, dtype=np.intp)
 
-        def extend(start: int, chosen: tuple[int, ...], total: int) -> Iterator[tuple[int, ...]]:
-            for position in range(start, len(self.sizes)):
-                longer = (*chosen, position)
-                if total + self.sizes[position] > self.k - len(longer):
-                    break  # sorted by size: every later cell is at least as big
-                yield longer
-                if len(longer) < longest:
-                    yield from extend(position + 1, longer, total + self.sizes[position])
-
-        yield from extend(0, (), 0)
-
-    def find(self, system: _System) -> tuple[list[int] | None, npt.NDArray[np.intp]]:
-        """The smallest derivable set of small hidden cells (as columns; None if there is none), and the
-        hidden cells that can each be derived (they are as good as shown)."""
+    @staticmethod
+    def determined(system: _System) -> npt.NDArray[np.intp]:
+        """The hidden cells that can each be derived (they are as good as shown)."""
         free = system.free_columns()
         hidden = np.flatnonzero(system.hidden)
         if len(free) == 0:
-            determined = hidden
-        else:
-            pivots = hidden[system.pivot_row[hidden] >= 0]
-            loose = np.abs(system.matrix[system.pivot_row[pivots]][:, free]).max(axis=1) >= _DERIVABLE
-            determined = pivots[~loose]
+            return hidden
+        pivots = hidden[system.pivot_row[hidden] >= 0]
+        loose = np.abs(system.matrix[system.pivot_row[pivots]][:, free]).max(axis=1) >= _DERIVABLE
+        return pivots[~loose]
+
+    def find(self, system: _System) -> tuple[list[list[int]], bool]:
+        """Every derivable set of small hidden cells (as columns), in the order of a depth-first search
+        over the cells by size (as sets of positions in that order: lexicographically), and whether that
+        list is complete. It is not when no hidden cell is free (every set is derivable then): only the
+        first, the smallest cell, is returned, and the search runs again once it is repaired."""
+        free = system.free_columns()
         if len(self.small) == 0:
-            return None, determined
+            return [], True
         if len(free) == 0:
-            return [int(self.small[0])], determined
+            return [[int(self.small[0])]], False
         # Two random projections of each small cell's null-space row (the last row pads ``members``).
         weights = np.random.default_rng(_SEED).uniform(1.0, 2.0, (len(system.cells), 2))[free]
         projection = np.zeros((len(self.small) + 1, 2))
@@ -213,7 +260,7 @@ class _LeakSearch:
         tolerance = _DERIVABLE * weights.sum(axis=0) * 2
         # Sets that may be derivable: single cells, and pairs of halves whose projections cancel (found by
         # binary search on the first projection, confirmed on the second).
-        found = [
+        found: list[tuple[int, ...]] = [
             (int(position),) for position in np.flatnonzero((np.abs(projection[:-1]) < tolerance).all(axis=1))
         ]
         sums = projection[self.members].sum(axis=1)
@@ -231,14 +278,120 @@ class _LeakSearch:
             & (self.totals[a] + self.totals[b] < self.k)
             & (np.abs(sums[a, 1] + sums[b, 1]) < tolerance[1])
         )
-        found.extend(self.halves[i] + self.halves[j] for i, j in zip(a[keep], b[keep], strict=True))
-        # The first in the order of a depth-first search over the cells by size (as sets of positions in
-        # that order: lexicographically), checked exactly.
+        found.extend(
+            tuple(int(p) for p in self.members[i, : self.lengths[i]])
+            + tuple(int(p) for p in self.members[j, : self.lengths[j]])
+            for i, j in zip(a[keep], b[keep], strict=True)
+        )
+        # Checked exactly (the projections only find candidates; they decide nothing).
+        leaks = []
         for positions in sorted(found):
             columns = [int(self.small[p]) for p in positions]
             if system.derivable(columns, free):
-                return columns, determined
-        return None, determined
+                leaks.append(columns)
+        return leaks, True
+
+
+class _Suppression(Generic[Cell]):
+    """The hiding rule on one linear system, first for the respondent counts of the cells, then – starting
+    from that result – for the answer counts of each part (statement): see ``suppress`` and
+    ``suppress_parts``."""
+
+    def __init__(
+        self,
+        counts: Mapping[Cell, int],
+        equations: Sequence[tuple[Cell, Sequence[Cell]]],
+        k: int,
+        virtual: Iterable[Cell],
+        order: Order,
+    ):
+        self.k = effective_k(k)
+        self.order = order
+        self.counts = dict(counts)
+        self.virtual = set(virtual)
+        self.equations = [(whole, list(parts)) for whole, parts in equations]
+        self.cells = sorted((cell for cell, n in self.counts.items() if n > 0), key=order)
+        self.system = _System(self.cells, self.equations)
+        self.roots = {whole for whole, _parts in self.equations} - {
+            p for _whole, parts in self.equations for p in parts
+        }
+        self.rows_of_equation = [
+            [self.system.column[c] for c in [whole, *parts] if c in self.system.column]
+            for whole, parts in self.equations
+        ]
+        hidden = {cell for cell, n in self.counts.items() if n < self.k} | self.virtual
+        for column, cell in enumerate(self.cells):
+            if cell in hidden:
+                self.system.hide(column)
+        self.hidden = self._close(self.system, hidden, [self.counts[c] for c in self.cells])
+
+    def _neighbours(self, system: _System, columns: Iterable[int]) -> set[int]:
+        found: set[int] = set()
+        for column in columns:
+            for row in system.equations_of[column]:
+                found.update(self.rows_of_equation[row])
+        return found
+
+    def _close(self, system: _System, hidden: set[Cell], sizes: Sequence[int]) -> set[Cell]:
+        """Hide more cells until no set of hidden cells with 1 … k − 1 in ``sizes`` can be derived; returns
+        the hidden cells. ``sizes`` per column: what the cells count in this run (respondents, or answers
+        to one statement); a cell of size 0 is known (empty) and never a candidate."""
+        k, cells = self.k, self.cells
+        small = sorted(
+            (c for c in range(len(cells)) if system.hidden[c] and 0 < sizes[c] < k),
+            key=lambda column: (sizes[column], column),
+        )
+        search = _LeakSearch(small, [sizes[c] for c in small], k)
+
+        def rank(column: int) -> tuple[bool, int, int]:
+            # Parts before the organisation, then the smallest set, then the natural order of the cells.
+            return (cells[column] in self.roots, sizes[column], column)
+
+        # Repaired in order, as if the search ran again after each repair: hiding a cell never makes a set
+        # derivable that was not (and every cell hidden here has k or more), so the leaks still open after a
+        # repair are those of a complete list that are still derivable – and none is left after the last.
+        while True:
+            leaks, complete = search.find(system)
+            for leak in leaks:
+                while system.derivable(leak, system.free_columns()):
+                    # The smallest shown cells of the equations with a leaking cell or a cell that can be
+                    # derived (parts before the organisation): the first of the MAX_TRIALS smallest that
+                    # stops the leak, else the smallest (the leak can be derived in more than one way; the
+                    # next repair stops it).
+                    touching = self._neighbours(system, [*leak, *search.determined(system)])
+                    candidates = sorted(
+                        (c for c in touching if not system.hidden[c] and sizes[c] > 0), key=rank
+                    )
+                    if not candidates:  # cannot happen for a consistent system; hide everything, never leak
+                        return hidden | set(self.counts)
+                    stops = system.stops(leak)
+                    choice = next((c for c in candidates[:MAX_TRIALS] if stops[c]), candidates[0])
+                    hidden = hidden | {cells[choice]}
+                    system.hide(choice)
+            if complete:
+                return hidden
+
+    def part(self, part_counts: Mapping[Cell, int]) -> set[Cell]:
+        """The cells whose figures of one part (a statement) must not be shown, given how many answered it
+        in each cell (``part_counts``, remainders included). Starts from the cells' own result: a cell hidden
+        for its respondents is hidden for every part. Cells nobody answered the part in are known to be
+        empty (their count is published), a shown cell with 1 … k − 1 answers is hidden, and hiding goes on
+        until no set of hidden cells with 1 … k − 1 answers in all can be derived."""
+        sizes = [int(part_counts.get(cell, 0)) for cell in self.cells]
+        if sizes == [self.counts[c] for c in self.cells]:
+            return set(self.hidden)
+        system = self.system.copy()
+        for column, size in enumerate(sizes):
+            if size == 0 and system.hidden[column]:
+                unit = np.zeros(len(self.cells))
+                unit[column] = 1.0
+                system.add_row(unit)
+        hidden = set(self.hidden)
+        for column, size in enumerate(sizes):
+            if not system.hidden[column] and 0 < size < self.k:
+                hidden.add(self.cells[column])
+                system.hide(column)
+        return self._close(system, hidden, sizes)
 
 
 def suppress(
@@ -247,53 +400,36 @@ def suppress(
     k: int,
     *,
     virtual: Iterable[Cell] = (),
+    order: Order = repr,
 ) -> set[Cell]:
     """The cells that must not be shown. ``counts`` holds the number of respondents of every cell (cells
-    with 0 respondents are empty, not secret); ``virtual`` cells are never shown."""
-    k = effective_k(k)
-    hidden = {cell for cell, n in counts.items() if n < k} | set(virtual)
-    equations = [(whole, list(parts)) for whole, parts in equations]
-    cells = sorted((cell for cell, n in counts.items() if n > 0), key=repr)
-    system = _System(cells, equations)
-    for column, cell in enumerate(cells):
-        if cell in hidden:
-            system.hide(column)
-    small = sorted(
-        (column for column, cell in enumerate(cells) if cell in hidden and counts[cell] < k),
-        key=lambda column: (counts[cells[column]], column),
-    )
-    search = _LeakSearch(small, [counts[cells[column]] for column in small], k)
+    with 0 respondents are empty, not secret); ``virtual`` cells are never shown. ``order`` gives the
+    natural order of the cells (a sort key): among equally small candidates for extra hiding the first in
+    that order is hidden, so the choice never depends on database ids."""
+    return _Suppression(counts, equations, k, virtual, order).hidden
 
-    roots = {whole for whole, _parts in equations} - {p for _whole, parts in equations for p in parts}
-    rows_of_equation = [
-        [system.column[c] for c in [whole, *parts] if c in system.column] for whole, parts in equations
-    ]
 
-    def neighbours(columns: Iterable[int]) -> set[int]:
-        found: set[int] = set()
-        for column in columns:
-            for row in system.equations_of[column]:
-                found.update(rows_of_equation[row])
-        return found
-
-    def rank(column: int) -> tuple[bool, int, str]:
-        return (cells[column] in roots, counts[cells[column]], repr(cells[column]))
-
-    while True:
-        leak, determined = search.find(system)
-        if leak is None:
-            return hidden
-        # The smallest shown cells of the equations with a leaking cell or a cell that can be derived (parts
-        # before the organisation): the first of the MAX_TRIALS smallest that stops the leak, else the
-        # smallest (the leak can be derived in more than one way; one of the next rounds stops it).
-        touching = neighbours([*leak, *determined])
-        candidates = sorted((c for c in touching if not system.hidden[c]), key=rank)
-        if not candidates:  # cannot happen for a consistent system; hide everything rather than leak
-            return hidden | set(counts)
-        stops = system.stops(leak)
-        choice = next((c for c in candidates[:MAX_TRIALS] if stops[c]), candidates[0])
-        hidden.add(cells[choice])
-        system.hide(choice)
+def suppress_parts(
+    counts: Mapping[Cell, int],
+    part_counts: Mapping[Part, Mapping[Cell, int]],
+    equations: Sequence[tuple[Cell, Sequence[Cell]]],
+    k: int,
+    *,
+    virtual: Iterable[Cell] = (),
+    order: Order = repr,
+) -> tuple[set[Cell], dict[Part, set[Cell]]]:
+    """``suppress`` for the cells, and then per part (statement) the cells whose figures of that part must
+    not be shown, on the answer counts of the part (``part_counts[part][cell]``, remainders included).
+    Equal count patterns are computed once."""
+    run = _Suppression(counts, equations, k, virtual, order)
+    by_part: dict[Part, set[Cell]] = {}
+    done: dict[tuple[int, ...], set[Cell]] = {}
+    for part, cell_counts in part_counts.items():
+        pattern = tuple(int(cell_counts.get(cell, 0)) for cell in run.cells)
+        if pattern not in done:
+            done[pattern] = run.part(cell_counts)
+        by_part[part] = done[pattern]
+    return run.hidden, by_part
 
 
 # --- The scopes of a round ----------------------------------------------------------------------------------
@@ -351,9 +487,92 @@ def scope_equations(
     return equations, virtual
 
 
-def hidden_scope_keys(n_by_key: Mapping[str, int], parents: Mapping[int, int | None], k: int) -> set[str]:
+def natural_order(order: Order | None) -> Order:
+    """A sort key over scope keys and the remainders ("rest:<key>…") that the equations add: the
+    caller's natural order of the stored scopes (names, not ids), remainders after the scopes."""
+
+    def key(cell: str) -> Any:
+        if cell.startswith("rest:"):
+            base = cell[len("rest:") :].split("/groups")[0]
+            return (1, key(base) if base != "organisation" or order is None else (0,), cell)
+        return (0, order(cell) if order is not None else cell, "")
+
+    return key
+
+
+def scope_order(
+    departments: Mapping[int, tuple[int | None, str]], groups: Mapping[int, tuple[int, str]]
+) -> Order:
+    """The natural order of a round's scope keys: the organisation, then the departments in tree order by
+    name (the path of names from the top), the groups by position and name, then department × group. Ids
+    are never compared, so which of two equally small cells is hidden does not depend on which was created
+    first. ``departments``: id → (parent id, name); ``groups``: id → (position, name)."""
+
+    def path(department_id: int) -> tuple[str, ...]:
+        names: list[str] = []
+        current: int | None = department_id
+        seen: set[int] = set()
+        while current is not None and current in departments and current not in seen:
+            seen.add(current)
+            parent, name = departments[current]
+            names.append(name.casefold())
+            current = parent
+        return tuple(reversed(names))
+
+    def group(group_id: int) -> tuple[int, str]:
+        position, name = groups.get(group_id, (0, ""))
+        return (position, name.casefold())
+
+    def key(scope_key: str) -> Any:
+        if scope_key == "organisation":
+            return (0,)
+        if scope_key.startswith("group:"):
+            return (2, group(int(scope_key.split(":")[1])))
+        if scope_key.startswith("department:"):
+            department, _slash, rest = scope_key.partition("/")
+            department_path = path(int(department.split(":")[1]))
+            if rest:
+                return (3, department_path, group(int(rest.split(":")[1])))
+            return (1, department_path)
+        return (9, scope_key)
+
+    return key
+
+
+def hidden_scope_keys(
+    n_by_key: Mapping[str, int],
+    parents: Mapping[int, int | None],
+    k: int,
+    *,
+    order: Order | None = None,
+) -> set[str]:
     """The scope keys of one round whose figures must not be shown."""
     equations, virtual = scope_equations(n_by_key, parents)
     counts = dict(n_by_key)
     counts.update(virtual)
-    return suppress(counts, equations, k, virtual=virtual) & set(n_by_key)
+    return suppress(counts, equations, k, virtual=virtual, order=natural_order(order)) & set(n_by_key)
+
+
+def hidden_part_keys(
+    n_by_key: Mapping[str, int],
+    n_by_part: Mapping[str, Mapping[str, int]],
+    parents: Mapping[int, int | None],
+    k: int,
+    *,
+    order: Order | None = None,
+) -> tuple[set[str], dict[str, set[str]]]:
+    """The scope keys whose figures must not be shown at all (on the respondent counts), and per part
+    (statement code) the scope keys where that statement's figures must not be shown (on the counts of
+    those who answered it 1–6, ``n_by_part[code][key]``). Published counts are known to the attacker."""
+    equations, virtual = scope_equations(n_by_key, parents)
+    counts = dict(n_by_key)
+    counts.update(virtual)
+    part_counts: dict[str, dict[str, int]] = {}
+    for part, by_key in n_by_part.items():
+        _equations, part_virtual = scope_equations({key: by_key.get(key, 0) for key in n_by_key}, parents)
+        part_counts[part] = {**by_key, **part_virtual}
+    hidden, by_part = suppress_parts(
+        counts, part_counts, equations, k, virtual=virtual, order=natural_order(order)
+    )
+    keys = set(n_by_key)
+    return hidden & keys, {part: cells & keys for part, cells in by_part.items()}

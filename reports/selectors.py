@@ -17,16 +17,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from maturity import scoring
 from maturity.models import Capability, Category, RoundResult, Statement, TypeDescription
-from maturity.selectors import SUPPRESSED, get_comparison, hidden_scopes
+from maturity.selectors import SUPPRESSED, as_frozen, get_comparison, get_result_tree
 from maturity.suppression import effective_k
 from surveys.forms import tree_ordered  # noqa: F401 - also used by the views
-from surveys.models import Department, Invitation, Organisation, RespondentGroup, Round
-from surveys.scoping import get_scope
+from surveys.models import Department, Organisation, RespondentGroup, Round
+from surveys.scoping import visible_department_ids as scoping_visible_department_ids
+from surveys.selectors_rounds import get_rate_pattern
 
 from . import charts
 
@@ -67,16 +67,8 @@ def list_dashboard_rounds(organisation: Organisation) -> list[Round]:
 
 def visible_department_ids(user, organisation: Organisation) -> set[int] | None:
     """None when the user may see every department of the organisation; otherwise their departments with
-    all units under them (a department representative)."""
-    scope = get_scope(user)
-    if scope.is_platform_admin:
-        return None
-    grant = scope.grants.get(organisation.pk)
-    if grant is None:
-        return set()
-    if grant.whole_organisation():
-        return None
-    return set(grant.department_ids)
+    all units under them (a department representative). Decided in ``surveys.scoping``."""
+    return scoping_visible_department_ids(user, organisation.pk)
 
 
 # --- Suppression of stored scopes ---------------------------------------------------------------------------
@@ -84,19 +76,18 @@ def visible_department_ids(user, organisation: Organisation) -> set[int] | None:
 
 @dataclass(slots=True)
 class StoredScope:
-    """The columns of one stored result that dashboards read (figures only where a page needs them)."""
+    """What a dashboard reads of one stored result: its published headline (``RoundResult.published``) and,
+    where a page breaks the scope down, its published figures (capabilities, statements …)."""
 
     n_respondents: int
-    capability_percent: float | None
-    legacy_percent: float | None
-    overall_percent: float | None
-    type: str
+    published: dict
     figures: dict = field(default_factory=dict)
 
 
 @dataclass
 class ShownRound:
-    """One round's stored scopes with the anonymity rules applied."""
+    """One round's stored scopes as they may be published (``maturity.disclosure``, stored with the
+    results for the round's k)."""
 
     round: Round
     k: int
@@ -109,7 +100,7 @@ class ShownRound:
     def n(self, key: str):
         if key not in self.rows:
             return None
-        return SUPPRESSED if key in self.hidden else self.rows[key].n_respondents
+        return self.rows[key].published.get("n", SUPPRESSED)
 
     def value(self, key: str, attribute: str):
         """A headline figure of a scope: the number, None (undefined or no such scope) or SUPPRESSED."""
@@ -117,48 +108,46 @@ class ShownRound:
             return None
         if key in self.hidden:
             return SUPPRESSED
-        return getattr(self.rows[key], attribute)
+        return self.rows[key].published.get(attribute)
 
     def part(self, key: str, level: str, code: str, attribute: str = "percent"):
-        """A figure of a capability, category, dimension or statement inside a scope; SUPPRESSED when the
-        scope is hidden or the part rests on fewer than k answers."""
+        """A figure of a capability, category, dimension or statement inside a scope; SUPPRESSED when it may
+        not be shown."""
         if key not in self.rows:
             return None
         if key in self.hidden:
             return SUPPRESSED
-        part = self.rows[key].figures.get(level, {}).get(code)
+        parts = self.rows[key].figures.get(level, {})
+        if parts == SUPPRESSED:
+            return SUPPRESSED
+        part = parts.get(code)
         if part is None:
             return None
-        if part.get("n", 0) < self.k:
+        if part == SUPPRESSED:
             return SUPPRESSED
         return part.get(attribute)
 
 
-def _load_rounds(
-    rounds: list[Round], parents: dict[int, int | None], *, current: Round, figure_keys: set[str]
-) -> dict[int, ShownRound]:
-    """ShownRound per round id, in two queries whatever the number of rounds and scopes: the headline
-    columns of every scope of these rounds, and the figures (capabilities, statements …) of the scopes of
-    the current round that the page breaks down (``figure_keys``). Suppression per round comes from
-    ``maturity.selectors.hidden_scopes`` (cached there on the counts, the tree and k)."""
+def _load_rounds(rounds: list[Round], *, current: Round, figure_keys: set[str]) -> dict[int, ShownRound]:
+    """ShownRound per round id, in two queries whatever the number of rounds and scopes: the published
+    headline of every scope of these rounds, and the published figures (capabilities, statements …) of the
+    scopes of the current round that the page breaks down (``figure_keys``)."""
     by_id = {r.pk: r for r in rounds}
     by_id[current.pk] = current
     rows_by_round: dict[int, dict[str, StoredScope]] = {pk: {} for pk in by_id}
-    columns = ("round_id", "scope_key", "n_respondents", "capability_percent", "legacy_percent")
-    for round_id, key, n, capability, legacy, overall, type_ in RoundResult.objects.filter(
-        round_id__in=list(by_id)
-    ).values_list(*columns, "overall_percent", "type"):
-        rows_by_round[round_id][key] = StoredScope(n, capability, legacy, overall, type_)
+    for round_id, key, n, published in RoundResult.objects.filter(round_id__in=list(by_id)).values_list(
+        "round_id", "scope_key", "n_respondents", "published"
+    ):
+        rows_by_round[round_id][key] = StoredScope(n, published)
     for key, figures in RoundResult.objects.filter(
         round=current, scope_key__in=sorted(figure_keys)
-    ).values_list("scope_key", "figures"):
+    ).values_list("scope_key", "published_figures"):
         rows_by_round[current.pk][key].figures = figures
     shown = {}
     for round_id, rows in rows_by_round.items():
         k = effective_k(by_id[round_id].questionnaire.k_anonymity)
-        shown[round_id] = ShownRound(
-            by_id[round_id], k, rows, hidden_scopes(rows, parents, k) if rows else set()
-        )
+        hidden = {key for key, row in rows.items() if row.published.get("hidden", True)}
+        shown[round_id] = ShownRound(by_id[round_id], k, rows, hidden)
     return shown
 
 
@@ -198,27 +187,32 @@ def _num(value):
     return None if value is None or value == SUPPRESSED else value
 
 
-def _response_rate(round_: Round, department_ids: list[int] | None, group_id: int | None, focus_shown: bool):
-    """Invited and submitted for the focus set, from the invitation ledger. Imported rounds and rounds
+def _response_rate(round_: Round, focus_key: str, focus_shown: bool):
+    """Invited and submitted for the focus set, from the invitation ledger, with the anonymity rule of the
+    response rates (``surveys.selectors_rounds.RatePattern``): 1 … k − 1 submitted is "färre än k" with the
+    rate as a band, and a set whose count could be worked out is not shown. Imported rounds and rounds
     without invitations have no rate; a suppressed focus shows none either."""
     if round_.source == Round.Source.IMPORT:
         return {"available": False, "reason": _("Imported responses: no response rate.")}
-    invitations = Invitation.objects.filter(round=round_, revoked_at__isnull=True)
-    if department_ids is not None:
-        invitations = invitations.filter(department_id__in=department_ids)
-    if group_id:
-        invitations = invitations.filter(group_id=group_id)
-    counts = invitations.aggregate(invited=Count("pk"), submitted=Count("pk", filter=Q(submitted=True)))
-    if not counts["invited"]:
+    pattern = get_rate_pattern(round_)
+    row = pattern.row("", focus_key)
+    if not row.invited:
         return {"available": False, "reason": _("No invitations were sent in this round: no response rate.")}
-    if not focus_shown:
-        return {"available": True, "suppressed": True, "rate": SUPPRESSED, "invited": counts["invited"]}
+    if not focus_shown or row.hidden:
+        return {
+            "available": True,
+            "suppressed": True,
+            "rate": SUPPRESSED,
+            "invited": row.invited,
+            "band": row.rate if row.fewer_than_k else "",
+            "submitted_text": row.submitted_display if row.fewer_than_k else "",
+        }
     return {
         "available": True,
         "suppressed": False,
-        "invited": counts["invited"],
-        "submitted": counts["submitted"],
-        "rate": counts["submitted"] / counts["invited"] * 100,
+        "invited": row.invited,
+        "submitted": row.submitted,
+        "rate": row.rate_value,
     }
 
 
@@ -235,7 +229,11 @@ def _descendants(departments: list[Department], root_id: int) -> list[int]:
 
 
 def _difference(now, before):
-    if now in (None, SUPPRESSED) or before in (None, SUPPRESSED):
+    """A change: hidden when either figure is hidden (it would be derived from a hidden one), undefined when
+    either is undefined."""
+    if SUPPRESSED in (now, before):
+        return SUPPRESSED
+    if now is None or before is None:
         return None
     return now - before
 
@@ -260,7 +258,8 @@ def get_dashboard(
         departments = list(Department.objects.filter(organisation=organisation))
     if groups is None:
         groups = list(RespondentGroup.objects.filter(organisation=organisation))
-    parents = {d.pk: d.parent_id for d in departments}
+    # The tree the round's results were computed on (departments moved since then stay where they were).
+    departments = as_frozen(departments, get_result_tree(round_))
     version = round_.questionnaire
     group_id = group.pk if group else None
 
@@ -291,7 +290,7 @@ def get_dashboard(
         column_keys = [(g, department_key(department.pk, g.pk)) for g in groups]
     org_key = ORGANISATION_KEY
     figure_keys = {focus_key, org_key} | {key for _g, key in column_keys}
-    shown_rounds = _load_rounds(loaded_rounds, parents, current=round_, figure_keys=figure_keys)
+    shown_rounds = _load_rounds(loaded_rounds, current=round_, figure_keys=figure_keys)
     current = shown_rounds[round_.pk]
     k = current.k
 
@@ -338,10 +337,7 @@ def get_dashboard(
         "suppressed": focus["suppressed"],
         "exists": focus_key in current.rows,
     }
-    rate_departments = None if department is None else _descendants(departments, department.pk)
-    headline["response_rate"] = _response_rate(
-        round_, rate_departments, group_id, focus_shown=current.shown(focus_key)
-    )
+    headline["response_rate"] = _response_rate(round_, focus_key, focus_shown=current.shown(focus_key))
     if previous is not None:
         before = shown_rounds[previous.pk]
         headline["previous"] = {

@@ -236,19 +236,10 @@ def _strongest_weakest(capabilities: dict, names: Names, count: int = STRONGEST_
     return strongest, weakest
 
 
-class _ReportReader:
-    """The reader the report is written for: the whole organisation (the report is ordered by an
-    organisation admin or management, who see all of it). Only used to read the response rates through
-    the rounds app's selector, which applies the anonymity rules."""
-
-    is_authenticated = True
-    is_active = True
-    is_superuser = True
-    pk = None
-
-
 def _rates(round_: Round) -> dict:
-    rates = get_response_rates(round_, user=_ReportReader())
+    # The report is written for the whole organisation (it is ordered by an organisation admin or
+    # management, who see all of it); the rounds app's selector applies the anonymity rules.
+    rates = get_response_rates(round_, visible=None)
 
     def row(r):
         return {
@@ -256,8 +247,12 @@ def _rates(round_: Round) -> dict:
             "depth": r.depth,
             "invited": r.invited,
             "submitted": r.submitted,
-            "rate": (r.submitted / r.invited * 100) if (r.submitted is not None and r.invited) else None,
+            "rate": r.rate_value,
             "suppressed": r.hidden,
+            # 1 … k − 1 submitted: "färre än k" and the rate as a band, never the count.
+            "fewer_than_k": r.fewer_than_k,
+            "submitted_text": r.submitted_display,
+            "rate_text": r.rate,
         }
 
     return {

@@ -223,7 +223,7 @@ def build_xlsx(content: dict) -> bytes:
         percent_columns=(3, 5, 6),
     )
 
-    # 6. Response rates and method
+    # 6. Response rates and method (1 … k − 1 submitted: "färre än k" and the band, never the count)
     rate_rows = []
     for round_ in content["method"]["rounds"]:
         rates = round_["rates"]
@@ -233,8 +233,7 @@ def build_xlsx(content: dict) -> bytes:
                 _("Organisation"),
                 org_name,
                 rates["total"]["invited"],
-                rates["total"]["submitted"],
-                rates["total"]["rate"],
+                *_rate_cells(rates["total"]),
             ]
         )
         for kind, rows_ in (
@@ -242,7 +241,7 @@ def build_xlsx(content: dict) -> bytes:
             (_("Respondent group"), rates["groups"]),
         ):
             for r in rows_:
-                rate_rows.append([round_["period"], kind, r["name"], r["invited"], r["submitted"], r["rate"]])
+                rate_rows.append([round_["period"], kind, r["name"], r["invited"], *_rate_cells(r)])
     _sheet(
         workbook,
         _("Response rates"),
@@ -301,3 +300,9 @@ def build_xlsx(content: dict) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _rate_cells(row: dict) -> list:
+    if row.get("fewer_than_k"):
+        return [row["submitted_text"], row["rate_text"]]
+    return [row["submitted"], row["rate"]]

@@ -509,9 +509,11 @@ class DraftAnswer(models.Model):
 
 class Response(models.Model):
     """A submitted set of answers. It carries department, group and round, and in an anonymous round nothing
-    that leads back to an invitation. ``submitted_on`` is a date, not a time, and the primary key is random,
-    so that neither the moment nor the order of submission can be matched against the invitation ledger.
-    In a round that is not anonymous, ``invitation`` says whose response it is."""
+    that leads back to an invitation: no time, a random primary key, and it is written from the response
+    pool (``PooledResponse``) in a shuffled batch by a transaction that touches nothing on the identity side,
+    so that no transaction id, id or physical order, timestamp or commit order links it to an invitation,
+    draft, session or audit row (docs/respondent-privacy.md). In a round that is not anonymous,
+    ``invitation`` says whose response it is."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     invitation = models.OneToOneField(
@@ -534,7 +536,6 @@ class Response(models.Model):
         related_name="responses",
         verbose_name=_("respondent group"),
     )
-    submitted_on = models.DateField(_("submitted on"), default=timezone.localdate)
     # The respondent id of an imported file (unique per round), empty for responses given here.
     external_id = models.CharField(_("respondent id"), max_length=100, blank=True, default="")
 
@@ -552,6 +553,52 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} #{self.pk}"
+
+
+class PooledResponse(models.Model):
+    """An anonymous response between its submission and its release into ``Response``/``Answer`` rows.
+
+    The submit transaction writes it together with the ledger's ``Invitation.submitted`` flag, so the two
+    share a PostgreSQL transaction id for as long as the row exists. Hence the answers are sealed (encrypted
+    and authenticated with a key derived from the application's secret key, ``surveys.sealing``): a reader of
+    the database sees who submitted, never what. ``surveys.services.pool.release_pool`` opens the seals and
+    writes the responses in shuffled batches of at least k per department × group, in a transaction that
+    touches nothing on the identity side, deletes these rows and vacuums the table. It has no reference to
+    an invitation, draft or session and no time."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="pooled_responses")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="pooled_responses")
+    group = models.ForeignKey(RespondentGroup, on_delete=models.PROTECT, related_name="pooled_responses")
+    sealed = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("pooled response")
+        verbose_name_plural = _("pooled responses")
+        indexes = [models.Index(fields=["round", "department", "group"])]
+
+    def __str__(self) -> str:
+        return f"pooled response of round {self.round_id}"
+
+
+class SubmissionDay(models.Model):
+    """How many responses were submitted on one day in one department: the daily curve of the round page.
+    Counted in the submit transaction, on the identity side; responses carry no date."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="submission_days")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("submissions on a day")
+        verbose_name_plural = _("submissions per day")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "department", "day"], name="submission_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.department_id} {self.day}: {self.count}"
 
 
 class Answer(models.Model):

@@ -55,6 +55,23 @@ class Scope:
             return False
         return grant.whole_organisation() or department_id in grant.department_ids
 
+    def visible_department_ids(self, organisation_id: int) -> set[int] | None:
+        """None when every department of the organisation may be seen; otherwise the departments (with
+        all units under them) whose own figures may be seen – a department representative's."""
+        if self.is_platform_admin:
+            return None
+        grant = self.grants.get(organisation_id)
+        if grant is None:
+            return set()
+        if grant.whole_organisation():
+            return None
+        return set(grant.department_ids)
+
+
+def visible_department_ids(user, organisation_id: int) -> set[int] | None:
+    """What the user may see below the organisation level (``Scope.visible_department_ids``)."""
+    return get_scope(user).visible_department_ids(organisation_id)
+
 
 _CACHE_ATTR = "_dimios_scope"
 

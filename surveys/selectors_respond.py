@@ -175,23 +175,27 @@ def get_round_result_summary(round: Round) -> ResultSummary | None:
     """The organisation's overall figures for a closed round from its stored results (frozen when the round
     closed), or None when there are none or the organisation has fewer than k responses (anonymity)."""
     from maturity.models import TypeDescription
-    from maturity.selectors import get_round_results
+    from maturity.selectors import SUPPRESSED, get_round_results
 
     results = get_round_results(round_id=round.pk)
     stored = results["organisation"] if results else None
     if stored is None or stored["suppressed"]:
         return None
+
+    def shown(value):
+        # A figure that may not be shown (e.g. a dimension few answered) is left out of the summary.
+        return value if isinstance(value, int | float | str) and value != SUPPRESSED else None
+
     title = ""
-    if stored["type"]:
-        description = TypeDescription.objects.filter(
-            version_id=round.questionnaire_id, type=stored["type"]
-        ).first()
+    type_ = shown(stored["type"])
+    if type_:
+        description = TypeDescription.objects.filter(version_id=round.questionnaire_id, type=type_).first()
         title = description.title if description else ""
     return ResultSummary(
         stored["n_respondents"],
-        stored["overall_percent"],
-        stored["capability_percent"],
-        stored["legacy_percent"],
-        stored["type"],
+        shown(stored["overall_percent"]),
+        shown(stored["capability_percent"]),
+        shown(stored["legacy_percent"]),
+        type_,
         title,
     )

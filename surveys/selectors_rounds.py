@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
-from maturity.suppression import suppress
+from maturity.suppression import hidden_scope_keys, scope_order
 
 from .forms import tree_ordered
 from .models import (
@@ -25,8 +26,9 @@ from .models import (
     RespondentImport,
     Response,
     Round,
+    SubmissionDay,
 )
-from .scoping import get_scope
+from .services.pool import count_pooled
 
 
 def get_round_for(user, organisation: Organisation, pk: int) -> Round:
@@ -114,18 +116,41 @@ def percent(numerator: int, denominator: int) -> str:
 
 @dataclass
 class RateRow:
+    """One set of invitations. ``hidden``: its started and submitted figures are not shown (anonymous round);
+    ``fewer_than_k``: the set has 1 … k − 1 submitted, shown as "färre än k" with the rate as a band."""
+
     label: str
     invited: int
     started: int | None
     submitted: int | None
     depth: int = 0
     hidden: bool = False
+    fewer_than_k: bool = False
+    k: int = 5
+
+    @property
+    def submitted_display(self) -> str:
+        if self.fewer_than_k:
+            return str(_("fewer than %(k)s") % {"k": self.k})
+        if self.submitted is None:
+            return "–"
+        return number_format(self.submitted, 0)
 
     @property
     def rate(self) -> str:
+        if self.fewer_than_k:
+            # 1 … k − 1 of the invited: the band those counts span, never the count itself.
+            return str(_("at most %(rate)s") % {"rate": percent(min(self.k - 1, self.invited), self.invited)})
         if self.hidden or self.submitted is None:
             return "–"
         return percent(self.submitted, self.invited)
+
+    @property
+    def rate_value(self) -> float | None:
+        """The rate as a number (None when hidden or banded)."""
+        if self.hidden or self.submitted is None or not self.invited:
+            return None
+        return self.submitted / self.invited * 100
 
 
 @dataclass
@@ -138,113 +163,130 @@ class ResponseRates:
     open_link_responses: int | None = None
     hidden_any: bool = False
 
-
-def _counts(queryset, key: str) -> dict[int, tuple[int, int, int]]:
-    rows = queryset.values(key).annotate(
-        invited=Count("pk"),
-        started=Count("pk", filter=Q(started_on__isnull=False) | Q(submitted=True)),
-        submitted=Count("pk", filter=Q(submitted=True)),
-    )
-    return {row[key]: (row["invited"], row["started"], row["submitted"]) for row in rows}
+    @property
+    def below_k(self) -> int:
+        return self.k - 1
 
 
-def get_response_rates(round_: Round, *, user) -> ResponseRates:
-    """Invited, started, submitted and rate for the organisation, per department (units rolled up into
-    their department) and per group. In an anonymous round a set of fewer than k invited shows no started or
-    submitted figure, and further sets are hidden when a hidden figure could be worked out by subtraction
-    (``maturity.suppression``). A department representative sees only their own departments and the
-    total."""
-    scope = get_scope(user)
-    k = round_.questionnaire.k_anonymity
-    invitations = Invitation.objects.filter(round=round_, revoked_at__isnull=True)
-    direct = _counts(invitations, "department_id")
-    by_group = _counts(invitations, "group_id")
-    departments = list(Department.objects.filter(organisation_id=round_.organisation_id))
-    children: dict[int | None, list[int]] = {}
-    for department in departments:
-        children.setdefault(department.parent_id, []).append(department.pk)
+@dataclass
+class RatePattern:
+    """Invited, started and submitted per scope of a round, keyed like stored results ("organisation",
+    "department:<id>" with its units, "group:<id>", "department:<id>/group:<id>"), and the keys whose
+    started and submitted counts must not be shown. In an anonymous round that is the anonymity rule of the
+    results applied to the submitted counts (``maturity.suppression``): a set with 1 … k − 1 submitted is
+    hidden, and so is every further set from which such a count could be worked out by subtraction – every
+    count published anywhere (this page, dashboards, the annual report) counts as known."""
 
-    rolled: dict[int, list[int]] = {}
+    k: int
+    anonymous: bool
+    counts: dict[str, tuple[int, int, int]]
+    hidden: set[str]
 
-    def roll(pk: int) -> list[int]:
-        totals = list(direct.get(pk, (0, 0, 0)))
-        for child in children.get(pk, ()):
-            for i, value in enumerate(roll(child)):
-                totals[i] += value
-        rolled[pk] = totals
-        return totals
-
-    for top in children.get(None, ()):
-        roll(top)
-    total = [sum(v[i] for v in direct.values()) for i in range(3)]
-
-    counts: dict = {"org": total[0]}
-    equations = []
-    virtual = []
-    for pk, values in rolled.items():
-        counts[("d", pk)] = values[0]
-        kids = children.get(pk, ())
-        if kids:
-            counts[("direct", pk)] = direct.get(pk, (0, 0, 0))[0]
-            virtual.append(("direct", pk))
-            equations.append((("d", pk), [("direct", pk), *[("d", c) for c in kids]]))
-    equations.append(("org", [("d", pk) for pk in children.get(None, ())]))
-    groups = list(RespondentGroup.objects.filter(organisation_id=round_.organisation_id))
-    for group in groups:
-        counts[("g", group.pk)] = by_group.get(group.pk, (0, 0, 0))[0]
-    equations.append(("org", [("g", g.pk) for g in groups]))
-    hidden = suppress(counts, equations, k, virtual=virtual) if round_.anonymous else set()
-
-    def row(label, key, values, depth=0) -> RateRow:
-        secret = key in hidden and values[0] > 0
+    def row(self, label: str, key: str, depth: int = 0) -> RateRow:
+        invited, started, submitted = self.counts.get(key, (0, 0, 0))
+        secret = key in self.hidden and submitted > 0
         return RateRow(
             label=label,
-            invited=values[0],
-            started=None if secret else values[1],
-            submitted=None if secret else values[2],
+            invited=invited,
+            started=None if secret else started,
+            submitted=None if secret else submitted,
             depth=depth,
             hidden=secret,
+            fewer_than_k=secret and submitted < self.k,
+            k=self.k,
         )
 
-    visible = None
-    if not scope.is_platform_admin:
-        grant = scope.grants.get(round_.organisation_id)
-        if grant is None or not grant.whole_organisation():
-            visible = grant.department_ids if grant else set()
-    rates = ResponseRates(k=k, anonymous=round_.anonymous, total=row("", "org", total))
+
+def get_rate_pattern(round_: Round) -> RatePattern:
+    """The response-rate counts of a round and what of them may be shown (two queries)."""
+    k = max(round_.questionnaire.k_anonymity, 3)
+    departments = list(Department.objects.filter(organisation_id=round_.organisation_id))
+    groups = list(RespondentGroup.objects.filter(organisation_id=round_.organisation_id))
+    parents = {d.pk: d.parent_id for d in departments}
+    counts: dict[str, list[int]] = {}
+
+    def add(key: str, values: tuple[int, int, int]) -> None:
+        totals = counts.setdefault(key, [0, 0, 0])
+        for i, value in enumerate(values):
+            totals[i] += value
+
+    cells = (
+        Invitation.objects.filter(round=round_, revoked_at__isnull=True)
+        .values("department_id", "group_id")
+        .annotate(
+            invited=Count("pk"),
+            started=Count("pk", filter=Q(started_on__isnull=False) | Q(submitted=True)),
+            submitted=Count("pk", filter=Q(submitted=True)),
+        )
+    )
+    for cell in cells:
+        values = (cell["invited"], cell["started"], cell["submitted"])
+        add("organisation", values)
+        add(f"group:{cell['group_id']}", values)
+        current, seen = cell["department_id"], set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            add(f"department:{current}", values)
+            add(f"department:{current}/group:{cell['group_id']}", values)
+            current = parents.get(current)
+    frozen = {key: (v[0], v[1], v[2]) for key, v in counts.items()}
+    hidden: set[str] = set()
+    if round_.anonymous:
+        order = scope_order(
+            {d.pk: (d.parent_id, d.name) for d in departments}, {g.pk: (g.position, g.name) for g in groups}
+        )
+        submitted = {key: v[2] for key, v in frozen.items() if v[2] > 0}
+        hidden = hidden_scope_keys(submitted, parents, k, order=order)
+    return RatePattern(k=k, anonymous=round_.anonymous, counts=frozen, hidden=hidden)
+
+
+def get_response_rates(round_: Round, *, visible: set[int] | None) -> ResponseRates:
+    """Invited, started, submitted and rate for the organisation, per department (units rolled up into
+    their department) and per group, with the anonymity rule of ``RatePattern``. ``visible``: the
+    departments the reader may see (None = all, from ``surveys.scoping``); a department representative sees
+    only their own departments and the total, no groups."""
+    pattern = get_rate_pattern(round_)
+    departments = list(Department.objects.filter(organisation_id=round_.organisation_id))
+    rates = ResponseRates(k=pattern.k, anonymous=round_.anonymous, total=pattern.row("", "organisation"))
     for department, depth in tree_ordered(departments):
         if visible is not None and department.pk not in visible:
             continue
-        rates.departments.append(
-            row(department.name, ("d", department.pk), rolled.get(department.pk, [0, 0, 0]), depth)
-        )
+        rates.departments.append(pattern.row(department.name, f"department:{department.pk}", depth))
     if visible is None:
-        for group in groups:
-            rates.groups.append(row(group.name, ("g", group.pk), by_group.get(group.pk, (0, 0, 0))))
+        for group in RespondentGroup.objects.filter(organisation_id=round_.organisation_id):
+            rates.groups.append(pattern.row(group.name, f"group:{group.pk}"))
     if round_.open_link_enabled:
-        n = Response.objects.filter(round=round_, invitation__isnull=True).count()
-        rates.open_link_responses = n if (n >= k or not round_.anonymous) else None
+        # Responses that came through the open link: all responses (pooled or released) less the submitted
+        # personal invitations.
+        total = Response.objects.filter(round=round_).count() + count_pooled(round_id=round_.pk)
+        n = max(total - pattern.counts.get("organisation", (0, 0, 0))[2], 0)
+        rates.open_link_responses = n if (n >= pattern.k or n == 0 or not round_.anonymous) else None
     rates.hidden_any = any(r.hidden for r in [rates.total, *rates.departments, *rates.groups])
     return rates
 
 
-def get_submission_curve(round_: Round, *, user) -> dict | None:
+def get_submission_curve(round_: Round, *, visible: set[int] | None) -> dict | None:
     """Submissions per day and cumulated, as plotly figure data (None when nothing may be shown): all the
-    organisation's responses, or a department representative's own departments."""
+    organisation's, or those of a department representative's own departments (``visible``) – shown to
+    them only when the submitted count of each of their departments is shown on the rate page, so that the
+    curve's total gives away no hidden count."""
     from .charts_rounds import submission_curve_figure
 
-    scope = get_scope(user)
-    responses = Response.objects.filter(round=round_)
-    if not scope.is_platform_admin:
-        grant = scope.grants.get(round_.organisation_id)
-        if grant is None:
-            return None
-        if not grant.whole_organisation():
-            responses = responses.filter(department_id__in=sorted(grant.department_ids))
-    per_day = list(responses.values_list("submitted_on").annotate(n=Count("pk")).order_by("submitted_on"))
-    total = sum(n for _day, n in per_day)
-    if round_.anonymous and 0 < total < round_.questionnaire.k_anonymity:
+    days = SubmissionDay.objects.filter(round=round_)
+    pattern = get_rate_pattern(round_)
+    if visible is None:
+        key_sets = ["organisation"]
+    else:
+        days = days.filter(department_id__in=sorted(visible))
+        parents = dict(
+            Department.objects.filter(organisation_id=round_.organisation_id).values_list("id", "parent_id")
+        )
+        key_sets = [f"department:{d}" for d in visible if parents.get(d) not in visible]
+    if round_.anonymous and any(
+        key in pattern.hidden or 0 < pattern.counts.get(key, (0, 0, 0))[2] < pattern.k for key in key_sets
+    ):
         return None
+    per_day = list(days.values_list("day").annotate(n=Sum("count")).order_by("day"))
     start = timezone.localdate(round_.opened_at) if round_.opened_at else round_.first_day
     end = min(timezone.localdate(), round_.last_day)
     if round_.closed_at:

@@ -8,7 +8,7 @@ import time
 from celery import shared_task
 from django.utils import translation
 
-from .services import invitations, periods, respondents, rounds
+from .services import invitations, periods, pool, respondents, rounds
 
 BATCH_TIME_BUDGET = 60  # seconds of sending before the task hands the rest to a fresh task
 
@@ -73,3 +73,10 @@ def ensure_periods_task() -> None:
 def delete_expired_email_addresses_task() -> int:
     respondents.delete_old_uploads()
     return invitations.delete_expired_email_addresses()
+
+
+@shared_task(ignore_result=True)
+def release_response_pools_task() -> dict[int, int]:
+    """Periodic: release full batches of the response pool into the response tables
+    (``surveys.services.pool``); closing a round releases the rest itself."""
+    return pool.release_open_pools()

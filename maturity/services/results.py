@@ -1,5 +1,7 @@
 """Compute and store the results of a round: one row per scope (organisation, each department with its
-units, each respondent group, each department × group), from one pass over the round's answers."""
+units, each respondent group, each department × group), from one pass over the round's answers, with what
+of them may be published (``maturity.disclosure``) for the round's k and the department tree they were
+computed on (``ResultTree``: frozen when the results are first computed, i.e. when the round closes)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,12 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.models import Answer, Department, Response, Round
+from surveys.models import Answer, Department, RespondentGroup, Response, Round
 
-from .. import scoring
-from ..models import RoundResult
-from ..selectors import get_structure, hidden_scopes
+from .. import disclosure, scoring
+from ..models import ResultTree, RoundResult
+from ..selectors import get_structure, tree_order
+from ..suppression import effective_k
 
 ORGANISATION_KEY = "organisation"
 
@@ -46,9 +49,9 @@ def compute_round_results(*, round_id: int) -> int:
     version = round_.questionnaire
     structure = get_structure(version)
     statement_codes = dict(version.statements.values_list("id", "code"))
-    parents: dict[int, int | None] = dict(
-        Department.objects.filter(organisation_id=round_.organisation_id).values_list("id", "parent_id")
-    )
+    k = effective_k(version.k_anonymity)
+    tree = _freeze_tree(round_, k=k)
+    parents = tree.parents
 
     answers: dict = {}
     members: dict[str, list] = defaultdict(list)
@@ -103,10 +106,62 @@ def compute_round_results(*, round_id: int) -> int:
                 computed_at=now,
             )
         )
+    _publish(rows, structure=structure, tree=tree, k=k)
     RoundResult.objects.filter(round=round_).delete()
     RoundResult.objects.bulk_create(rows)
-    # Once stored, warm the cache of the anonymity pattern for the version's k, so that the first reader
-    # does not wait for it. A cache that cannot be reached only means the reader computes it (robust=True).
-    by_key = {row.scope_key: row for row in rows}
-    transaction.on_commit(lambda: hidden_scopes(by_key, parents, version.k_anonymity), robust=True)
     return len(rows)
+
+
+def _publish(rows: list[RoundResult], *, structure: scoring.Structure, tree: ResultTree, k: int) -> None:
+    published = disclosure.publish(
+        {row.scope_key: disclosure.Stored(row.n_respondents, row.figures) for row in rows},
+        structure=structure,
+        parents=tree.parents,
+        k=k,
+        order=tree_order(tree),
+    )
+    for row in rows:
+        view = published[row.scope_key]
+        row.published = {key: view[key] for key in disclosure.HEADLINE}
+        row.published_figures = {level: view[level] for level in disclosure.LEVELS}
+
+
+@transaction.atomic
+def publish_round_results(*, round_id: int) -> int:
+    """Decide again what of the round's stored results may be published (on its frozen tree, for its k),
+    without recomputing the figures – after the rules themselves have changed. Returns the rows updated."""
+    round_ = Round.objects.select_for_update().select_related("questionnaire").get(pk=round_id)
+    rows = list(RoundResult.objects.filter(round=round_))
+    if not rows:
+        return 0
+    k = effective_k(round_.questionnaire.k_anonymity)
+    tree = ResultTree.objects.filter(round=round_).first() or _freeze_tree(round_, k=k)
+    _publish(rows, structure=get_structure(round_.questionnaire), tree=tree, k=k)
+    RoundResult.objects.bulk_update(rows, ["published", "published_figures"])
+    if tree.k != k:
+        tree.k = k
+        tree.save(update_fields=["k"])
+    return len(rows)
+
+
+def _freeze_tree(round_: Round, *, k: int) -> ResultTree:
+    """The round's department tree and groups as they were when its results were first computed after it
+    closed (until then, the current ones). Later computations of a closed round (a late import) keep it and
+    only add departments and groups that did not exist then. Four queries."""
+    tree = ResultTree.objects.filter(round=round_).first() or ResultTree(round=round_)
+    departments = list(Department.objects.filter(organisation_id=round_.organisation_id).order_by("pk"))
+    groups = list(RespondentGroup.objects.filter(organisation_id=round_.organisation_id).order_by("pk"))
+    frozen = tree.frozen_at is not None
+    known = {int(d["id"]) for d in tree.departments} if frozen else set()
+    known_groups = {int(g["id"]) for g in tree.groups} if frozen else set()
+    current = [{"id": d.pk, "parent": d.parent_id, "name": d.name} for d in departments if d.pk not in known]
+    current_groups = [
+        {"id": g.pk, "name": g.name, "position": g.position} for g in groups if g.pk not in known_groups
+    ]
+    tree.departments = [*(tree.departments if frozen else []), *current]
+    tree.groups = [*(tree.groups if frozen else []), *current_groups]
+    tree.k = k
+    if round_.status == Round.Status.CLOSED and not frozen:
+        tree.frozen_at = timezone.now()
+    tree.save()
+    return tree

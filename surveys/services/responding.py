@@ -1,8 +1,10 @@
 """The respondent's use cases: start (or resume) a response, save answers as they are given, submit.
 
-Answers are saved in a ``Draft`` as the respondent goes. Submitting moves them to a ``Response``; in an
-anonymous round the response carries department, group and round and nothing that leads back to the
-invitation, the draft is deleted and the invitation only records ``submitted=True``.
+Answers are saved in a ``Draft`` as the respondent goes. Submitting deletes the draft, marks the invitation
+``submitted=True`` and, in an anonymous round, puts the answers sealed into the response pool with nothing
+that leads back (``surveys.services.pool`` releases them into ``Response`` rows later, in shuffled batches,
+by a transaction of its own); in a round that is not anonymous it writes the ``Response`` with its
+invitation.
 
 Concurrency: every use case that changes a draft starts its transaction with a write that claims the row it
 depends on (the invitation for a submit, the draft for a save), so two tabs or a double-clicked submit are
@@ -17,7 +19,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,8 +36,10 @@ from ..models import (
     RespondentGroup,
     Response,
     Round,
+    SubmissionDay,
 )
 from ..tokens import hash_token
+from .pool import pool_response
 
 DONT_KNOW = None  # the stored value of "vet ej"
 
@@ -205,9 +210,9 @@ def submit_response(*, draft: Draft, confirm_unanswered: bool = False) -> Receip
         locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
         if locked is None:
             raise already_submitted_error()
-        round = Round.objects.select_related("questionnaire").get(pk=locked.round_id)
-        if round.status != Round.Status.OPEN:
+        if _lock_round_status(locked.round_id) != Round.Status.OPEN:
             raise round_not_open_error()
+        round = Round.objects.select_related("questionnaire").get(pk=locked.round_id)
         answers = list(DraftAnswer.objects.filter(draft=locked).values_list("statement_id", "value"))
         total = Statement.objects.filter(version_id=round.questionnaire_id).count()
         if len(answers) < total and not confirm_unanswered:
@@ -224,17 +229,47 @@ def submit_response(*, draft: Draft, confirm_unanswered: bool = False) -> Receip
             department_id, group_id = invitation.department_id, invitation.group_id
         else:
             department_id, group_id = locked.department_id, locked.group_id
-        response = Response.objects.create(
-            round=round,
-            department_id=department_id,
-            group_id=group_id,
-            invitation=None if round.anonymous else invitation,
-            submitted_on=timezone.localdate(),
-        )
-        Answer.objects.bulk_create(
-            [Answer(response=response, statement_id=s, value=v) for s, v in sorted(answers)]
-        )
+        today = timezone.localdate()
+        if round.anonymous:
+            # Into the sealed pool, with no reference back; released later in shuffled batches by a
+            # transaction that touches nothing on the identity side (surveys.services.pool).
+            pool_response(
+                round_id=round.pk, department_id=department_id, group_id=group_id, answers=sorted(answers)
+            )
+        else:
+            response = Response.objects.create(
+                round=round, department_id=department_id, group_id=group_id, invitation=invitation
+            )
+            Answer.objects.bulk_create(
+                [Answer(response=response, statement_id=s, value=v) for s, v in sorted(answers)]
+            )
+        _count_submission(round_id=round.pk, department_id=department_id, day=today)
         locked.delete()
-    return Receipt(
-        round_id=round.pk, submitted_on=response.submitted_on.isoformat(), answered=len(answers), total=total
+    return Receipt(round_id=round.pk, submitted_on=today.isoformat(), answered=len(answers), total=total)
+
+
+def _lock_round_status(round_id: int) -> str:
+    """The round's status, read under a key-share lock on PostgreSQL: a close in progress (which holds the
+    round FOR UPDATE) is waited for and then seen, and a close waits for this submit to commit, so no
+    response reaches the pool of a round that has closed. (On SQLite the first write of the transaction
+    already holds the database's write lock.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT status FROM surveys_round WHERE id = %s FOR KEY SHARE", [round_id])
+            return cursor.fetchone()[0]
+    return Round.objects.filter(pk=round_id).values_list("status", flat=True).get()
+
+
+def _count_submission(*, round_id: int, department_id: int, day) -> None:
+    """One more on the round page's daily curve (the identity side: responses carry no date)."""
+    updated = SubmissionDay.objects.filter(round_id=round_id, department_id=department_id, day=day).update(
+        count=F("count") + 1
     )
+    if not updated:
+        try:
+            with transaction.atomic():
+                SubmissionDay.objects.create(round_id=round_id, department_id=department_id, day=day, count=1)
+        except IntegrityError:
+            SubmissionDay.objects.filter(round_id=round_id, department_id=department_id, day=day).update(
+                count=F("count") + 1
+            )

@@ -402,7 +402,6 @@ def import_responses(
             round=round_,
             department=department,
             group=groups[row.group.casefold()],
-            submitted_on=period.ends_on,
             external_id=row.respondent,
         )
         responses.append(response)

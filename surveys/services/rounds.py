@@ -189,19 +189,35 @@ def open_round(*, round: Round, actor=None, today: datetime.date | None = None):
 def close_round(*, round: Round, actor=None, automatic: bool = False) -> Round:  # noqa: A002
     """Close the round and freeze its results, in one transaction: the round is closed exactly when its
     results are stored. Personal links stop working (the respondent pages check the status)."""
+    from .pool import release_pool
+
     with transaction.atomic():
-        round_ = Round.objects.select_for_update().select_related("organisation").get(pk=round.pk)
+        # The lock waits for submits in flight (they hold a key-share lock on the round) and keeps new ones
+        # out until the round is closed; so the pool released here holds every submitted response.
+        round_ = (
+            Round.objects.select_for_update().select_related("organisation", "questionnaire").get(pk=round.pk)
+        )
         if round_.status != Round.Status.OPEN:
             raise DomainError(_("Only an open round can be closed."))
+        # Everything still in the response pool, as a savepoint (its own transaction id on PostgreSQL),
+        # before the round's own rows and the audit event are written.
+        release_pool(round_id=round_.pk, final=True)
         round_.status = Round.Status.CLOSED
         round_.closed_at = timezone.now()
         round_.save(update_fields=["status", "closed_at"])
+        responses = round_.responses.count()
+        k = max(round_.questionnaire.k_anonymity, 3)
         record_event(
             action="round.closed",
             organisation=round_.organisation_id,
             actor=None if automatic else actor,
             target=round_,
-            details={"round": round_.pk, "automatic": automatic, "responses": round_.responses.count()},
+            # In an anonymous round a count of 1 … k − 1 is never published, the audit log included.
+            details={
+                "round": round_.pk,
+                "automatic": automatic,
+                "responses": responses if responses >= k or responses == 0 or not round_.anonymous else None,
+            },
         )
         compute_results(round_id=round_.pk)
     return round_

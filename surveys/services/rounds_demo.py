@@ -11,7 +11,8 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Answer, Department, Invitation, RespondentGroup, Response, Round
+from ..models import Department, Invitation, PooledResponse, RespondentGroup, Round, SubmissionDay
+from ..sealing import seal
 from .audit import record_event
 from .periods import ensure_periods, period_for
 
@@ -76,7 +77,9 @@ def load_demo_open_round(summary: dict, *, today: datetime.date | None = None) -
             reminder_days=[7, 14],
         )
         round_.departments.set([d for name, d in departments.items() if name in DEMO_INVITED])
-        invitations, responses, answers = [], [], []
+        invitations: list[Invitation] = []
+        pooled: list[PooledResponse] = []
+        per_day: dict[tuple[int, datetime.date], int] = {}
         number = 0
         for name, (count, started_share, submitted_share) in DEMO_INVITED.items():
             department = departments.get(name)
@@ -105,29 +108,37 @@ def load_demo_open_round(summary: dict, *, today: datetime.date | None = None) -
                     )
                 )
                 if submitted:
-                    # Anonymous: the response knows department, group and day, nothing of the invitation.
-                    response = Response(
-                        round=round_,
-                        department=department,
-                        group=group,
-                        submitted_on=min(
-                            today, opened_on + datetime.timedelta(days=int(rng.expovariate(0.25)))
-                        ),
-                    )
-                    responses.append(response)
+                    # Anonymous: the answers go into the sealed pool, as a submit in the browser does.
                     level = rng.uniform(2.5, 5)
-                    answers.extend(
-                        Answer(
-                            response=response,
-                            statement_id=sid,
-                            value=None if rng.random() < 0.05 else max(1, min(6, round(rng.gauss(level, 1)))),
+                    pooled.append(
+                        PooledResponse(
+                            round=round_,
+                            department=department,
+                            group=group,
+                            sealed=seal(
+                                {
+                                    "answers": [
+                                        [
+                                            sid,
+                                            None
+                                            if rng.random() < 0.05
+                                            else max(1, min(6, round(rng.gauss(level, 1)))),
+                                        ]
+                                        for sid in statement_ids
+                                    ]
+                                }
+                            ),
                         )
-                        for sid in statement_ids
                     )
+                    day = min(today, opened_on + datetime.timedelta(days=int(rng.expovariate(0.25))))
+                    per_day[(department.pk, day)] = per_day.get((department.pk, day), 0) + 1
         Invitation.objects.bulk_create(invitations, batch_size=500)
-        rng.shuffle(responses)  # no order to match against the ledger
-        Response.objects.bulk_create(responses, batch_size=500)
-        Answer.objects.bulk_create(answers, batch_size=2000)
+        rng.shuffle(pooled)
+        PooledResponse.objects.bulk_create(pooled, batch_size=500)
+        SubmissionDay.objects.bulk_create(
+            SubmissionDay(round=round_, department_id=department_id, day=day, count=count)
+            for (department_id, day), count in sorted(per_day.items())
+        )
         record_event(
             action="round.opened",
             organisation=organisation,
@@ -141,6 +152,6 @@ def load_demo_open_round(summary: dict, *, today: datetime.date | None = None) -
             details={"round": round_.pk, "sent": len(invitations), "failed": 0, "bounced": 0},
         )
     summary.setdefault("notes", []).append(
-        f"Open round {period} of {organisation.name}: {len(invitations)} invited, {len(responses)} submitted."
+        f"Open round {period} of {organisation.name}: {len(invitations)} invited, {len(pooled)} submitted."
     )
     return round_

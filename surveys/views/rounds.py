@@ -27,7 +27,7 @@ from ..forms_rounds import (
     RoundForm,
 )
 from ..models import RoleAssignment, Round
-from ..scoping import get_scope
+from ..scoping import get_scope, visible_department_ids
 from ..services import invitations as invitation_services
 from ..services import periods as period_services
 from ..services import respondents as respondent_services
@@ -123,8 +123,12 @@ def round_detail(request, org, pk):
         "organisation": organisation,
         "round": round_,
         "is_admin": is_admin,
-        "rates": selectors_rounds.get_response_rates(round_, user=request.user),
-        "curve": selectors_rounds.get_submission_curve(round_, user=request.user),
+        "rates": selectors_rounds.get_response_rates(
+            round_, visible=visible_department_ids(request.user, round_.organisation_id)
+        ),
+        "curve": selectors_rounds.get_submission_curve(
+            round_, visible=visible_department_ids(request.user, round_.organisation_id)
+        ),
     }
     if is_admin:
         context.update(
@@ -152,7 +156,9 @@ def round_rates(request, org, pk):
         {
             "organisation": organisation,
             "round": round_,
-            "rates": selectors_rounds.get_response_rates(round_, user=request.user),
+            "rates": selectors_rounds.get_response_rates(
+                round_, visible=visible_department_ids(request.user, round_.organisation_id)
+            ),
         },
     )
 

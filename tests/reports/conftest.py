@@ -48,9 +48,7 @@ def make_closed_round(organisation, *, year: int = 2025, per_department: int = 8
     answers = []
     for department in departments:
         for i in range(per_department):
-            response = Response.objects.create(
-                round=round_, department=department, group=groups[i % 2], submitted_on=starts_on
-            )
+            response = Response.objects.create(round=round_, department=department, group=groups[i % 2])
             answers.extend(
                 Answer(response=response, statement_id=sid, value=rng.randint(2, 6)) for sid in statements
             )

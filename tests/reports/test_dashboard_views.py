@@ -384,6 +384,7 @@ def test_statements_with_high_spread_or_many_dont_knows_are_flagged_in_words(
     client, organisation, rounds, management
 ):
     from maturity.models import RoundResult
+    from maturity.services.results import publish_round_results
 
     row = RoundResult.objects.get(round=rounds[1], scope_key="organisation")
     codes = list(rounds[1].questionnaire.statements.values_list("code", flat=True))  # the page's order
@@ -391,6 +392,7 @@ def test_statements_with_high_spread_or_many_dont_knows_are_flagged_in_words(
     row.figures["statements"][codes[1]].update(sd=0.9, dont_know_share=0.25)
     row.figures["statements"][codes[2]].update(sd=1.49, dont_know_share=0.19)
     row.save(update_fields=["figures"])
+    publish_round_results(round_id=rounds[1].pk)
     client.force_login(management)
     response = client.get(url(organisation))
     spread = response.context["dashboard"]["tables"]["spread"]

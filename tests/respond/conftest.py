@@ -62,3 +62,14 @@ def answer_page(client, number: int, values: dict, nav: str = "next"):
     data = {f"s{pk}": value for pk, value in values.items()}
     data["nav"] = nav
     return client.post(reverse("surveys:respond_page", args=[number]), data)
+
+
+def released():
+    """The responses after the response pool has been released (as the round's close does): anonymous
+    responses wait in the pool, sealed, until then."""
+    from surveys.models import PooledResponse, Response
+    from surveys.services.pool import release_pool
+
+    for round_id in set(PooledResponse.objects.values_list("round_id", flat=True)):
+        release_pool(round_id=round_id, final=True)
+    return Response.objects

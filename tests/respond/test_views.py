@@ -7,11 +7,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from surveys.models import Answer, Draft, DraftAnswer, Invitation, Response, Round
+from surveys.models import Answer, Draft, DraftAnswer, Invitation, PooledResponse, Response, Round
 from surveys.views.respond import SESSION_KEY
 from tests.factories import InvitationFactory, StatementFactory, issue_link_token
 
-from .conftest import answer_page
+from .conftest import answer_page, released
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +140,7 @@ def test_submitting_with_unanswered_statements_needs_a_confirmation(respondent, 
     response = respondent.post(reverse("surveys:respond_summary"), {"confirm": "on"})
     assert response.status_code == 302
     assert response["Location"] == reverse("surveys:respond_receipt")
-    submitted = Response.objects.get()
+    submitted = released().get()
     assert list(submitted.answers.values_list("statement_id", "value")) == [(statements[0].pk, 4)]
 
 
@@ -149,7 +149,7 @@ def test_a_fully_answered_survey_is_submitted_without_confirmation(respondent, s
         answer_page(respondent, number, {s.pk: "3" for s in statements[(number - 1) * 3 : number * 3]})
     response = respondent.post(reverse("surveys:respond_summary"), {})
     assert response.status_code == 302
-    assert Response.objects.get().answers.count() == 12
+    assert released().get().answers.count() == 12
 
 
 def test_submitting_moves_the_answers_to_a_response_without_the_invitation(
@@ -157,7 +157,9 @@ def test_submitting_moves_the_answers_to_a_response_without_the_invitation(
 ):
     answer_page(respondent, 1, {statements[0].pk: "6", statements[1].pk: "dk"})
     respondent.post(reverse("surveys:respond_summary"), {"confirm": "on"})
-    response = Response.objects.get()
+    # Anonymous: the answers wait in the sealed pool, no response row yet.
+    assert not Response.objects.exists() and PooledResponse.objects.count() == 1
+    response = released().get()
     assert response.invitation_id is None
     assert (response.round_id, response.department_id, response.group_id) == (
         invitation.round_id,
@@ -200,7 +202,8 @@ def test_a_double_clicked_submit_gives_exactly_one_response(respondent, statemen
     assert first.status_code == 302
     assert second.status_code == 200
     assert "Redan inskickat" in second.content.decode()
-    assert Response.objects.count() == 1
+    assert PooledResponse.objects.count() == 1
+    assert released().count() == 1
     assert Answer.objects.count() == 1
 
 
@@ -449,7 +452,7 @@ def test_an_open_link_asks_for_department_and_role_then_answers_anonymously(clie
     statement = Statement.objects.filter(version=open_round.questionnaire).first()
     answer_page(client, 1, {statement.pk: "5"})
     client.post(reverse("surveys:respond_summary"), {"confirm": "on"})
-    submitted = Response.objects.get()
+    submitted = released().get()
     assert (submitted.department, submitted.group, submitted.invitation) == (department, group, None)
     assert not Draft.objects.exists()
     # Submitting again from the same session is refused.
