@@ -93,6 +93,12 @@ def release_pool(*, round_id: int, final: bool = False) -> int:
         chosen = _choose(rows, k=k, final=final, rng=rng)
         if not chosen:
             return 0
+        if connection.vendor == "postgresql":
+            # Django's foreign keys are checked at commit; when this runs inside the closing transaction
+            # (a savepoint), that would lock the new rows under the closing transaction's id – the id of its
+            # audit row. Checked now, the locks carry this savepoint's own id.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         responses, answers = [], []
         for row in chosen:
             response = Response(
@@ -106,6 +112,9 @@ def release_pool(*, round_id: int, final: bool = False) -> int:
         Response.objects.bulk_create(responses, batch_size=500)
         Answer.objects.bulk_create(answers, batch_size=2000)
         PooledResponse.objects.filter(pk__in=[row.pk for row in chosen]).delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         transaction.on_commit(vacuum_pool, robust=True)
     return len(chosen)
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from maturity.models import RoundResult
 from maturity.selectors import SUPPRESSED
+from maturity.services.results import publish_round_results
 from reports import selectors
 from surveys.models import Department, RespondentGroup, Round
 from tests.factories import OrganisationFactory, build_questionnaire
@@ -81,7 +82,7 @@ def _figures(structure, key: str, n: int, values: Values) -> dict:
             s: {
                 "n": n,
                 "n_dont_know": 0,
-                "mean": None,
+                "mean": values.percent(key) / 100 + 1,
                 "sd": values.percent(key),
                 "dont_know_share": values.share(key),
             }
@@ -173,6 +174,13 @@ def _build(tree, n_groups, counts, questionnaire):
             )
         )
     RoundResult.objects.bulk_create(rows)
+    # What may be published, decided as when the round closes; every number of it is traced to its scope.
+    publish_round_results(round_id=round_.pk)
+    for key, published, figures in RoundResult.objects.filter(round=round_).values_list(
+        "scope_key", "published", "published_figures"
+    ):
+        for number in itertools.chain(_numbers(published), _numbers(figures)):
+            values.owner.setdefault(round(number, 4), key)
     return organisation, round_, departments, groups, parents, direct, n, values
 
 

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from surveys.models import DraftAnswer, Invitation, Response, Round
+from surveys.models import DraftAnswer, Invitation, PooledResponse, Response, Round
 from tests.conftest import assert_no_axe_violations
 from tests.factories import InvitationFactory, RoundFactory, build_questionnaire, issue_link_token
+from tests.respond.conftest import released
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +82,7 @@ def test_every_respondent_page_passes_axe(page, link):
     page.get_by_role("button", name="Skicka in mina svar").click()
     expect(page).to_have_url(f"{base}/enkat/kvitto/")
     assert_no_axe_violations(page)  # receipt
-    assert Response.objects.count() == 1
+    assert PooledResponse.objects.count() == 1 and not Response.objects.exists()  # sealed in the pool
 
     page.goto(link["url"])
     expect(page.get_by_role("heading", name="Redan inskickat")).to_be_visible()
@@ -187,7 +188,7 @@ def test_the_whole_survey_can_be_completed_with_the_keyboard_alone(page, link):
     assert page.url.endswith("/enkat/kvitto/"), f"stuck at {page.url}: {trail[-25:]}"
     assert pages_done >= 6  # start, four parts, submit
     assert {u.rsplit("/", 2)[-2] for u in checked_pages} >= {"1", "2", "3", "4", "sammanfattning"}
-    response = Response.objects.get()
+    response = released().get()
     assert response.answers.count() == 12
     assert set(response.answers.values_list("value", flat=True)) == {2}
 

@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from dimios_web.exceptions import DomainError
-from surveys.models import Answer, Draft, DraftAnswer, Invitation, Response
+from surveys.models import Answer, Draft, DraftAnswer, Invitation, PooledResponse
 from surveys.services import responding
 from tests.conftest import require_postgres
+from tests.respond.conftest import released
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +64,8 @@ def test_submits_at_the_same_moment_make_exactly_one_response(invitation, statem
     assert len(receipts) == 1, results
     assert len(refusals) == PARALLEL - 1, results
     assert {r.code for r in refusals} == {responding.ALREADY_SUBMITTED}
-    assert Response.objects.count() == 1
+    assert PooledResponse.objects.count() == 1
+    assert released().count() == 1
     assert Answer.objects.count() == 5
     assert not Draft.objects.exists()
     assert Invitation.objects.get(pk=invitation.pk).submitted is True
@@ -81,7 +83,7 @@ def test_a_double_clicked_submit_over_http_makes_exactly_one_response(client, to
 
     statuses = _run_at_once(click, 4)
     assert sorted(statuses) == [200, 200, 200, 302], statuses  # one receipt, three "already submitted"
-    assert Response.objects.count() == 1
+    assert released().count() == 1
     assert list(Answer.objects.values_list("value", flat=True)) == [6]
 
 
@@ -128,7 +130,7 @@ def test_saving_while_another_tab_submits_is_either_in_the_response_or_refused(c
 
     statuses = _run_at_once(act, 6)
     assert statuses[0] == 302
-    response = Response.objects.get()
+    response = released().get()
     stored = set(response.answers.values_list("statement_id", flat=True))
     for i, status in enumerate(statuses[1:], start=1):
         # A save that was acknowledged made it into the response; a refused one did not.
