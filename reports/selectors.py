@@ -336,6 +336,8 @@ def get_dashboard(
         "type": focus_type,
         "suppressed": focus["suppressed"],
         "exists": focus_key in current.rows,
+        # Statements too few answered in the focus, left out of the figures above them (maturity.disclosure).
+        "left_out": current.value(focus_key, "left_out") if current.shown(focus_key) else 0,
     }
     headline["response_rate"] = _response_rate(round_, focus_key, focus_shown=current.shown(focus_key))
     if previous is not None:

@@ -128,6 +128,20 @@ def vacuum_pool() -> None:
         cursor.execute("VACUUM " + ", ".join(VACUUMED_TABLES))
 
 
+def vacuum_response_tables() -> list[str]:
+    """Vacuum the response, answer, pool and draft tables (after migration ``surveys.0004`` rewrote the
+    responses of anonymous rounds): the old row versions leave the table files. Returns the tables."""
+    tables = ["surveys_response", "surveys_answer", *VACUUMED_TABLES]
+    if connection.in_atomic_block:
+        raise RuntimeError("VACUUM cannot run inside a transaction")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM " + ", ".join(tables))
+        else:
+            cursor.execute("VACUUM")
+    return tables
+
+
 def release_open_pools() -> dict[int, int]:
     """Periodic: mid-round releases for every open round with pooled responses; a closed round that still
     has some (it cannot happen through ``close_round``, which releases all) releases all of them and has

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from maturity.models import Statement
-from surveys.models import Invitation, PooledResponse, Response
+from surveys.models import Answer, Invitation, PooledResponse, Response
 from surveys.services.organisations import create_department
 from surveys.services.pool import release_open_pools
 from surveys.services.rounds import close_round
@@ -185,3 +185,45 @@ def test_the_ledger_knows_who_submitted_and_never_what(answered_round):
             )
         }
         assert "response_id" not in columns, table
+
+
+def test_responses_written_before_the_pool_are_unlinked_by_the_upgrade(db):
+    """Responses of an anonymous round written the old way (in the invitation's own transaction): the
+    migration writes them again in one shuffled transaction and the vacuum command clears the old
+    versions, after which the join finds nothing."""
+    import importlib
+
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.db import transaction
+
+    require_postgres()
+    round_ = RoundFactory(status="closed", anonymous=True)
+    statement = Statement.objects.filter(version=round_.questionnaire).first()
+    for value in range(1, 7):
+        invitation = InvitationFactory(round=round_)
+        with transaction.atomic():  # as submit_response did before the pool
+            Invitation.objects.filter(pk=invitation.pk).update(submitted=True)
+            response = Response.objects.create(
+                round=round_, department=invitation.department, group=invitation.group
+            )
+            response.answers.create(statement=statement, value=value)
+    join = "SELECT count(*) FROM surveys_response r JOIN surveys_invitation i ON r.xmin::text = i.xmin::text"
+    assert _rows(join) == [(6,)]
+    migration = importlib.import_module("surveys.migrations.0004_add_response_pool_and_submission_days")
+    with transaction.atomic():
+        migration.reissue_anonymous_responses(apps, None)
+    call_command("vacuum_response_tables")
+    assert _rows(join) == [(0,)]
+    assert sorted(Answer.objects.values_list("value", flat=True)) == [1, 2, 3, 4, 5, 6]
+    _rows("CREATE EXTENSION IF NOT EXISTS pageinspect")
+    (pages,) = _rows("SELECT pg_relation_size('surveys_response') / current_setting('block_size')::int")[0]
+    versions = sum(
+        _rows(
+            "SELECT count(*) FROM heap_page_items(get_raw_page('surveys_response', %s)) "
+            "WHERE t_xmin IS NOT NULL",
+            [page],
+        )[0][0]
+        for page in range(pages)
+    )
+    assert versions == 6  # the old row versions are gone from the table file
