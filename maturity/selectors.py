@@ -215,11 +215,14 @@ def get_round_results(*, round_id: int, k: int | None = None) -> dict | None:
     Departments come in the tree the results were computed on. None when the round has no stored
     results."""
     round_ = Round.objects.select_related("organisation", "period", "questionnaire").get(pk=round_id)
-    rows = {r.scope_key: r for r in RoundResult.objects.filter(round=round_)}
-    if not rows:
-        return None
     k = effective_k(k if k is not None else round_.questionnaire.k_anonymity)
     tree = get_result_tree(round_)
+    stored = RoundResult.objects.filter(round=round_)
+    if tree.k == k and tree.pk is not None:
+        stored = stored.defer("figures")  # the published view is stored for this k: the raw figures stay
+    rows = {r.scope_key: r for r in stored}
+    if not rows:
+        return None
     views = published_views(rows, round_=round_, tree=tree, k=k)
     departments = as_frozen(Department.objects.filter(organisation_id=round_.organisation_id), tree)
     groups = list(RespondentGroup.objects.filter(organisation_id=round_.organisation_id))

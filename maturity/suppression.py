@@ -125,29 +125,72 @@ class _System:
         twin.open_rows = self.open_rows.copy()
         return twin
 
-    def add_row(self, vector: Matrix) -> None:
-        """Add a known equation (a combination of cells that the attacker knows, e.g. a cell that is empty):
-        reduced by the pivots so far, it becomes the pivot row of a free hidden cell if it touches one."""
-        row = np.asarray(vector, dtype=np.float64).copy()
-        pivots = np.flatnonzero(self.pivot_row >= 0)
-        if pivots.size:
-            row -= row[pivots] @ self.matrix[self.pivot_row[pivots]]
-        free = self.hidden & (self.pivot_row < 0)
-        entries = np.where(free, np.abs(row), 0.0)
-        column = int(np.argmax(entries))
-        self.matrix = np.vstack([self.matrix, row])
-        self.open_rows = np.append(self.open_rows, True)
-        if entries[column] < _TOLERANCE:
-            row[self.hidden] = 0.0  # only shown cells are left: an open row, as the invariant wants
-            self.matrix[-1] = row
+    def add_known(self, columns: Sequence[int]) -> None:
+        """Add the knowledge that these hidden cells are empty (x_c = 0 for each), all at once: the unit
+        rows are reduced by the pivots so far, brought to reduced echelon form among themselves over the
+        free hidden cells, and each pivot found is eliminated from the matrix in one product."""
+        if not len(columns):
             return
-        new = len(self.matrix) - 1
-        self.matrix[new] /= self.matrix[new, column]
-        factors = self.matrix[:, column].copy()
-        factors[new] = 0.0
-        self.matrix -= np.outer(factors, self.matrix[new])
-        self.open_rows[new] = False
-        self.pivot_row[column] = new
+        columns = np.asarray(columns, dtype=np.intp)
+        # A unit row reduced by the pivots: for a pivot cell, minus its pivot row (without the cell itself);
+        # for a free cell, the unit row as it is.
+        rows = np.zeros((len(columns), len(self.cells)))
+        pivot_rows = self.pivot_row[columns]
+        is_pivot = pivot_rows >= 0
+        rows[is_pivot] = -self.matrix[pivot_rows[is_pivot]]
+        rows[np.flatnonzero(is_pivot), columns[is_pivot]] = 0.0
+        rows[np.flatnonzero(~is_pivot), columns[~is_pivot]] = 1.0
+        free = np.flatnonzero(self.hidden & (self.pivot_row < 0))
+        # Rows that still touch a free cell can add a pivot; the others (and those left over after the
+        # elimination below) are relations among shown cells, kept as open rows: hiding one of those cells
+        # later must find it determined.
+        touching = np.abs(rows[:, free]).max(axis=1) >= _TOLERANCE if free.size else np.zeros(len(rows), bool)
+        relations = [rows[~touching]]
+        rows = rows[touching]
+        block = np.zeros((0, len(self.cells)))
+        pivot_array = np.zeros(0, dtype=np.intp)
+        if len(rows):
+            # Only columns where a row is non-zero take part in the elimination.
+            used = np.flatnonzero(np.abs(rows).max(axis=0) >= _TOLERANCE)
+            work = rows[:, used]
+            is_free = np.isin(used, free)
+            chosen: list[int] = []
+            pivot_columns: list[int] = []
+            for i in range(len(work)):
+                entries = np.where(is_free, np.abs(work[i]), 0.0)
+                best = int(np.argmax(entries))
+                if entries[best] < _TOLERANCE:
+                    continue
+                work[i] /= work[i, best]
+                factors = work[:, best].copy()
+                factors[i] = 0.0
+                work -= np.outer(factors, work[i])
+                is_free[best] = False
+                chosen.append(i)
+                pivot_columns.append(int(used[best]))
+            full = np.zeros((len(work), len(self.cells)))
+            full[:, used] = work
+            full[np.abs(full) < _TOLERANCE] = 0.0
+            left = np.ones(len(work), dtype=bool)
+            left[chosen] = False
+            relations.append(full[left])
+            block = full[chosen]
+            pivot_array = np.array(pivot_columns, dtype=np.intp)
+        if len(pivot_array):
+            # Eliminate the new pivot columns from every existing row in one product.
+            self.matrix -= self.matrix[:, pivot_array] @ block
+            start = len(self.matrix)
+            self.matrix = np.vstack([self.matrix, block])
+            self.open_rows = np.append(self.open_rows, np.zeros(len(block), dtype=bool))
+            self.pivot_row[pivot_array] = np.arange(start, start + len(block))
+        open_block = np.vstack(relations)
+        open_block[:, self.hidden] = 0.0  # only shown cells are left (rounding residue aside)
+        open_block = (
+            open_block[np.abs(open_block).max(axis=1) >= _TOLERANCE] if len(open_block) else open_block
+        )
+        if len(open_block):
+            self.matrix = np.vstack([self.matrix, open_block])
+            self.open_rows = np.append(self.open_rows, np.ones(len(open_block), dtype=bool))
 
     def free_columns(self) -> npt.NDArray[np.intp]:
         return np.flatnonzero(self.hidden & (self.pivot_row < 0))
@@ -319,18 +362,27 @@ class _Suppression(Generic[Cell]):
             [self.system.column[c] for c in [whole, *parts] if c in self.system.column]
             for whole, parts in self.equations
         ]
+        # Per cell: the cells it shares an equation with (itself included), and whether it is a root.
+        self.neighbour_columns = [
+            np.unique(
+                np.array(
+                    [c for row in self.system.equations_of[column] for c in self.rows_of_equation[row]]
+                    or [column],
+                    dtype=np.intp,
+                )
+            )
+            for column in range(len(self.cells))
+        ]
+        self.is_root = np.array([cell in self.roots for cell in self.cells], dtype=bool)
         hidden = {cell for cell, n in self.counts.items() if n < self.k} | self.virtual
         for column, cell in enumerate(self.cells):
             if cell in hidden:
                 self.system.hide(column)
         self.hidden = self._close(self.system, hidden, [self.counts[c] for c in self.cells])
 
-    def _neighbours(self, system: _System, columns: Iterable[int]) -> set[int]:
-        found: set[int] = set()
-        for column in columns:
-            for row in system.equations_of[column]:
-                found.update(self.rows_of_equation[row])
-        return found
+    def _neighbours(self, columns: Iterable[int]) -> npt.NDArray[np.intp]:
+        arrays = [self.neighbour_columns[c] for c in columns]
+        return np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.intp)
 
     def _close(self, system: _System, hidden: set[Cell], sizes: Sequence[int]) -> set[Cell]:
         """Hide more cells until no set of hidden cells with 1 … k − 1 in ``sizes`` can be derived; returns
@@ -343,31 +395,40 @@ class _Suppression(Generic[Cell]):
         )
         search = _LeakSearch(small, [sizes[c] for c in small], k)
 
-        def rank(column: int) -> tuple[bool, int, int]:
-            # Parts before the organisation, then the smallest set, then the natural order of the cells.
-            return (cells[column] in self.roots, sizes[column], column)
+        size_of = np.asarray(sizes, dtype=np.intp)
 
         # Repaired in order, as if the search ran again after each repair: hiding a cell never makes a set
         # derivable that was not (and every cell hidden here has k or more), so the leaks still open after a
         # repair are those of a complete list that are still derivable – and none is left after the last.
         while True:
             leaks, complete = search.find(system)
+            # The cells that can each be derived, kept up to date as cells are hidden: a cell hidden as a
+            # pivot is derived itself; one hidden as a free cell loosens every pivot that depends on it.
+            determined = np.zeros(len(cells), dtype=bool)
+            if leaks:
+                determined[search.determined(system)] = True
             for leak in leaks:
                 while system.derivable(leak, system.free_columns()):
                     # The smallest shown cells of the equations with a leaking cell or a cell that can be
-                    # derived (parts before the organisation): the first of the MAX_TRIALS smallest that
-                    # stops the leak, else the smallest (the leak can be derived in more than one way; the
-                    # next repair stops it).
-                    touching = self._neighbours(system, [*leak, *search.determined(system)])
-                    candidates = sorted(
-                        (c for c in touching if not system.hidden[c] and sizes[c] > 0), key=rank
-                    )
-                    if not candidates:  # cannot happen for a consistent system; hide everything, never leak
+                    # derived: parts before the organisation, then the smallest set, then the natural order
+                    # of the cells (their column). The first of the MAX_TRIALS smallest that stops the leak
+                    # is hidden, else the smallest (the leak can be derived in more than one way; the next
+                    # repair stops it).
+                    touching = self._neighbours([*leak, *np.flatnonzero(determined).tolist()])
+                    touching = touching[~system.hidden[touching] & (size_of[touching] > 0)]
+                    if not touching.size:  # cannot happen for a consistent system; hide all, never leak
                         return hidden | set(self.counts)
+                    candidates = touching[np.lexsort((touching, size_of[touching], self.is_root[touching]))]
                     stops = system.stops(leak)
-                    choice = next((c for c in candidates[:MAX_TRIALS] if stops[c]), candidates[0])
+                    choice = int(next((c for c in candidates[:MAX_TRIALS] if stops[c]), candidates[0]))
                     hidden = hidden | {cells[choice]}
                     system.hide(choice)
+                    if system.pivot_row[choice] >= 0:
+                        determined[choice] = True
+                    else:
+                        derived = np.flatnonzero(determined & (system.pivot_row >= 0))
+                        loose = np.abs(system.matrix[system.pivot_row[derived], choice]) >= _DERIVABLE
+                        determined[derived[loose]] = False
             if complete:
                 return hidden
 
@@ -381,11 +442,7 @@ class _Suppression(Generic[Cell]):
         if sizes == [self.counts[c] for c in self.cells]:
             return set(self.hidden)
         system = self.system.copy()
-        for column, size in enumerate(sizes):
-            if size == 0 and system.hidden[column]:
-                unit = np.zeros(len(self.cells))
-                unit[column] = 1.0
-                system.add_row(unit)
+        system.add_known([column for column, size in enumerate(sizes) if size == 0 and system.hidden[column]])
         hidden = set(self.hidden)
         for column, size in enumerate(sizes):
             if not system.hidden[column] and 0 < size < self.k:

@@ -158,7 +158,7 @@ def update_department(*, department: Department, name: str, parent: Department |
 def delete_department(*, department: Department) -> None:
     if department.children.exists():
         raise DomainError(_("Move or delete the units under this department first."))
-    if department.responses.exists():
+    if department.responses.exists() or department.pooled_responses.exists():
         raise DomainError(_("This department has responses in earlier rounds and cannot be deleted."))
     department.delete()
 
@@ -195,7 +195,7 @@ def update_respondent_group(*, group: RespondentGroup, name: str, position: int)
 
 @transaction.atomic
 def delete_respondent_group(*, group: RespondentGroup) -> None:
-    if group.responses.exists():
+    if group.responses.exists() or group.pooled_responses.exists():
         raise DomainError(_("This group has responses in earlier rounds and cannot be deleted."))
     group.delete()
 

@@ -164,3 +164,15 @@ def test_a_database_that_stays_busy_gives_a_try_again_message_not_an_error_page(
     assert 'id="error-summary"' in html
     assert f'id="s{statements[0].pk}-4" value="4" checked' in html  # what was chosen is kept on the page
     assert not DraftAnswer.objects.exists()
+
+
+def test_a_department_or_group_with_a_pooled_response_cannot_be_deleted(invitation, statements):
+    from surveys.services.organisations import delete_department, delete_respondent_group
+
+    draft = responding.start_response(invitation=invitation)
+    responding.save_answers(draft=draft, answers={statements[0].pk: 3})
+    responding.submit_response(draft=draft, confirm_unanswered=True)
+    with pytest.raises(DomainError):
+        delete_department(department=invitation.department)
+    with pytest.raises(DomainError):
+        delete_respondent_group(group=invitation.group)
