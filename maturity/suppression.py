@@ -131,15 +131,15 @@ class _System:
         free hidden cells, and each pivot found is eliminated from the matrix in one product."""
         if not len(columns):
             return
-        columns = np.asarray(columns, dtype=np.intp)
+        known = np.asarray(columns, dtype=np.intp)
         # A unit row reduced by the pivots: for a pivot cell, minus its pivot row (without the cell itself);
         # for a free cell, the unit row as it is.
-        rows = np.zeros((len(columns), len(self.cells)))
-        pivot_rows = self.pivot_row[columns]
+        rows = np.zeros((len(known), len(self.cells)))
+        pivot_rows = self.pivot_row[known]
         is_pivot = pivot_rows >= 0
         rows[is_pivot] = -self.matrix[pivot_rows[is_pivot]]
-        rows[np.flatnonzero(is_pivot), columns[is_pivot]] = 0.0
-        rows[np.flatnonzero(~is_pivot), columns[~is_pivot]] = 1.0
+        rows[np.flatnonzero(is_pivot), known[is_pivot]] = 0.0
+        rows[np.flatnonzero(~is_pivot), known[~is_pivot]] = 1.0
         free = np.flatnonzero(self.hidden & (self.pivot_row < 0))
         # Rows that still touch a free cell can add a pivot; the others (and those left over after the
         # elimination below) are relations among shown cells, kept as open rows: hiding one of those cells
