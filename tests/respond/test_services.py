@@ -176,3 +176,27 @@ def test_a_department_or_group_with_a_pooled_response_cannot_be_deleted(invitati
         delete_department(department=invitation.department)
     with pytest.raises(DomainError):
         delete_respondent_group(group=invitation.group)
+
+
+def test_closing_the_round_releases_the_pool_so_the_results_include_every_submitted_answer(
+    questionnaire, statements
+):
+    """No worker runs here: the close itself releases the pool before it computes the results."""
+    from maturity.models import RoundResult
+    from surveys.models import PooledResponse
+    from surveys.services.rounds import close_round
+    from tests.factories import InvitationFactory, RoundFactory
+
+    round_ = RoundFactory(questionnaire=questionnaire, status="open", anonymous=True)
+    first = InvitationFactory(round=round_)
+    for value in (2, 3, 4, 5, 6):
+        invitation = InvitationFactory(round=round_, department=first.department, group=first.group)
+        draft = responding.start_response(invitation=invitation)
+        responding.save_answers(draft=draft, answers={statements[0].pk: value})
+        responding.submit_response(draft=draft, confirm_unanswered=True)
+    assert PooledResponse.objects.count() == 5 and not Response.objects.exists()
+    close_round(round=round_)
+    assert not PooledResponse.objects.exists()
+    organisation = RoundResult.objects.get(round=round_, scope_key="organisation")
+    assert organisation.n_respondents == 5
+    assert organisation.figures["statements"][statements[0].code]["mean"] == 4.0
