@@ -173,9 +173,10 @@ class RatePattern:
     """Invited, started and submitted per scope of a round, keyed like stored results ("organisation",
     "department:<id>" with its units, "group:<id>", "department:<id>/group:<id>"), and the keys whose
     started and submitted counts must not be shown. In an anonymous round that is the anonymity rule of the
-    results applied to the submitted counts (``maturity.suppression``): a set with 1 … k − 1 submitted is
-    hidden, and so is every further set from which such a count could be worked out by subtraction – every
-    count published anywhere (this page, dashboards, the annual report) counts as known."""
+    results (``maturity.suppression``) applied twice: a set with 1 … k − 1 submitted is hidden, and a set of
+    fewer than k invited (whether its few people answered is theirs to know), each with every further set
+    from which such a count could be worked out by subtraction – every count published anywhere (this
+    page, dashboards, the annual report) counts as known."""
 
     k: int
     anonymous: bool
@@ -184,7 +185,7 @@ class RatePattern:
 
     def row(self, label: str, key: str, depth: int = 0) -> RateRow:
         invited, started, submitted = self.counts.get(key, (0, 0, 0))
-        secret = key in self.hidden and submitted > 0
+        secret = key in self.hidden and invited > 0
         return RateRow(
             label=label,
             invited=invited,
@@ -192,7 +193,9 @@ class RatePattern:
             submitted=None if secret else submitted,
             depth=depth,
             hidden=secret,
-            fewer_than_k=secret and submitted < self.k,
+            # In a set of k or more invited, 1 … k − 1 submitted is said as a band; in a smaller set not even
+            # that (it would tell whether its few people have answered).
+            fewer_than_k=secret and 0 < submitted < self.k and invited >= self.k,
             k=self.k,
         )
 
@@ -235,8 +238,14 @@ def get_rate_pattern(round_: Round) -> RatePattern:
         order = scope_order(
             {d.pk: (d.parent_id, d.name) for d in departments}, {g.pk: (g.position, g.name) for g in groups}
         )
+        # Two rules, each with its complements (hiding more never makes a count derivable that was not):
+        # whether anybody in a set of fewer than k invited has answered is not shown (participation), and a
+        # submitted count of 1 … k − 1 is never shown as a number.
+        invited = {key: v[0] for key, v in frozen.items() if v[0] > 0}
         submitted = {key: v[2] for key, v in frozen.items() if v[2] > 0}
-        hidden = hidden_scope_keys(submitted, parents, k, order=order)
+        hidden = hidden_scope_keys(invited, parents, k, order=order) | hidden_scope_keys(
+            submitted, parents, k, order=order
+        )
     return RatePattern(k=k, anonymous=round_.anonymous, counts=frozen, hidden=hidden)
 
 

@@ -153,8 +153,10 @@ def test_no_hidden_count_can_be_worked_out_from_the_published_counts(
                 vector[index[key]] = Fraction(1)
             assert any(_reduce(reduced, vector)), f"{chosen} can be worked out from the published counts"
     for key, row in rows.items():
-        if row.submitted is None and 0 < true_counts.get(key, 0) < rates.k:
+        if row.submitted is None and 0 < true_counts.get(key, 0) < rates.k and row.invited >= rates.k:
             assert row.fewer_than_k
+        if 0 < row.invited < rates.k:
+            assert row.submitted is None and not row.fewer_than_k  # nor whether any of its few answered
 
 
 def _true_counts(round_, departments, groups):
@@ -179,13 +181,27 @@ def _true_counts(round_, departments, groups):
 def test_a_hidden_group_cannot_be_worked_out_from_the_others(organisation, draft_round, groups, org_admin):
     social = organisation.departments.get(name="Socialförvaltningen")
     invite(draft_round, social, groups[0], 8, submitted=6, prefix="a")
-    invite(draft_round, social, groups[1], 3, submitted=3, prefix="b")
+    invite(draft_round, social, groups[1], 8, submitted=3, prefix="b")
     invite(draft_round, social, groups[2], 6, submitted=5, prefix="c")
     rates = by_label(rates_for(draft_round, org_admin).groups)
     assert rates[groups[1].name].fewer_than_k  # 3 < k
     assert rates[groups[2].name].hidden  # the next smallest: else total − the others gives it away
     assert not rates[groups[2].name].fewer_than_k  # 5: hidden, not "fewer than 5"
     assert not rates[groups[0].name].hidden and rates[groups[0].name].submitted == 6
+
+
+def test_whether_anybody_in_a_set_of_fewer_than_k_invited_answered_is_not_shown(
+    organisation, draft_round, groups, org_admin
+):
+    social = organisation.departments.get(name="Socialförvaltningen")
+    school = organisation.departments.get(name="Utbildningsförvaltningen")
+    invite(draft_round, social, groups[0], 9, submitted=6, prefix="s")
+    invite(draft_round, school, groups[0], 2, submitted=0, prefix="u")
+    rows = by_label(rates_for(draft_round, org_admin).departments)
+    # Nobody of the two has answered: not shown as 0 – the day one answers, it would say so.
+    assert rows["Utbildningsförvaltningen"].submitted_display == "–"
+    assert not rows["Utbildningsförvaltningen"].fewer_than_k
+    assert rows["Utbildningsförvaltningen"].invited == 2
 
 
 def test_a_department_representative_sees_only_their_own_departments(
@@ -203,6 +219,7 @@ def test_a_department_representative_sees_only_their_own_departments(
 
 def test_the_daily_curve_counts_submissions_per_day_and_in_all(organisation, open_round, groups, org_admin):
     social = organisation.departments.get(name="Socialförvaltningen")
+    invite(open_round, social, groups[0], 7, submitted=7, prefix="d")
     today = datetime.date.today()
     for days_ago, count in [(2, 3), (0, 4)]:
         SubmissionDay.objects.create(
