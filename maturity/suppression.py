@@ -427,7 +427,14 @@ class _Suppression(Generic[Cell]):
                         return hidden | set(self.counts)
                     candidates = touching[np.lexsort((touching, size_of[touching], self.is_root[touching]))]
                     stops = system.stops(leak)
-                    choice = int(next((c for c in candidates[:MAX_TRIALS] if stops[c]), candidates[0]))
+                    # A whole that is no one's part (the organisation) is hidden only when no part is left:
+                    # hiding two parts keeps the most important figure, hiding the organisation does not.
+                    choice = int(
+                        next(
+                            (c for c in candidates[:MAX_TRIALS] if stops[c] and not self.is_root[c]),
+                            candidates[0],
+                        )
+                    )
                     hidden = hidden | {cells[choice]}
                     system.hide(choice)
                     if system.pivot_row[choice] >= 0:
@@ -609,12 +616,15 @@ def hidden_scope_keys(
     k: int,
     *,
     order: Order | None = None,
+    never_shown: Iterable[str] = (),
 ) -> set[str]:
-    """The scope keys of one round whose figures must not be shown."""
+    """The scope keys of one round whose figures must not be shown. ``never_shown``: scopes that take part
+    in the equations but that the output does not show anyway (they are not known to the attacker)."""
     equations, virtual = scope_equations(n_by_key, parents)
     counts = dict(n_by_key)
     counts.update(virtual)
-    return suppress(counts, equations, k, virtual=virtual, order=natural_order(order)) & set(n_by_key)
+    unknown = {**virtual, **{key: n_by_key[key] for key in never_shown if key in n_by_key}}
+    return suppress(counts, equations, k, virtual=unknown, order=natural_order(order)) & set(n_by_key)
 
 
 def hidden_part_keys(

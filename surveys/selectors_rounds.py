@@ -243,10 +243,27 @@ def get_rate_pattern(round_: Round) -> RatePattern:
         # submitted count of 1 … k − 1 is never shown as a number.
         invited = {key: v[0] for key, v in frozen.items() if v[0] > 0}
         submitted = {key: v[2] for key, v in frozen.items() if v[2] > 0}
-        hidden = hidden_scope_keys(invited, parents, k, order=order) | hidden_scope_keys(
-            submitted, parents, k, order=order
-        )
+        # Department × group counts are not on this page; they are known only where the round's results
+        # show them (a closed round).
+        cells = {key for key in frozen if "/" in key}
+        never_shown = cells - _shown_result_keys(round_)
+        hidden = hidden_scope_keys(
+            invited, parents, k, order=order, never_shown=never_shown
+        ) | hidden_scope_keys(submitted, parents, k, order=order, never_shown=never_shown)
     return RatePattern(k=k, anonymous=round_.anonymous, counts=frozen, hidden=hidden)
+
+
+def _shown_result_keys(round_: Round) -> set[str]:
+    """The scopes whose respondent counts the round's stored results publish (none before it closes)."""
+    if round_.status != Round.Status.CLOSED:
+        return set()
+    from maturity.models import RoundResult
+
+    return {
+        key
+        for key, published in RoundResult.objects.filter(round=round_).values_list("scope_key", "published")
+        if published and not published.get("hidden", True)
+    }
 
 
 def get_response_rates(round_: Round, *, visible: set[int] | None) -> ResponseRates:

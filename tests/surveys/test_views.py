@@ -104,16 +104,17 @@ def test_opening_without_respondents_shows_why(admin_client, draft_round):
 
 
 def test_the_round_page_shows_rates_and_a_locally_served_chart(admin_client, open_round):
-    from surveys.models import Response
+    from django.utils import timezone
 
-    for _ in range(5):
-        Response.objects.create(
-            round=open_round,
-            department=open_round.organisation.departments.first(),
-            group=open_round.organisation.respondent_groups.first(),
-        )
+    from surveys.models import Invitation, SubmissionDay
+    from tests.surveys.conftest import add_invitations
+
+    department = open_round.organisation.departments.get(name="Socialförvaltningen")
+    add_invitations(open_round, department, open_round.organisation.respondent_groups.first(), 4, prefix="x")
+    Invitation.objects.filter(round=open_round).update(submitted=True)
+    SubmissionDay.objects.create(round=open_round, department=department, day=timezone.localdate(), count=7)
     body = admin_client.get(url("round_detail", open_round)).content.decode()
-    assert "Svarsfrekvens" in body and 'data-rate="invited">3<' in body
+    assert "Svarsfrekvens" in body and 'data-rate="invited">7<' in body
     assert "/static/vendor/plotly/plotly.min.js" in body and "cdn" not in body.lower()
     assert 'id="submission-curve-data"' in body
 
