@@ -187,14 +187,14 @@ def _num(value):
     return None if value is None or value == SUPPRESSED else value
 
 
-def _response_rate(round_: Round, focus_key: str, focus_shown: bool):
+def _response_rate(round_: Round, focus_key: str, focus_shown: bool, *, departments, groups, shown_keys):
     """Invited and submitted for the focus set, from the invitation ledger, with the anonymity rule of the
     response rates (``surveys.selectors_rounds.RatePattern``): 1 … k − 1 submitted is "färre än k" with the
     rate as a band, and a set whose count could be worked out is not shown. Imported rounds and rounds
     without invitations have no rate; a suppressed focus shows none either."""
     if round_.source == Round.Source.IMPORT:
         return {"available": False, "reason": _("Imported responses: no response rate.")}
-    pattern = get_rate_pattern(round_)
+    pattern = get_rate_pattern(round_, departments=departments, groups=groups, shown_result_keys=shown_keys)
     row = pattern.row("", focus_key)
     if not row.invited:
         return {"available": False, "reason": _("No invitations were sent in this round: no response rate.")}
@@ -339,7 +339,14 @@ def get_dashboard(
         # Statements too few answered in the focus, left out of the figures above them (maturity.disclosure).
         "left_out": current.value(focus_key, "left_out") if current.shown(focus_key) else 0,
     }
-    headline["response_rate"] = _response_rate(round_, focus_key, focus_shown=current.shown(focus_key))
+    headline["response_rate"] = _response_rate(
+        round_,
+        focus_key,
+        focus_shown=current.shown(focus_key),
+        departments=departments,
+        groups=groups,
+        shown_keys={key for key in current.rows if key not in current.hidden},
+    )
     if previous is not None:
         before = shown_rounds[previous.pk]
         headline["previous"] = {

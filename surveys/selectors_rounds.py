@@ -200,11 +200,20 @@ class RatePattern:
         )
 
 
-def get_rate_pattern(round_: Round) -> RatePattern:
-    """The response-rate counts of a round and what of them may be shown (two queries)."""
+def get_rate_pattern(
+    round_: Round,
+    *,
+    departments: list[Department] | None = None,
+    groups: list[RespondentGroup] | None = None,
+    shown_result_keys: set[str] | None = None,
+) -> RatePattern:
+    """The response-rate counts of a round and what of them may be shown (one query when the caller
+    passes the organisation's departments and groups and the scopes its closed results show)."""
     k = max(round_.questionnaire.k_anonymity, 3)
-    departments = list(Department.objects.filter(organisation_id=round_.organisation_id))
-    groups = list(RespondentGroup.objects.filter(organisation_id=round_.organisation_id))
+    if departments is None:
+        departments = list(Department.objects.filter(organisation_id=round_.organisation_id))
+    if groups is None:
+        groups = list(RespondentGroup.objects.filter(organisation_id=round_.organisation_id))
     parents = {d.pk: d.parent_id for d in departments}
     counts: dict[str, list[int]] = {}
 
@@ -246,7 +255,9 @@ def get_rate_pattern(round_: Round) -> RatePattern:
         # Department × group counts are not on this page; they are known only where the round's results
         # show them (a closed round).
         cells = {key for key in frozen if "/" in key}
-        never_shown = cells - _shown_result_keys(round_)
+        never_shown = cells - (
+            shown_result_keys if shown_result_keys is not None else _shown_result_keys(round_)
+        )
         hidden = hidden_scope_keys(
             invited, parents, k, order=order, never_shown=never_shown
         ) | hidden_scope_keys(submitted, parents, k, order=order, never_shown=never_shown)

@@ -149,3 +149,41 @@ def test_between_equally_small_candidates_the_choice_follows_names_not_database_
     forwards = hidden_names(["Alfa", "Beta", "Gamma", "Delta"])
     backwards = hidden_names(["Delta", "Gamma", "Beta", "Alfa"])
     assert forwards == backwards == {"Alfa", "Beta"}  # Beta before Gamma: the same size, first by name
+
+
+def test_a_change_since_last_year_is_hidden_when_either_year_is(questionnaire):
+    from reports.selectors import get_dashboard, list_dashboard_rounds
+    from surveys.models import Round
+    from tests.reports.dashboard_data import period
+
+    capability, legacy = codes_of(questionnaire)
+    people = [Respondent(0, 0, {**everyone(capability), **everyone(legacy)}) for _ in range(8)]
+    people += [Respondent(1, 0, {**everyone(capability), **everyone(legacy)}) for _ in range(8)]
+    year = next(YEARS)
+    built = build([0, 0], 1, people, questionnaire, year)
+    # The year after: in Förvaltning 0 only two answered the legacy statements.
+    later = Round.objects.create(
+        organisation=built.organisation, period=period(year + 1), questionnaire=questionnaire, status="closed"
+    )
+    statements = dict(questionnaire.statements.values_list("code", "pk"))
+    from surveys.models import Answer, Response
+
+    for i in range(8):
+        for department in built.departments:
+            response = Response.objects.create(round=later, department=department, group=built.groups[0])
+            codes = capability + (legacy if department != built.departments[0] or i < 2 else [])
+            for code in codes:
+                Answer.objects.create(response=response, statement_id=statements[code], value=3)
+    compute_round_results(round_id=later.pk)
+    dashboard = get_dashboard(
+        organisation=built.organisation,
+        round_=later,
+        rounds=list_dashboard_rounds(built.organisation),
+        department=built.departments[0],
+    )
+    assert dashboard["headline"]["legacy"] == SUPPRESSED
+    assert dashboard["headline"]["previous"]["legacy"] == SUPPRESSED
+    assert dashboard["headline"]["previous"]["overall"] == SUPPRESSED
+    assert dashboard["headline"]["previous"]["capability"] == pytest.approx(
+        dashboard["headline"]["capability"] - 60.0
+    )
