@@ -10,6 +10,13 @@ from .services import settings as settings_services
 
 
 class OrganisationLoginForm(forms.ModelForm):
+    oidc_issuer = forms.URLField(
+        label=_("issuer"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("For Microsoft Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0"),
+    )
+    saml_idp_sso_url = forms.URLField(label=_("IdP single sign-on URL"), required=False, assume_scheme="https")
     oidc_client_secret = forms.CharField(
         label=_("client secret"),
         required=False,
@@ -28,7 +35,7 @@ class OrganisationLoginForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         protocol = data.get("protocol")
-        row = OrganisationLogin(**{k: v for k, v in data.items() if k in {f.name for f in OrganisationLogin._meta.fields}})
+        row = OrganisationLogin(allowed_domains=data.get("allowed_domains") or "")
         if protocol and not row.domains:
             self.add_error("allowed_domains", _("Name at least one e-mail domain for single sign-on."))
         if protocol == OrganisationLogin.Protocol.OIDC:

@@ -13,7 +13,7 @@ SEEN_KEY = "dimios_staff_seen"
 METHOD_KEY = "dimios_staff_login"
 # Rewrite the last-seen time at most this often (seconds), so that a busy page does not save the session on
 # every request.
-_TOUCH_EVERY = 30
+_TOUCH_EVERY = 60
 
 
 def now() -> float:
@@ -41,18 +41,18 @@ def expired(request) -> str | None:
     session = request.session
     current = now()
     started = session.get(STARTED_KEY)
-    seen = session.get(SEEN_KEY)
-    if started is None or seen is None:
-        # A session from before this rule (or a test's force_login): the clock starts now.
-        session[STARTED_KEY] = started or current
-        session[SEEN_KEY] = current
-        session.set_expiry(idle_seconds())
-        return None
+    if started is None:
+        # A session that did not go through our login (from before this rule, or a test's force_login): its
+        # clock started when Django recorded the login.
+        last_login = getattr(request.user, "last_login", None)
+        started = last_login.timestamp() if last_login else current
+    seen = session.get(SEEN_KEY) or started
     if current - started > absolute_seconds():
         return "absolute"
     if current - seen > idle_seconds():
         return "idle"
     if current - seen > _TOUCH_EVERY:
+        session[STARTED_KEY] = started
         session[SEEN_KEY] = current
         session.set_expiry(idle_seconds())
     return None

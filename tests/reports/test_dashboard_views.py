@@ -103,7 +103,7 @@ def test_every_dashboard_url_and_download_answers_each_role_as_its_permissions_a
         response = client.get(target)
         assert response.status_code == EXPECTED[persona][name], (persona, name, target)
         if response.status_code == 302 and persona == "anonymous":
-            assert response["Location"].startswith(reverse("login"))
+            assert response["Location"].startswith(reverse("account_login"))
         elif response.status_code == 302:
             social = dept(organisation, "Socialförvaltningen").pk
             assert f"department={social}" in response["Location"]
