@@ -15,6 +15,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.auth_backends import AuthenticationBackend
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from surveys.models import RoleAssignment
@@ -58,6 +60,18 @@ def refusal_message(refusal: throttle.Refusal) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": _lazy("The e-mail address or user name and the password do not match."),
+        "email_password_mismatch": _lazy("The e-mail address or user name and the password do not match."),
+        "account_inactive": _lazy("This account is not active."),
+        "too_many_login_attempts": _lazy("You have tried this too many times in a short while. Wait a few minutes."),
+        "incorrect_password": _lazy("The password is not correct."),
+        "enter_current_password": _lazy("Enter your current password."),
+        "rate_limited": _lazy("You have tried this too many times in a short while. Wait a few minutes."),
+        "invalid_or_expired_key": _lazy("The link is not valid any more: it has been used already or is too old."),
+    }
+
     def is_open_for_signup(self, request) -> bool:
         return False
 
@@ -115,6 +129,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_password_reset_mail(self, user, email, context) -> None:
         context = {**context, "site_name": "DiMiOS", "site_url": settings.SITE_URL}
         super().send_password_reset_mail(user, email, context)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _lazy("The code is not correct. Check that the phone's clock is right, and try again."),
+        "rate_limited": _lazy("You have tried this too many times in a short while. Wait a few minutes."),
+    }
 
 
 def _app_for(policy_row: OrganisationLogin) -> SocialApp:

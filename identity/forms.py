@@ -22,12 +22,6 @@ class LoginForm(account_forms.LoginForm):
         self.fields["password"].label = _("Password")
         self.fields["password"].help_text = ""
         self.fields["password"].widget.attrs.pop("placeholder", None)
-        self.error_messages = {
-            **self.error_messages,
-            "username_password_mismatch": _("The e-mail address or user name and the password do not match."),
-            "email_password_mismatch": _("The e-mail address or user name and the password do not match."),
-            "account_inactive": _("This account is not active."),
-        }
 
 
 class ResetPasswordForm(account_forms.ResetPasswordForm):
