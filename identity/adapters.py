@@ -13,7 +13,7 @@ import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.auth_backends import AuthenticationBackend
-from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -23,7 +23,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from surveys.models import RoleAssignment
@@ -62,14 +62,14 @@ def refusal_message(refusal: throttle.Refusal) -> str:
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
-        "username_password_mismatch": _lazy("The e-mail address or user name and the password do not match."),
-        "email_password_mismatch": _lazy("The e-mail address or user name and the password do not match."),
-        "account_inactive": _lazy("This account is not active."),
-        "too_many_login_attempts": _lazy("You have tried this too many times in a short while. Wait a few minutes."),
-        "incorrect_password": _lazy("The password is not correct."),
-        "enter_current_password": _lazy("Enter your current password."),
-        "rate_limited": _lazy("You have tried this too many times in a short while. Wait a few minutes."),
-        "invalid_or_expired_key": _lazy("The link is not valid any more: it has been used already or is too old."),
+        "username_password_mismatch": gettext_lazy("The e-mail address or user name and the password do not match."),
+        "email_password_mismatch": gettext_lazy("The e-mail address or user name and the password do not match."),
+        "account_inactive": gettext_lazy("This account is not active."),
+        "too_many_login_attempts": gettext_lazy("You have tried this too many times in a short while. Wait a few minutes."),
+        "incorrect_password": gettext_lazy("The password is not correct."),
+        "enter_current_password": gettext_lazy("Enter your current password."),
+        "rate_limited": gettext_lazy("You have tried this too many times in a short while. Wait a few minutes."),
+        "invalid_or_expired_key": gettext_lazy("The link is not valid any more: it has been used already or is too old."),
     }
 
     def is_open_for_signup(self, request) -> bool:
@@ -118,6 +118,11 @@ class AccountAdapter(DefaultAccountAdapter):
         method = "sso" if "socialaccount" in methods else "password"
         if "mfa" in methods:
             method += "+mfa"
+        if method.startswith("password"):
+            # The password was just entered: for allauth's "confirm it is you" (setting up or removing a second
+            # factor) it counts as a fresh confirmation for the next few minutes, so a user told to set up a
+            # second factor right after logging in is not asked for the password twice.
+            record_authentication(request, user, method="password", reauthenticated=True)
         sessions.start(request, method=method)
         login_audit.record_login(request=request, user=user, method=method)
 
@@ -134,8 +139,8 @@ class AccountAdapter(DefaultAccountAdapter):
 class MFAAdapter(DefaultMFAAdapter):
     error_messages = {
         **DefaultMFAAdapter.error_messages,
-        "incorrect_code": _lazy("The code is not correct. Check that the phone's clock is right, and try again."),
-        "rate_limited": _lazy("You have tried this too many times in a short while. Wait a few minutes."),
+        "incorrect_code": gettext_lazy("The code is not correct. Check that the phone's clock is right, and try again."),
+        "rate_limited": gettext_lazy("You have tried this too many times in a short while. Wait a few minutes."),
     }
 
 
