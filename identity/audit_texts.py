@@ -6,6 +6,7 @@ details; a missing value shows as a dash."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from django.utils.translation import gettext_lazy as _
@@ -95,12 +96,8 @@ REASONS = {
 
 
 def action_label(action: str) -> str:
-    """A short name of the action for the filter: the sentence without its placeholders."""
-    text = str(TEXTS.get(action, action))
-    for cut in (" %(", " “%(", ": %("):
-        if cut in text:
-            text = text.split(cut)[0]
-    return text.rstrip(" :(")
+    """A short name of the action for the filter: the sentence with its placeholders as dots."""
+    return re.sub(r"%\([a-z_]+\)s", "…", str(TEXTS.get(action, action)))
 
 
 def action_choices() -> list[tuple[str, str]]:

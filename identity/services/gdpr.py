@@ -23,11 +23,11 @@ from ..policy import organisation_ids
 
 # Rows exported in their own sections (with the fields a person understands) rather than as related rows.
 _OWN_SECTIONS = {
-    ("surveys", "roleassignment"),
-    ("surveys", "auditevent"),
-    ("socialaccount", "socialaccount"),
-    ("mfa", "authenticator"),
-    ("account", "emailaddress"),
+    ("surveys.RoleAssignment", "user"),
+    ("surveys.AuditEvent", "actor"),
+    ("socialaccount.SocialAccount", "user"),
+    ("mfa.Authenticator", "user"),
+    ("account.EmailAddress", "user"),
 }
 
 
@@ -64,10 +64,10 @@ def _related_rows(user) -> list[dict[str, Any]]:
     user_model = get_user_model()
     rows: list[dict[str, Any]] = []
     for model in apps.get_models():
-        if (model._meta.app_label, model._meta.model_name) in _OWN_SECTIONS:
-            continue
         for field in model._meta.get_fields():
             if not isinstance(field, models.ForeignKey | models.OneToOneField) or field.related_model is not user_model:
+                continue
+            if (model._meta.label, field.name) in _OWN_SECTIONS:
                 continue
             for obj in model._default_manager.filter(**{field.name: user}).order_by("pk")[:10000]:
                 rows.append(
