@@ -10,11 +10,11 @@ from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 from surveys import selectors as survey_selectors
@@ -73,7 +73,7 @@ def sso_start(request):
 def security_settings(request, org):
     organisation = survey_selectors.get_organisation_for(request.user, org, roles=ADMIN)
     row = selectors.get_login_policy(organisation)
-    form = SecuritySettingsForm(request.POST or None, instance=row)
+    form = SecuritySettingsForm(request.POST if request.method == "POST" else None, instance=row)
     if request.method == "POST" and form.is_valid():
         try:
             settings_services.change_security_settings(
@@ -108,9 +108,10 @@ def _filtered_events(request, organisation):
 
 
 @login_required
-@require_GET
 def audit_log(request, org):
     organisation = survey_selectors.get_organisation_for(request.user, org, roles=ADMIN)
+    if request.method not in ("GET", "HEAD"):  # after the permission check: 403/404 come first
+        return HttpResponseNotAllowed(["GET"])
     form, events = _filtered_events(request, organisation)
     page = Paginator(events, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(event, describe(event)) for event in page.object_list]
@@ -132,9 +133,10 @@ def audit_log(request, org):
 
 
 @login_required
-@require_GET
 def audit_log_export(request, org):
     organisation = survey_selectors.get_organisation_for(request.user, org, roles=ADMIN)
+    if request.method not in ("GET", "HEAD"):  # after the permission check: 403/404 come first
+        return HttpResponseNotAllowed(["GET"])
     form, events = _filtered_events(request, organisation)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
