@@ -289,10 +289,14 @@ INSTALLED_APPS += [
     "allauth.mfa",
     "identity",
 ]
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
-                  "allauth.account.middleware.AccountMiddleware")
-MIDDLEWARE.insert(MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1,
-                  "identity.middleware.StaffSessionMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "allauth.account.middleware.AccountMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1,
+    "identity.middleware.StaffSessionMiddleware",
+)
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "identity.adapters.SocialAccountAdapter"
@@ -332,7 +336,10 @@ MFA_ADAPTER = "identity.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DiMiOS"
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # staff e-mail addresses are set by the organisation admin
-MFA_FORMS = {"authenticate": "identity.forms.MFAAuthenticateForm", "activate_totp": "identity.forms.MFAActivateTOTPForm"}
+MFA_FORMS = {
+    "authenticate": "identity.forms.MFAAuthenticateForm",
+    "activate_totp": "identity.forms.MFAActivateTOTPForm",
+}
 # A second factor for platform admins (superusers); organisations choose for their own staff.
 DIMIOS_MFA_REQUIRED_FOR_SUPERUSERS = env_bool("DIMIOS_MFA_REQUIRED_FOR_SUPERUSERS", True)
 # Staff sessions: idle timeout (minutes) and absolute timeout (hours). Respondents' survey sessions keep

@@ -3,9 +3,9 @@
 - Password logins go through ``identity.throttle`` (delay, lock, address ceiling) and are audited; staff of an
   organisation that has switched local passwords off are sent to single sign-on instead.
 - Nobody signs up: staff accounts are created only when an organisation admin grants a role.
-- Single sign-on apps come from ``OrganisationLogin`` rows (not allauth's SocialApp table), and a login through
-  one maps to an existing staff user by verified e-mail within the organisation's domains, never creating a
-  user or a role."""
+- Single sign-on apps come from ``OrganisationLogin`` rows (not allauth's SocialApp table), and a login
+  through one maps to an existing staff user by verified e-mail within the organisation's domains, never
+  creating a user or a role."""
 
 from __future__ import annotations
 
@@ -23,8 +23,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from surveys.models import RoleAssignment
 from surveys.ratelimit import client_ip
@@ -46,10 +45,10 @@ def refusal_message(refusal: throttle.Refusal) -> str:
     minutes = max(1, -(-refusal.seconds // 60))
     if refusal.reason == "locked":
         return ngettext(
-            "The account is locked for %(minutes)s minute after too many wrong passwords. You can choose a new "
-            "password with “Forgot your password?” meanwhile.",
-            "The account is locked for %(minutes)s minutes after too many wrong passwords. You can choose a new "
-            "password with “Forgot your password?” meanwhile.",
+            "The account is locked for %(minutes)s minute after too many wrong passwords. "
+            "You can choose a new password with “Forgot your password?” meanwhile.",
+            "The account is locked for %(minutes)s minutes after too many wrong passwords. "
+            "You can choose a new password with “Forgot your password?” meanwhile.",
             minutes,
         ) % {"minutes": minutes}
     return ngettext(
@@ -62,14 +61,24 @@ def refusal_message(refusal: throttle.Refusal) -> str:
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
-        "username_password_mismatch": gettext_lazy("The e-mail address or user name and the password do not match."),
-        "email_password_mismatch": gettext_lazy("The e-mail address or user name and the password do not match."),
+        "username_password_mismatch": gettext_lazy(
+            "The e-mail address or user name and the password do not match."
+        ),
+        "email_password_mismatch": gettext_lazy(
+            "The e-mail address or user name and the password do not match."
+        ),
         "account_inactive": gettext_lazy("This account is not active."),
-        "too_many_login_attempts": gettext_lazy("You have tried this too many times in a short while. Wait a few minutes."),
+        "too_many_login_attempts": gettext_lazy(
+            "You have tried this too many times in a short while. Wait a few minutes."
+        ),
         "incorrect_password": gettext_lazy("The password is not correct."),
         "enter_current_password": gettext_lazy("Enter your current password."),
-        "rate_limited": gettext_lazy("You have tried this too many times in a short while. Wait a few minutes."),
-        "invalid_or_expired_key": gettext_lazy("The link is not valid any more: it has been used already or is too old."),
+        "rate_limited": gettext_lazy(
+            "You have tried this too many times in a short while. Wait a few minutes."
+        ),
+        "invalid_or_expired_key": gettext_lazy(
+            "The link is not valid any more: it has been used already or is too old."
+        ),
     }
 
     def is_open_for_signup(self, request) -> bool:
@@ -119,9 +128,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if "mfa" in methods:
             method += "+mfa"
         if method.startswith("password"):
-            # The password was just entered: for allauth's "confirm it is you" (setting up or removing a second
-            # factor) it counts as a fresh confirmation for the next few minutes, so a user told to set up a
-            # second factor right after logging in is not asked for the password twice.
+            # The password was just entered: for allauth's "confirm it is you" (setting up or removing a
+            # second factor) it counts as a fresh confirmation for the next few minutes, so a user told to set
+            # up a second factor right after logging in is not asked for the password twice.
             record_authentication(request, user, method="password", reauthenticated=True)
         sessions.start(request, method=method)
         login_audit.record_login(request=request, user=user, method=method)
@@ -139,8 +148,12 @@ class AccountAdapter(DefaultAccountAdapter):
 class MFAAdapter(DefaultMFAAdapter):
     error_messages = {
         **DefaultMFAAdapter.error_messages,
-        "incorrect_code": gettext_lazy("The code is not correct. Check that the phone's clock is right, and try again."),
-        "rate_limited": gettext_lazy("You have tried this too many times in a short while. Wait a few minutes."),
+        "incorrect_code": gettext_lazy(
+            "The code is not correct. Check that the phone's clock is right, and try again."
+        ),
+        "rate_limited": gettext_lazy(
+            "You have tried this too many times in a short while. Wait a few minutes."
+        ),
     }
 
 
@@ -257,7 +270,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             verified = any(a.verified for a in sociallogin.email_addresses if a.email.lower() == email)
             if not verified:
                 raise SSORefused(
-                    "unverified", _("The login service did not confirm that %(email)s is verified.") % {"email": email}
+                    "unverified",
+                    _("The login service did not confirm that %(email)s is verified.") % {"email": email},
                 )
         return email
 
@@ -299,8 +313,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             refusal = SSORefused(
                 "no_role",
                 _(
-                    "%(email)s has no role in %(organisation)s. Ask your organisation's administrator to give "
-                    "you one."
+                    "%(email)s has no role in %(organisation)s. "
+                    "Ask your organisation's administrator to give you one."
                 )
                 % {"email": email, "organisation": organisation.name},
             )

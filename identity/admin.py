@@ -16,7 +16,9 @@ class OrganisationLoginForm(forms.ModelForm):
         assume_scheme="https",
         help_text=_("For Microsoft Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0"),
     )
-    saml_idp_sso_url = forms.URLField(label=_("IdP single sign-on URL"), required=False, assume_scheme="https")
+    saml_idp_sso_url = forms.URLField(
+        label=_("IdP single sign-on URL"), required=False, assume_scheme="https"
+    )
     oidc_client_secret = forms.CharField(
         label=_("client secret"),
         required=False,
@@ -26,14 +28,28 @@ class OrganisationLoginForm(forms.ModelForm):
 
     class Meta:
         model = OrganisationLogin
-        exclude = ["updated_at"]
+        fields = [
+            "organisation",
+            "protocol",
+            "allowed_domains",
+            "require_verified_email",
+            "oidc_issuer",
+            "oidc_client_id",
+            "oidc_client_secret",
+            "saml_idp_entity_id",
+            "saml_idp_sso_url",
+            "saml_idp_certificate",
+            "saml_email_attribute",
+            "local_passwords_allowed",
+            "mfa_required",
+        ]
 
     def clean_oidc_client_secret(self):
         value = self.cleaned_data.get("oidc_client_secret")
         return value or (self.instance.oidc_client_secret if self.instance.pk else "")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         protocol = data.get("protocol")
         row = OrganisationLogin(allowed_domains=data.get("allowed_domains") or "")
         if protocol and not row.domains:
@@ -47,7 +63,9 @@ class OrganisationLoginForm(forms.ModelForm):
                 if not data.get(name):
                     self.add_error(name, _("Needed for SAML."))
         if data.get("local_passwords_allowed") is False and not protocol:
-            self.add_error("local_passwords_allowed", _("Passwords can only be switched off with single sign-on."))
+            self.add_error(
+                "local_passwords_allowed", _("Passwords can only be switched off with single sign-on.")
+            )
         return data
 
 

@@ -16,7 +16,9 @@ TEXTS = {
     # Logins and sessions (identity)
     "login.succeeded": _("Logged in (%(method)s) from %(address)s"),
     "login.failed": _("Failed login as “%(target)s” from %(address)s (%(reason)s)"),
-    "login.locked": _("Login as “%(target)s” locked for %(seconds)s seconds after repeated failures (%(reason)s)"),
+    "login.locked": _(
+        "Login as “%(target)s” locked for %(seconds)s seconds after repeated failures (%(reason)s)"
+    ),
     "login.sso_refused": _("Single sign-on refused for “%(target)s” (%(reason)s)"),
     "logout": _("Logged out"),
     "session.expired": _("Session ended by timeout (%(reason)s)"),
@@ -51,7 +53,9 @@ TEXTS = {
     # Invitations, reminders, respondents
     "invitations.send": _("Started sending the invitations of %(target)s (%(pending)s waiting)"),
     "invitations.sent": _("Sent invitations for %(target)s: %(sent)s sent, %(failed)s failed"),
-    "invitations.addresses_deleted": _("Deleted %(count)s e-mail addresses of %(target)s (retention period over)"),
+    "invitations.addresses_deleted": _(
+        "Deleted %(count)s e-mail addresses of %(target)s (retention period over)"
+    ),
     "reminders.requested": _("Asked for reminders to be sent for %(target)s"),
     "reminders.scheduled_due": _("A scheduled reminder for %(target)s became due"),
     "reminders.sent": _("Sent reminders for %(target)s: %(sent)s sent, %(failed)s failed"),

@@ -9,7 +9,6 @@ from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
 from .audit_texts import action_choices
 from .models import OrganisationLogin
 
@@ -36,7 +35,7 @@ class ResetPasswordForm(account_forms.ResetPasswordForm):
         # says the same as for any address, so nothing is revealed).
         from .policy import local_password_allowed
 
-        self.users = [user for user in self.users if local_password_allowed(user)]
+        self.users: list = [user for user in self.users if local_password_allowed(user)]
         return email
 
 
@@ -95,16 +94,16 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, people=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All actions")), *action_choices()]
-        self.fields["person"].choices = [("", _("Everyone")), *people]
+        action_field: forms.ChoiceField = self.fields["action"]  # type: ignore[assignment]
+        person_field: forms.ChoiceField = self.fields["person"]  # type: ignore[assignment]
+        action_field.choices = [("", _("All actions")), *action_choices()]
+        person_field.choices = [("", _("Everyone")), *people]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("The end date is before the start date."))
         return data
-
-
 
 
 class MFAAuthenticateForm(mfa_forms.AuthenticateForm):

@@ -44,9 +44,9 @@ class StaffSessionMiddleware:
                 "minutes": sessions.idle_seconds() // 60
             }
         else:
-            text = _("You were logged out because you had been logged in for %(hours)s hours. Log in again.") % {
-                "hours": sessions.absolute_seconds() // 3600
-            }
+            text = _(
+                "You were logged out because you had been logged in for %(hours)s hours. Log in again."
+            ) % {"hours": sessions.absolute_seconds() // 3600}
         messages.info(request, text)
         login_url = reverse("account_login")
         if request.method == "GET" and not request.headers.get("HX-Request"):

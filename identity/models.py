@@ -27,7 +27,9 @@ class OrganisationLogin(models.Model):
         _("allowed e-mail domains"),
         blank=True,
         default="",
-        help_text=_("One per line or separated by commas, e.g. linkoping.se. Only these addresses log in here."),
+        help_text=_(
+            "One per line or separated by commas, e.g. linkoping.se. Only these addresses log in here."
+        ),
     )
     require_verified_email = models.BooleanField(
         _("require a verified e-mail claim"),
@@ -83,7 +85,10 @@ class OrganisationLogin(models.Model):
             return bool(self.oidc_issuer and self.oidc_client_id and self.domains)
         if self.protocol == self.Protocol.SAML:
             return bool(
-                self.saml_idp_entity_id and self.saml_idp_sso_url and self.saml_idp_certificate and self.domains
+                self.saml_idp_entity_id
+                and self.saml_idp_sso_url
+                and self.saml_idp_certificate
+                and self.domains
             )
         return False
 
@@ -91,4 +96,6 @@ class OrganisationLogin(models.Model):
     def provider_id(self) -> str:
         """allauth's id of this organisation's provider: ``org-<code>`` (OIDC) or the code itself (SAML's
         organisation slug in the URL)."""
-        return f"org-{self.organisation.code}" if self.protocol == self.Protocol.OIDC else self.organisation.code
+        return (
+            f"org-{self.organisation.code}" if self.protocol == self.Protocol.OIDC else self.organisation.code
+        )

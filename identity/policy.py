@@ -1,5 +1,5 @@
-"""Reads of the login policy that apply to one staff user: which organisations they belong to, whether they may
-use a local password, whether they need a second factor. The strictest organisation wins."""
+"""Reads of the login policy that apply to one staff user: which organisations they belong to, whether they
+may use a local password, whether they need a second factor. The strictest organisation wins."""
 
 from __future__ import annotations
 
@@ -53,9 +53,10 @@ def find_user_by_login(login: str):
         return None
     users = get_user_model().objects.all()
     if "@" in login:
-        return users.filter(email__iexact=login).order_by("pk").first() or users.filter(
-            username__iexact=login
-        ).first()
+        return (
+            users.filter(email__iexact=login).order_by("pk").first()
+            or users.filter(username__iexact=login).first()
+        )
     return users.filter(username__iexact=login).first()
 
 

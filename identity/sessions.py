@@ -37,7 +37,7 @@ def start(request, *, method: str) -> None:
 
 
 def expired(request) -> str | None:
-    """"idle" or "absolute" when this staff session has run out, else None (and the session is touched)."""
+    """ "idle" or "absolute" when this staff session has run out, else None (and the session is touched)."""
     session = request.session
     current = now()
     started = session.get(STARTED_KEY)

@@ -41,7 +41,9 @@ def sso_start(request):
     """Find the organisation by the e-mail address's domain and send the browser to its login service."""
     form = SSOStartForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Enter your work e-mail address to log in with your organisation's account."))
+        messages.error(
+            request, _("Enter your work e-mail address to log in with your organisation's account.")
+        )
         return redirect("account_login")
     email = form.cleaned_data["email"].strip().lower()
     row = login_for_domain(email)

@@ -726,7 +726,8 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["organisation", "-created_at"], name="audit_org_created")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor or self.actor_pseudonym} {self.action} {self.target}"
+        who = self.actor or self.actor_pseudonym
+        return f"{self.created_at:%Y-%m-%d %H:%M} {who} {self.action} {self.target}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):

@@ -36,7 +36,9 @@ def find_staff_user(identifier: str):
 
     user = find_user_by_login(identifier)
     if user is None:
-        raise DomainError(_("No staff user has the e-mail address or user name %(who)s.") % {"who": identifier})
+        raise DomainError(
+            _("No staff user has the e-mail address or user name %(who)s.") % {"who": identifier}
+        )
     return user
 
 
@@ -65,13 +67,21 @@ def _related_rows(user) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for model in apps.get_models():
         for field in model._meta.get_fields():
-            if not isinstance(field, models.ForeignKey | models.OneToOneField) or field.related_model is not user_model:
+            if (
+                not isinstance(field, models.ForeignKey | models.OneToOneField)
+                or field.related_model is not user_model
+            ):
                 continue
             if (model._meta.label, field.name) in _OWN_SECTIONS:
                 continue
             for obj in model._default_manager.filter(**{field.name: user}).order_by("pk")[:10000]:
                 rows.append(
-                    {"table": model._meta.label, "id": str(obj.pk), "field": field.name, "description": str(obj)}
+                    {
+                        "table": model._meta.label,
+                        "id": str(obj.pk),
+                        "field": field.name,
+                        "description": str(obj),
+                    }
                 )
     return rows
 
@@ -128,9 +138,12 @@ def export_staff_user_data(*, user) -> dict[str, Any]:
             }
             for a in Authenticator.objects.filter(user=user)
         ],
-        "audit_events_by_the_user": [_event(e) for e in AuditEvent.objects.filter(actor=user).order_by("created_at")],
+        "audit_events_by_the_user": [
+            _event(e) for e in AuditEvent.objects.filter(actor=user).order_by("created_at")
+        ],
         "audit_events_about_the_user": [
-            _event(e) for e in AuditEvent.objects.filter(_mentions(user)).exclude(actor=user).order_by("created_at")
+            _event(e)
+            for e in AuditEvent.objects.filter(_mentions(user)).exclude(actor=user).order_by("created_at")
         ],
         "other_rows": _related_rows(user),
     }
@@ -171,7 +184,8 @@ def remove_staff_user(*, user, actor=None) -> str:
             target = pseudonym if target.lower() == name.lower() else target
             details = _replace(details, name, pseudonym)
         AuditEvent.objects.filter(pk=event.pk)._pseudonymise(target=target, details=details)
-    for organisation_id in org_ids or [None]:
+    targets: list[int | None] = [*org_ids] or [None]
+    for organisation_id in targets:
         record_event(action="staff.removed", organisation=organisation_id, actor=actor, target=pseudonym)
     user.delete()
     return pseudonym

@@ -14,8 +14,11 @@ from ..policy import organisation_ids
 
 def _record(*, action: str, user, target: str, details: dict) -> None:
     with transaction.atomic():
-        for organisation_id in organisation_ids(user) or [None]:
-            record_event(action=action, organisation=organisation_id, actor=user, target=target, details=details)
+        targets: list[int | None] = [*organisation_ids(user)] or [None]
+        for organisation_id in targets:
+            record_event(
+                action=action, organisation=organisation_id, actor=user, target=target, details=details
+            )
 
 
 def record_login(*, request, user, method: str) -> None:

@@ -66,7 +66,9 @@ def change_security_settings(
 
 
 @transaction.atomic
-def save_sso_configuration(*, row: OrganisationLogin, actor, previous: dict | None = None) -> OrganisationLogin:
+def save_sso_configuration(
+    *, row: OrganisationLogin, actor, previous: dict | None = None
+) -> OrganisationLogin:
     """The platform admin's SSO configuration (Django admin). Secrets are never written to the log."""
     previous = previous or {}
     row.updated_at = timezone.now()

@@ -174,7 +174,10 @@ def delete_department(*, department: Department, actor=None) -> None:
     if department.responses.exists() or department.pooled_responses.exists():
         raise DomainError(_("This department has responses in earlier rounds and cannot be deleted."))
     record_event(
-        action="department.deleted", organisation=department.organisation_id, actor=actor, target=department.name
+        action="department.deleted",
+        organisation=department.organisation_id,
+        actor=actor,
+        target=department.name,
     )
     department.delete()
 

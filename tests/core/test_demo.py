@@ -83,5 +83,7 @@ def test_the_demo_platform_admin_logs_in_with_the_published_authenticator_key(cl
     assert client.get("/admin/").status_code == 200
     # The demo's organisation staff keep logging in with their password alone.
     client.post("/konto/logga-ut/")
-    response = client.post("/konto/logga-in/", {"login": "digistab@linkoping.example", "password": DEMO_PASSWORD})
+    response = client.post(
+        "/konto/logga-in/", {"login": "digistab@linkoping.example", "password": DEMO_PASSWORD}
+    )
     assert response["Location"] == "/"

@@ -20,7 +20,7 @@ class OIDCProvider:
         response.raise_for_status()
 
     def authorize(self, authorize_url: str, sub: str) -> str:
-        """The user picks ``sub`` on the provider's page: returns where the provider sends the browser back."""
+        """The user picks ``sub`` on the provider's page: returns where the provider sends the browser."""
         response = requests.post(authorize_url, data={"sub": sub}, allow_redirects=False, timeout=10)
         assert response.status_code == 302, response.text[:500]
         return response.headers["Location"]

@@ -85,24 +85,28 @@ class LocalIdP:
         now = datetime.datetime.now(datetime.timezone.utc)
         until = not_on_or_after or now + datetime.timedelta(minutes=5)
         assertion_id = f"_{uuid.uuid4().hex}"
+        name_id = uuid.uuid5(uuid.NAMESPACE_URL, email)
+        before = now - datetime.timedelta(minutes=1)
         assertion = f"""<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"
  xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
  ID="{assertion_id}" Version="2.0" IssueInstant="{_instant(now)}">
  <saml:Issuer>{ENTITY_ID}</saml:Issuer>
  <saml:Subject>
-  <saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{uuid.uuid5(uuid.NAMESPACE_URL, email)}</saml:NameID>
+  <saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{name_id}</saml:NameID>
   <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
-   <saml:SubjectConfirmationData NotOnOrAfter="{_instant(until)}" Recipient="{request.acs_url}" InResponseTo="{request.id}"/>
+   <saml:SubjectConfirmationData NotOnOrAfter="{_instant(until)}" Recipient="{request.acs_url}"
+    InResponseTo="{request.id}"/>
   </saml:SubjectConfirmation>
  </saml:Subject>
- <saml:Conditions NotBefore="{_instant(now - datetime.timedelta(minutes=1))}" NotOnOrAfter="{_instant(until)}">
+ <saml:Conditions NotBefore="{_instant(before)}" NotOnOrAfter="{_instant(until)}">
   <saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction>
  </saml:Conditions>
  <saml:AuthnStatement AuthnInstant="{_instant(now)}" SessionIndex="{assertion_id}">
   <saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext>
  </saml:AuthnStatement>
  <saml:AttributeStatement>
-  <saml:Attribute Name="urn:oid:0.9.2342.19200300.100.1.3" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">
+  <saml:Attribute Name="urn:oid:0.9.2342.19200300.100.1.3"
+   NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">
    <saml:AttributeValue xsi:type="xs:string">{email}</saml:AttributeValue>
   </saml:Attribute>
  </saml:AttributeStatement>

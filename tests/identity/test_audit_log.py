@@ -25,11 +25,23 @@ ROOT = Path(__file__).resolve().parents[2]
 def events(organisation, other_organisation, org_admin, dept_rep, outsider):
     when = timezone.make_aware(datetime.datetime(2026, 3, 2, 10, 0))
     made = [
-        record_event(action="round.opened", organisation=organisation, actor=org_admin, target="Linköping – VT 2026",
-                     details={"invitations": 40}),
-        record_event(action="login.failed", organisation=organisation, actor=dept_rep, target=dept_rep.email,
-                     details={"reason": "password", "address": "192.0.2.1"}),
-        record_event(action="round.opened", organisation=other_organisation, actor=outsider, target="Stockholm"),
+        record_event(
+            action="round.opened",
+            organisation=organisation,
+            actor=org_admin,
+            target="Linköping – VT 2026",
+            details={"invitations": 40},
+        ),
+        record_event(
+            action="login.failed",
+            organisation=organisation,
+            actor=dept_rep,
+            target=dept_rep.email,
+            details={"reason": "password", "address": "192.0.2.1"},
+        ),
+        record_event(
+            action="round.opened", organisation=other_organisation, actor=outsider, target="Stockholm"
+        ),
     ]
     AuditEvent.objects.filter(pk=made[0].pk)._pseudonymise(created_at=when)  # a fixed date for the filter
     return made
@@ -37,12 +49,18 @@ def events(organisation, other_organisation, org_admin, dept_rep, outsider):
 
 def test_every_action_code_recorded_anywhere_has_a_swedish_sentence():
     found: set[str] = set()
-    for path in [*ROOT.glob("surveys/**/*.py"), *ROOT.glob("maturity/**/*.py"), *ROOT.glob("reports/**/*.py"),
-                 *ROOT.glob("identity/**/*.py")]:
+    for path in [
+        *ROOT.glob("surveys/**/*.py"),
+        *ROOT.glob("maturity/**/*.py"),
+        *ROOT.glob("reports/**/*.py"),
+        *ROOT.glob("identity/**/*.py"),
+    ]:
         if "migrations" in path.parts:
             continue
         text = path.read_text()
-        for match in re.finditer(r"action\s*=\s*\"([^\"]+)\"(?:\s+if\s+[^\n]+?\s+else\s+\"([^\"]+)\")?", text):
+        for match in re.finditer(
+            r"action\s*=\s*\"([^\"]+)\"(?:\s+if\s+[^\n]+?\s+else\s+\"([^\"]+)\")?", text
+        ):
             found.update(code for code in match.groups() if code)
         found.update(re.findall(r"\"(mfa\.[a-z_]+)\"", text))
     found.discard("store_true")
@@ -57,7 +75,8 @@ def test_the_sentence_is_swedish_and_names_the_details(events, settings):
     with translation.override("sv"):
         assert describe(events[0]) == "Öppnade mätomgången Linköping – VT 2026 (40 inbjudningar)"
         assert describe(events[1]) == (
-            "Misslyckad inloggning som ”bob.rep@kommun.example” från 192.0.2.1 (fel lösenord eller okänt namn)"
+            "Misslyckad inloggning som ”bob.rep@kommun.example” från 192.0.2.1 "
+            "(fel lösenord eller okänt namn)"
         )
 
 
@@ -88,7 +107,9 @@ def test_the_log_filters_by_action_person_and_date(client, org_admin, dept_rep, 
 
 def test_the_log_exports_as_csv_and_the_export_is_logged(client, org_admin, organisation, events):
     client.force_login(org_admin)
-    response = client.get(reverse("identity:audit_log_export", args=[organisation.code]), {"action": "round.opened"})
+    response = client.get(
+        reverse("identity:audit_log_export", args=[organisation.code]), {"action": "round.opened"}
+    )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["När", "Vem", "Vad", "Händelsekod", "Gäller"]
@@ -99,7 +120,9 @@ def test_the_log_exports_as_csv_and_the_export_is_logged(client, org_admin, orga
 
 
 def test_a_csv_cell_that_would_be_a_formula_is_defused(client, org_admin, organisation):
-    record_event(action="department.created", organisation=organisation, actor=org_admin, target="=HYPERLINK(1)")
+    record_event(
+        action="department.created", organisation=organisation, actor=org_admin, target="=HYPERLINK(1)"
+    )
     client.force_login(org_admin)
     response = client.get(reverse("identity:audit_log_export", args=[organisation.code]))
     assert "'=HYPERLINK(1)" in response.content.decode("utf-8-sig")
@@ -126,8 +149,10 @@ def test_the_django_admin_cannot_change_or_delete_an_event(client, platform_admi
     assert client.get(change).status_code == 200  # read-only view
     client.post(change, {"target": "ändrad", "action": "x"})
     assert client.get(reverse("admin:surveys_auditevent_delete", args=[event.pk])).status_code == 403
-    client.post(reverse("admin:surveys_auditevent_changelist"),
-                {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
+    client.post(
+        reverse("admin:surveys_auditevent_changelist"),
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    )
     event = AuditEvent.objects.get(pk=event.pk)
     assert event.target == "Linköping – VT 2026" and event.action == "round.opened"
     assert AuditEvent.objects.count() == 3
@@ -143,7 +168,11 @@ def test_on_postgresql_the_database_itself_refuses_changes_and_deletions(events)
         "UPDATE surveys_auditevent SET target = 'ändrad'",
         "DELETE FROM surveys_auditevent",
     ):
-        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(IntegrityError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql)
     assert AuditEvent.objects.count() == 3
     # The pseudonymisation switch does not allow rewriting what happened or when.

@@ -29,7 +29,9 @@ def _next_code(secret: str) -> str:
     return pyotp.TOTP(secret).at(time.time() + 30)
 
 
-def test_enrol_then_log_in_with_a_code_a_wrong_code_and_a_recovery_code(page, live_server, org_admin, settings):
+def test_enrol_then_log_in_with_a_code_a_wrong_code_and_a_recovery_code(
+    page, live_server, org_admin, settings
+):
     settings.MFA_TOTP_TOLERANCE = 1  # the next step's code is accepted too, so the test need not wait 30 s
     _password_login(page, live_server, org_admin)
     page.goto(f"{live_server.url}/konto/tvafaktor/")
@@ -97,11 +99,18 @@ def test_public_identity_pages_have_no_wcag_violations(page, live_server, db, pa
     assert_no_axe_violations(page)
 
 
-def test_staff_identity_pages_have_no_wcag_violations(page, live_server, org_admin, organisation, browser_login):
+def test_staff_identity_pages_have_no_wcag_violations(
+    page, live_server, org_admin, organisation, browser_login
+):
     from surveys.services.audit import record_event
 
-    record_event(action="round.opened", organisation=organisation, actor=org_admin, target="VT 2026",
-                 details={"invitations": 12})
+    record_event(
+        action="round.opened",
+        organisation=organisation,
+        actor=org_admin,
+        target="VT 2026",
+        details={"invitations": 12},
+    )
     browser_login(page, org_admin)
     for path in (
         "/konto/losenord/",
@@ -117,7 +126,9 @@ def test_staff_identity_pages_have_no_wcag_violations(page, live_server, org_adm
     assert page.get_by_text("Öppnade mätomgången VT 2026 (12 inbjudningar)").is_visible()
 
 
-def test_the_refusal_page_of_single_sign_on_has_no_wcag_violations(page, live_server, no_role_user, organisation):
+def test_the_refusal_page_of_single_sign_on_has_no_wcag_violations(
+    page, live_server, no_role_user, organisation
+):
     from oidc_provider_mock import run_server_in_thread
 
     from identity.models import OrganisationLogin
@@ -126,8 +137,12 @@ def test_the_refusal_page_of_single_sign_on_has_no_wcag_violations(page, live_se
     with run_server_in_thread() as server:
         provider = OIDCProvider(url=f"http://localhost:{server.server_port}")
         OrganisationLogin.objects.create(
-            organisation=organisation, protocol="oidc", allowed_domains="kommun.example",
-            oidc_issuer=provider.url, oidc_client_id="dimios-test", oidc_client_secret="x",
+            organisation=organisation,
+            protocol="oidc",
+            allowed_domains="kommun.example",
+            oidc_issuer=provider.url,
+            oidc_client_id="dimios-test",
+            oidc_client_secret="x",
         )
         provider.set_user("nobody", email="nobody@kommun.example", email_verified=True)
         page.goto(f"{live_server.url}/konto/logga-in/")

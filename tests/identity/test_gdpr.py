@@ -19,8 +19,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def history(organisation, org_admin, dept_rep):
     enrol_totp(dept_rep)
-    record_event(action="login.succeeded", organisation=organisation, actor=dept_rep, target=dept_rep.email,
-                 details={"method": "password", "address": "192.0.2.1"})
+    record_event(
+        action="login.succeeded",
+        organisation=organisation,
+        actor=dept_rep,
+        target=dept_rep.email,
+        details={"method": "password", "address": "192.0.2.1"},
+    )
     grant_role(organisation=organisation, email=dept_rep.email, role="management", granted_by=org_admin)
     return dept_rep
 
@@ -46,7 +51,10 @@ def test_the_export_finds_rows_of_any_model_that_point_at_the_user(org_admin, or
     newcomer = UserFactory(username="ny@kommun.example")
     grant_role(organisation=organisation, email=newcomer.email, role="management", granted_by=org_admin)
     data = gdpr.export_staff_user_data(user=org_admin)
-    assert any(row["table"] == "surveys.RoleAssignment" and row["field"] == "granted_by" for row in data["other_rows"])
+    assert any(
+        row["table"] == "surveys.RoleAssignment" and row["field"] == "granted_by"
+        for row in data["other_rows"]
+    )
 
 
 def test_an_unknown_user_is_a_clear_error():

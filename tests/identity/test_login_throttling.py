@@ -1,5 +1,5 @@
-"""Password logins: the product's own login page, throttling per account and per client address on a real Redis
-(delay, then a lock that runs out), audited failures, Django admin's login through the same page, and
+"""Password logins: the product's own login page, throttling per account and per client address on a real
+Redis (delay, then a lock that runs out), audited failures, Django admin's login through the same page, and
 password reset rate-limited."""
 
 import time
@@ -69,7 +69,9 @@ def test_a_staff_user_logs_in_with_e_mail_and_password_and_the_login_is_audited(
     response = _try(client, "Alice.Admin@kommun.example", PASSWORD)
     assert response.status_code == 302 and _logged_in(client)
     event = AuditEvent.objects.get(action="login.succeeded")
-    assert event.actor == org_admin and event.organisation_id == org_admin.role_assignments.get().organisation_id
+    assert (
+        event.actor == org_admin and event.organisation_id == org_admin.role_assignments.get().organisation_id
+    )
     assert event.details == {"method": "password", "address": "192.0.2.10"}
 
 
@@ -102,7 +104,9 @@ def test_repeated_failures_bring_a_delay_then_a_lock_that_runs_out(
     # After two failures: a delay. Even the right password is not checked during it.
     response = _try(client, org_admin.email, PASSWORD)
     assert not _logged_in(client)
-    assert "Vänta 1 sekund innan du försöker igen." in response.content.decode(), response.content.decode()[2000:5000]
+    assert "Vänta 1 sekund innan du försöker igen." in response.content.decode(), response.content.decode()[
+        2000:5000
+    ]
     clock.advance(5)
     _try(client, org_admin.email, "fel")
     clock.advance(10)
@@ -149,7 +153,9 @@ def test_one_client_address_meets_a_ceiling_across_accounts(client, org_admin, r
     assert _logged_in(client)
 
 
-def test_a_successful_login_clears_the_accounts_count_but_not_the_addresss(client, org_admin, clock, settings):
+def test_a_successful_login_clears_the_accounts_count_but_not_the_addresss(
+    client, org_admin, clock, settings
+):
     settings.DIMIOS_LOGIN_DELAY_AFTER = 3
     _try(client, org_admin.email, "fel")
     _try(client, org_admin.email, "fel")
@@ -204,9 +210,10 @@ def test_the_password_reset_e_mail_is_the_products_own(client, org_admin):
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
     page = client.get(path, follow=True)
     assert "Välj ett lösenord" in page.content.decode()
-    done = client.post(page.redirect_chain[-1][0] if page.redirect_chain else path, {
-        "password1": "ett helt nytt lösenord 42", "password2": "ett helt nytt lösenord 42"
-    })
+    done = client.post(
+        page.redirect_chain[-1][0] if page.redirect_chain else path,
+        {"password1": "ett helt nytt lösenord 42", "password2": "ett helt nytt lösenord 42"},
+    )
     assert done.status_code == 302
     org_admin.refresh_from_db()
     assert org_admin.check_password("ett helt nytt lösenord 42")

@@ -1,6 +1,6 @@
 """Single sign-on with OpenID Connect against a real provider running on loopback (not a mock of allauth or of
-the HTTP client): the provider signs real ID tokens, our side fetches its discovery document, exchanges the code
-and checks the token."""
+the HTTP client): the provider signs real ID tokens, our side fetches its discovery document, exchanges the
+code and checks the token."""
 
 import time
 
@@ -45,7 +45,9 @@ def test_a_token_for_another_audience_is_refused(client, org_admin, oidc_login, 
     )
     assert _logged_in_as(client) is None
     assert "Inloggningen misslyckades" in response.content.decode()
-    assert AuditEvent.objects.filter(action="login.sso_refused", organisation=oidc_login.organisation).exists()
+    assert AuditEvent.objects.filter(
+        action="login.sso_refused", organisation=oidc_login.organisation
+    ).exists()
 
 
 def test_an_expired_token_is_refused(client, org_admin, oidc_login, oidc_provider):

@@ -27,7 +27,9 @@ def test_passwords_cannot_be_switched_off_without_single_sign_on(client, org_adm
     response = client.post(url, {})
     assert response.status_code == 200
     assert "Lösenord kan bara stängas av när gemensam inloggning är inställd" in response.content.decode()
-    assert not OrganisationLogin.objects.filter(organisation=organisation, local_passwords_allowed=False).exists()
+    assert not OrganisationLogin.objects.filter(
+        organisation=organisation, local_passwords_allowed=False
+    ).exists()
     assert not AuditEvent.objects.filter(action="settings.security_changed").exists()
 
 
@@ -60,7 +62,12 @@ def test_single_sign_on_needs_its_fields(client, platform_admin, organisation):
     client.force_login(platform_admin)
     response = client.post(
         reverse("admin:identity_organisationlogin_add"),
-        {"organisation": organisation.pk, "protocol": "oidc", "allowed_domains": "", "local_passwords_allowed": "on"},
+        {
+            "organisation": organisation.pk,
+            "protocol": "oidc",
+            "allowed_domains": "",
+            "local_passwords_allowed": "on",
+        },
     )
     assert response.status_code == 200
     assert not OrganisationLogin.objects.exists()

@@ -11,7 +11,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("user", help="The user's e-mail address or user name.")
-        parser.add_argument("--yes", action="store_true", help="Do it (without it, only say what would happen).")
+        parser.add_argument(
+            "--yes", action="store_true", help="Do it (without it, only say what would happen)."
+        )
 
     def handle(self, *args, **options):
         try:
@@ -19,7 +21,9 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(str(error)) from None
         if not options["yes"]:
-            self.stdout.write(f"Would remove {user.get_username()} ({user.email}). Run again with --yes to do it.")
+            self.stdout.write(
+                f"Would remove {user.get_username()} ({user.email}). Run again with --yes to do it."
+            )
             return
         try:
             pseudonym = gdpr.remove_staff_user(user=user)
