@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('surveys', '0004_audit_event_append_only_with_pseudonym'),
+        ('surveys', '0005_audit_event_append_only_with_pseudonym'),
     ]
 
     operations = [

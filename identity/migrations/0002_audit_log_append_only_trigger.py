@@ -47,7 +47,7 @@ def drop_trigger(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("identity", "0001_organisation_login"),
-        ("surveys", "0004_audit_event_append_only_with_pseudonym"),
+        ("surveys", "0005_audit_event_append_only_with_pseudonym"),
     ]
 
     operations = [migrations.RunPython(create_trigger, drop_trigger)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0003_add_respondent_import'),
+        ('surveys', '0004_add_response_pool_and_submission_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
