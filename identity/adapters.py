@@ -138,6 +138,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def logout(self, request) -> None:
         if request.user.is_authenticated:
             login_audit.record_logout(request=request, user=request.user)
+        sessions.end(request)
         super().logout(request)
 
     def send_password_reset_mail(self, user, email, context) -> None:

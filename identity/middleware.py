@@ -37,6 +37,7 @@ class StaffSessionMiddleware:
         user = request.user
         login_audit.record_logout(request=request, user=user, reason=reason)
         kept = {key: request.session[key] for key in RESPONDENT_KEYS if key in request.session}
+        sessions.end(request)
         logout(request)
         request.session.update(kept)
         if reason == "idle":
