@@ -33,14 +33,14 @@ run: setup messages
 	$(RUN_ENV) $(PY) manage.py load_demo_data
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-TEMPLATE_DIRS := templates surveys/templates maturity/templates reports/templates
+TEMPLATE_DIRS := templates surveys/templates maturity/templates reports/templates identity/templates
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/djlint --lint $(TEMPLATE_DIRS)
-	$(DEV_ENV) $(BIN)/mypy maturity reports
+	$(DEV_ENV) $(BIN)/mypy maturity reports identity
 
 check-migrations: setup
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run

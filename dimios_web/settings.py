@@ -153,9 +153,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
 
 # --- Language, time zone, formats -----------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
@@ -276,6 +276,85 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Staff identity (issue 12): allauth, single sign-on, MFA, login throttling, session timeouts ------------
+# django-allauth does the login flows (password, OpenID Connect, SAML 2.0, TOTP + recovery codes); the rules
+# of this product are in identity/ (adapters, throttle, sessions, middleware). docs/identity.md explains them.
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
+    "identity",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "allauth.account.middleware.AccountMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1,
+    "identity.middleware.StaffSessionMiddleware",
+)
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "identity.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]  # sign-up itself is closed (the adapter)
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False  # no "remember me": staff sessions follow the timeouts below
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_NOTIFICATIONS = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_URL.split("://", 1)[0]
+ACCOUNT_FORMS = {
+    "login": "identity.forms.LoginForm",
+    "reset_password": "identity.forms.ResetPasswordForm",
+    "reset_password_from_key": "identity.forms.ResetPasswordKeyForm",
+    "change_password": "identity.forms.ChangePasswordForm",
+    "set_password": "identity.forms.SetPasswordForm",
+    "reauthenticate": "identity.forms.ReauthenticateForm",
+}
+# Password reset requests per client address and per e-mail address; failed logins are throttled by
+# identity.throttle instead of allauth's own "login_failed" limit.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": False,
+    "reset_password": os.environ.get("DIMIOS_PASSWORD_RESET_LIMIT", "10/m/ip,3/15m/key"),
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+SOCIALACCOUNT_ONLY = False
+MFA_ADAPTER = "identity.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "DiMiOS"
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # staff e-mail addresses are set by the organisation admin
+MFA_FORMS = {
+    "authenticate": "identity.forms.MFAAuthenticateForm",
+    "activate_totp": "identity.forms.MFAActivateTOTPForm",
+}
+# A second factor for platform admins (superusers); organisations choose for their own staff.
+DIMIOS_MFA_REQUIRED_FOR_SUPERUSERS = env_bool("DIMIOS_MFA_REQUIRED_FOR_SUPERUSERS", True)
+# Staff sessions: idle timeout (minutes) and absolute timeout (hours). Respondents' survey sessions keep
+# Django's own cookie age.
+DIMIOS_SESSION_IDLE_MINUTES = env_int("DIMIOS_SESSION_IDLE_MINUTES", 30, minimum=1)
+DIMIOS_SESSION_ABSOLUTE_HOURS = env_int("DIMIOS_SESSION_ABSOLUTE_HOURS", 10, minimum=1)
+# Login throttling (identity/throttle.py): delay after this many failures in a row, lock after this many,
+# for this long; at most this many failures per client address per window.
+DIMIOS_LOGIN_DELAY_AFTER = env_int("DIMIOS_LOGIN_DELAY_AFTER", 3, minimum=1)
+DIMIOS_LOGIN_MAX_DELAY = env_int("DIMIOS_LOGIN_MAX_DELAY", 60, minimum=1)
+DIMIOS_LOGIN_LOCK_AFTER = env_int("DIMIOS_LOGIN_LOCK_AFTER", 10, minimum=2)
+DIMIOS_LOGIN_LOCK_SECONDS = env_int("DIMIOS_LOGIN_LOCK_SECONDS", 15 * 60, minimum=1)
+DIMIOS_LOGIN_WINDOW = env_int("DIMIOS_LOGIN_WINDOW", 15 * 60, minimum=1)
+DIMIOS_LOGIN_ADDRESS_LIMIT = env_int("DIMIOS_LOGIN_ADDRESS_LIMIT", 50, minimum=1)
+# --- end of staff identity ---------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -1,31 +1,24 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from identity import urls as identity_urls
+from identity import views as identity_views
 from surveys.views import organisation as survey_views
 
 from . import views
 
+# Django admin's own login page is not used: it redirects to the product's login (throttling, single sign-on,
+# the second factor), and the admin is reached once logged in as a platform admin.
+admin.site.login = identity_views.admin_login
+
 urlpatterns = [
     path("", survey_views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
-    path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
-    path("konto/losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("konto/losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("konto/aterstall/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path("konto/aterstall/skickat/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path(
-        "konto/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "konto/reset/klart/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
-    ),
+    path("konto/", include(identity_urls.account_urlpatterns)),
+    path("", include((identity_urls.organisation_urlpatterns, "identity"))),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("surveys.urls")),

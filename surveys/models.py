@@ -681,24 +681,58 @@ class ReminderRun(models.Model):
         return f"{self.round} reminder {self.pk}"
 
 
+class AuditLogIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete an audit event through the application."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("The audit log is append-only: events cannot be changed.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("The audit log is append-only: events cannot be deleted.")
+
+    def _pseudonymise(self, **kwargs) -> int:
+        """The one permitted change (GDPR erasure of a staff user): only
+        ``identity.services.gdpr.remove_staff_user`` calls it; the database trigger allows it only when
+        it sets a pseudonym (docs/identity.md)."""
+        return super().update(**kwargs)
+
+
 class AuditEvent(models.Model):
-    """Who did what, when: every open, close, send, reminder and download is recorded here."""
+    """Who did what, when: logins, role and settings changes, every open, close, send, reminder, import,
+    export and download. Append-only: the application refuses to change or delete an event (here, in the
+    admin, and on PostgreSQL a trigger, see ``identity/migrations``). When a staff user is removed under GDPR
+    their events stay, with ``actor`` emptied and ``actor_pseudonym`` set."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    actor_pseudonym = models.CharField(_("pseudonym"), max_length=40, blank=True, default="")
     action = models.CharField(_("action"), max_length=50)
     target = models.CharField(_("target"), max_length=200, blank=True, default="")
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="audit_org_created")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"
+        who = self.actor or self.actor_pseudonym
+        return f"{self.created_at:%Y-%m-%d %H:%M} {who} {self.action} {self.target}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AuditLogIsAppendOnly("The audit log is append-only: events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("The audit log is append-only: events cannot be deleted.")

@@ -127,11 +127,24 @@ def outsider(other_organisation):
     return _persona("charlie.other@annan.example", other_organisation, "org_admin")
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # a test-only authenticator key
+
+
+def enrol_totp(user, secret: str = TOTP_SECRET):
+    """Give a user an authenticator app (TOTP) with this key, as allauth's enrolment would."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    return TOTP.activate(user, secret)
+
+
 @pytest.fixture
 def platform_admin(db):
+    """A superuser. Platform admins must have a second factor, so this one has an authenticator app."""
     from tests.factories import UserFactory
 
-    return UserFactory(username="root@plattform.example", is_staff=True, is_superuser=True)
+    user = UserFactory(username="root@plattform.example", is_staff=True, is_superuser=True)
+    enrol_totp(user)
+    return user
 
 
 @pytest.fixture
@@ -463,7 +476,7 @@ def axe_check():
 def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     """Log in through the real login form."""
     page.goto(f"{live_server.url}/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("E-postadress eller användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_load_state()

@@ -18,3 +18,15 @@ def record_report_download(*, job: ReportJob, file_format: str, actor) -> None:
         target=job,
         details={"report_job": job.pk, "year": job.year, "language": job.language, "format": file_format},
     )
+
+
+@transaction.atomic
+def record_dashboard_export(*, organisation_id: int, name: str, period: str, file_format: str, actor) -> None:
+    """Who exported which dashboard (its scope and period) as CSV or XLSX."""
+    record_event(
+        action="dashboard.exported",
+        organisation=organisation_id,
+        actor=actor,
+        target=name,
+        details={"period": period, "format": file_format},
+    )

@@ -19,6 +19,7 @@ from surveys.selectors import get_organisation_for
 
 from .. import exports, selectors
 from ..forms_dashboard import DashboardFilterForm
+from ..services.downloads import record_dashboard_export
 
 ROLES = [
     RoleAssignment.Role.ORG_ADMIN,
@@ -114,4 +115,11 @@ def dashboard_export(request, org, fmt):
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     response["Cache-Control"] = "private, no-store"
+    record_dashboard_export(
+        organisation_id=dashboard_data["round"].organisation_id,
+        name=str(dashboard_data["focus"]["name"]),
+        period=dashboard_data["round"].period.code,
+        file_format=fmt,
+        actor=request.user,
+    )
     return response

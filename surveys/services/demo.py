@@ -95,7 +95,7 @@ def load_demo_data() -> dict:
         "organisation": organisation,
         "comparison": comparison,
         "logins": [
-            (admin.username, "platform admin (Django admin)"),
+            (admin.username, "platform admin (Django admin), with a second factor: see below"),
             (staff.username, f"organisation admin, {organisation.name}"),
             (management.username, f"management, {organisation.name}"),
             (rep.username, "department representative, Social- och omsorgsförvaltningen"),
@@ -103,7 +103,15 @@ def load_demo_data() -> dict:
         "notes": [],
     }
     _load_results_demo(summary)
+    _load_identity_demo(summary)
     return summary
+
+
+def _load_identity_demo(summary: dict) -> None:
+    """The demo municipality's login settings and the platform admin's authenticator app (identity app)."""
+    from identity.demo import load_demo_identity
+
+    load_demo_identity(summary)
 
 
 def _load_results_demo(summary: dict) -> None:

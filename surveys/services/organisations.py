@@ -8,17 +8,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dimios_web.exceptions import DomainError
 
 from ..models import County, Department, Municipality, Organisation, RespondentGroup, RoleAssignment
+from .audit import record_event
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "data"
 
@@ -130,20 +129,27 @@ def _check_unique_name(
 
 @transaction.atomic
 def create_department(
-    *, organisation: Organisation, name: str, parent: Department | None = None
+    *, organisation: Organisation, name: str, parent: Department | None = None, actor=None
 ) -> Department:
     name = name.strip()
     _check_parent(organisation=organisation, department=None, parent=parent)
     _check_unique_name(organisation=organisation, department=None, parent=parent, name=name)
     try:
         with transaction.atomic():
-            return Department.objects.create(organisation=organisation, name=name, parent=parent)
+            department = Department.objects.create(organisation=organisation, name=name, parent=parent)
     except IntegrityError:
         raise DomainError(_("There is already a department with this name here."), field="name") from None
+    if actor is not None:
+        record_event(
+            action="department.created", organisation=organisation, actor=actor, target=department.name
+        )
+    return department
 
 
 @transaction.atomic
-def update_department(*, department: Department, name: str, parent: Department | None) -> Department:
+def update_department(
+    *, department: Department, name: str, parent: Department | None, actor=None
+) -> Department:
     department = Department.objects.select_for_update().get(pk=department.pk)
     name = name.strip()
     _check_parent(organisation=department.organisation, department=department, parent=parent)
@@ -151,15 +157,28 @@ def update_department(*, department: Department, name: str, parent: Department |
     department.name = name
     department.parent = parent
     department.save(update_fields=["name", "parent"])
+    record_event(
+        action="department.changed",
+        organisation=department.organisation_id,
+        actor=actor,
+        target=department.name,
+        details={"parent": parent.name if parent else ""},
+    )
     return department
 
 
 @transaction.atomic
-def delete_department(*, department: Department) -> None:
+def delete_department(*, department: Department, actor=None) -> None:
     if department.children.exists():
         raise DomainError(_("Move or delete the units under this department first."))
     if department.responses.exists() or department.pooled_responses.exists():
         raise DomainError(_("This department has responses in earlier rounds and cannot be deleted."))
+    record_event(
+        action="department.deleted",
+        organisation=department.organisation_id,
+        actor=actor,
+        target=department.name,
+    )
     department.delete()
 
 
@@ -177,26 +196,35 @@ def _check_group_name(*, organisation: Organisation, group: RespondentGroup | No
 
 
 @transaction.atomic
-def create_respondent_group(*, organisation: Organisation, name: str, position: int = 0) -> RespondentGroup:
+def create_respondent_group(
+    *, organisation: Organisation, name: str, position: int = 0, actor=None
+) -> RespondentGroup:
     name = name.strip()
     _check_group_name(organisation=organisation, group=None, name=name)
-    return RespondentGroup.objects.create(organisation=organisation, name=name, position=position)
+    group = RespondentGroup.objects.create(organisation=organisation, name=name, position=position)
+    if actor is not None:
+        record_event(action="group.created", organisation=organisation, actor=actor, target=group.name)
+    return group
 
 
 @transaction.atomic
-def update_respondent_group(*, group: RespondentGroup, name: str, position: int) -> RespondentGroup:
+def update_respondent_group(
+    *, group: RespondentGroup, name: str, position: int, actor=None
+) -> RespondentGroup:
     name = name.strip()
     _check_group_name(organisation=group.organisation, group=group, name=name)
     group.name = name
     group.position = position
     group.save(update_fields=["name", "position"])
+    record_event(action="group.changed", organisation=group.organisation_id, actor=actor, target=group.name)
     return group
 
 
 @transaction.atomic
-def delete_respondent_group(*, group: RespondentGroup) -> None:
+def delete_respondent_group(*, group: RespondentGroup, actor=None) -> None:
     if group.responses.exists() or group.pooled_responses.exists():
         raise DomainError(_("This group has responses in earlier rounds and cannot be deleted."))
+    record_event(action="group.deleted", organisation=group.organisation_id, actor=actor, target=group.name)
     group.delete()
 
 
@@ -242,25 +270,39 @@ def grant_role(
         user=user, organisation=organisation, role=role, defaults={"granted_by": granted_by}
     )
     assignment.departments.set(departments)
+    record_event(
+        action="role.granted",
+        organisation=organisation,
+        actor=granted_by,
+        target=user.email,
+        details={"role": role, "departments": [d.name for d in departments], "new_account": user_created},
+    )
     return assignment, user_created
 
 
 @transaction.atomic
-def revoke_role(*, assignment: RoleAssignment) -> None:
+def revoke_role(*, assignment: RoleAssignment, actor=None) -> None:
+    record_event(
+        action="role.revoked",
+        organisation=assignment.organisation_id,
+        actor=actor,
+        target=assignment.user.email,
+        details={"role": assignment.role},
+    )
     assignment.delete()
 
 
 def send_welcome_email(*, user) -> None:
-    """Tell a newly created staff user about their account, with a link to choose a password."""
-    site = settings.SITE_URL
-    protocol, _sep, domain = site.partition("://")
-    context = {
-        "user": user,
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-        "token": default_token_generator.make_token(user),
-        "protocol": protocol,
-        "domain": domain,
-    }
+    """Tell a newly created staff user about their account, with a link to choose a password (the same
+    one-time link as "Forgot your password?", allauth's token)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+    )
+    context = {"user": user, "link": settings.SITE_URL + path, "site_url": settings.SITE_URL}
     subject = "".join(render_to_string("registration/welcome_subject.txt", context).splitlines())
     body = render_to_string("registration/welcome_email.txt", context)
     send_mail(subject, body, None, [user.email])

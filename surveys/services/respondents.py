@@ -498,7 +498,7 @@ def remove_respondent(*, invitation: Invitation, actor=None) -> str:
         InvitationToken.objects.filter(invitation_id=invitation.pk).delete()
         outcome = "withdrawn"
     record_event(
-        action=f"respondents.{outcome}",
+        action="respondents.deleted" if outcome == "deleted" else "respondents.withdrawn",
         organisation=invitation.round.organisation_id,
         actor=actor,
         target=invitation.round,

@@ -72,13 +72,17 @@ def department_edit(request, org, pk=None):
                     organisation=organisation,
                     name=form.cleaned_data["name"],
                     parent=form.cleaned_data["parent"],
+                    actor=request.user,
                 )
                 messages.success(
                     request, _("The department “%(name)s” was added.") % {"name": department.name}
                 )
             else:
                 org_services.update_department(
-                    department=department, name=form.cleaned_data["name"], parent=form.cleaned_data["parent"]
+                    department=department,
+                    name=form.cleaned_data["name"],
+                    parent=form.cleaned_data["parent"],
+                    actor=request.user,
                 )
                 messages.success(request, _("The department was saved."))
             return redirect("surveys:department_list", org=organisation.code)
@@ -99,7 +103,7 @@ def department_delete(request, org, pk):
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org_services.delete_department(department=department)
+            org_services.delete_department(department=department, actor=request.user)
             messages.success(request, _("The department “%(name)s” was deleted.") % {"name": department.name})
             return redirect("surveys:department_list", org=organisation.code)
         except DomainError as error:
@@ -142,10 +146,12 @@ def group_edit(request, org, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             if group is None:
-                org_services.create_respondent_group(organisation=organisation, **form.cleaned_data)
+                org_services.create_respondent_group(
+                    organisation=organisation, actor=request.user, **form.cleaned_data
+                )
                 messages.success(request, _("The respondent group was added."))
             else:
-                org_services.update_respondent_group(group=group, **form.cleaned_data)
+                org_services.update_respondent_group(group=group, actor=request.user, **form.cleaned_data)
                 messages.success(request, _("The respondent group was saved."))
             return redirect("surveys:group_list", org=organisation.code)
         except DomainError as error:
@@ -165,7 +171,7 @@ def group_delete(request, org, pk):
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org_services.delete_respondent_group(group=group)
+            org_services.delete_respondent_group(group=group, actor=request.user)
             messages.success(
                 request, _("The respondent group “%(name)s” was deleted.") % {"name": group.name}
             )
@@ -232,7 +238,7 @@ def role_revoke(request, org, pk):
     )
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        org_services.revoke_role(assignment=assignment)
+        org_services.revoke_role(assignment=assignment, actor=request.user)
         messages.success(request, _("The role was removed."))
         return redirect("surveys:role_list", org=organisation.code)
     return render(

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_login_page_is_swedish_and_has_no_wcag_violations(page, live_server):
     page.goto(f"{live_server.url}/konto/logga-in/")
     assert page.locator("html").get_attribute("lang") == "sv-SE"
-    assert page.get_by_role("heading", name="Logga in").is_visible()
+    assert page.get_by_role("heading", name="Logga in", exact=True).is_visible()
     assert_no_axe_violations(page)
 
 
@@ -34,7 +34,7 @@ def test_department_rep_start_page_names_their_departments(page, live_server, de
 def test_wrong_password_gives_a_swedish_message(page, live_server, org_admin, browser_login):
     browser_login(page, org_admin, password="fel lösenord")
     assert "/konto/logga-in/" in page.url
-    assert page.get_by_text("Ange ett korrekt användarnamn och lösenord").is_visible()
+    assert page.get_by_text("E-postadressen eller användarnamnet och lösenordet stämmer inte").is_visible()
 
 
 def test_language_switch_to_english_is_kept(page, live_server, management, browser_login):

@@ -64,3 +64,26 @@ def test_demo_data_shows_the_whole_product_and_loading_it_again_adds_nothing(cli
     response = client.get(f"/s/{link.group(1)}/", follow=True)
     assert response.status_code == 200
     assert "Linköpings kommun" in response.content.decode()
+
+
+def test_the_demo_platform_admin_logs_in_with_the_published_authenticator_key(client, settings):
+    from identity.demo import current_code
+
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    assert "demo_totp_code" in out.getvalue()
+    response = client.post("/konto/logga-in/", {"login": "admin", "password": DEMO_PASSWORD})
+    assert response["Location"] == "/konto/tvafaktor/kod/"
+    code = StringIO()
+    settings.DEBUG = True  # the command is for the local demo only
+    call_command("demo_totp_code", stdout=code)
+    assert code.getvalue().strip() == current_code()
+    response = client.post("/konto/tvafaktor/kod/", {"code": code.getvalue().strip()})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+    # The demo's organisation staff keep logging in with their password alone.
+    client.post("/konto/logga-ut/")
+    response = client.post(
+        "/konto/logga-in/", {"login": "digistab@linkoping.example", "password": DEMO_PASSWORD}
+    )
+    assert response["Location"] == "/"

@@ -158,7 +158,7 @@ def test_org_admin_grants_a_department_rep_role_to_a_new_user_who_gets_a_passwor
     assert list(assignment.departments.all()) == [social_department]
     assert not assignment.user.has_usable_password()
     assert len(mail.outbox) == 1
-    assert "/konto/reset/" in mail.outbox[0].body
+    assert "/konto/aterstall/nyckel/" in mail.outbox[0].body
 
 
 def test_a_department_rep_role_needs_departments(client, org_admin, organisation):

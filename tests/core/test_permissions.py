@@ -19,6 +19,9 @@ def admin_urls(organisation, department, group, assignment):
         reverse("surveys:group_delete", args=[code, group.pk]),
         reverse("surveys:role_list", args=[code]),
         reverse("surveys:role_revoke", args=[code, assignment.pk]),
+        reverse("identity:security_settings", args=[code]),
+        reverse("identity:audit_log", args=[code]),
+        reverse("identity:audit_log_export", args=[code]),
     ]
 
 

@@ -1,0 +1,56 @@
+"""allauth tells about MFA and password changes only through signals; these receivers hand each to the audit
+service (no logic here)."""
+
+from __future__ import annotations
+
+from allauth.account import signals as account_signals
+from allauth.mfa import signals as mfa_signals
+from django.dispatch import receiver
+
+from .services import logins as login_audit
+
+
+def _mfa_action(change: str, kind: str) -> str | None:
+    """The audit action of an MFA change (spelled out, so that the audit texts' test finds each code)."""
+    if kind == "totp":
+        return {"added": "mfa.totp_added", "removed": "mfa.totp_removed"}.get(change)
+    if kind == "recovery_codes":
+        return {
+            "added": "mfa.recovery_codes_added",
+            "reset": "mfa.recovery_codes_reset",
+            "removed": "mfa.recovery_codes_removed",
+        }.get(change)
+    return None
+
+
+def _record_change(change: str, request, user, authenticator) -> None:
+    action = _mfa_action(change, authenticator.type)
+    if action is not None:
+        login_audit.record_mfa_change(user=user, action=action, request=request)
+
+
+@receiver(mfa_signals.authenticator_added)
+def _authenticator_added(sender, request, user, authenticator, **kwargs):
+    _record_change("added", request, user, authenticator)
+
+
+@receiver(mfa_signals.authenticator_removed)
+def _authenticator_removed(sender, request, user, authenticator, **kwargs):
+    _record_change("removed", request, user, authenticator)
+
+
+@receiver(mfa_signals.authenticator_reset)
+def _authenticator_reset(sender, request, user, authenticator, **kwargs):
+    _record_change("reset", request, user, authenticator)
+
+
+@receiver(mfa_signals.authentication_failed)
+def _mfa_failed(sender, request, user, authenticator, reauthentication=False, **kwargs):
+    login_audit.record_login_failure(request=request, login=user.get_username(), user=user, reason="mfa")
+
+
+@receiver(account_signals.password_changed)
+@receiver(account_signals.password_set)
+@receiver(account_signals.password_reset)
+def _password_changed(sender, request, user, **kwargs):
+    login_audit.record_mfa_change(user=user, action="password.changed", request=request)
