@@ -144,7 +144,7 @@ def test_every_page_of_a_role_runs_without_a_csp_violation(page, live_server, wo
         reports = [p for p in seen if "/arsrapporter/" in p]
         assert reports, seen
         watch.visit(live_server.url + reports[0])
-        page.wait_for_function("window.reportChartsDone === true")
+        page.wait_for_function("() => window.reportChartsDone === true")
         assert page.locator("[data-report-chart] svg").count() > 0
         watch.assert_clean()
     if username == "digistab@linkoping.example":
