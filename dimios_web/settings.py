@@ -105,6 +105,7 @@ MIDDLEWARE = [
     # issue 11: Content-Security-Policy and Cache-Control: no-store on every page that is not a static file
     "csp.middleware.CSPMiddleware",
     "dimios_web.middleware.NoStoreMiddleware",
+    "dimios_web.middleware.RejectControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
