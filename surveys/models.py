@@ -634,7 +634,8 @@ class RespondentImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     filename = models.CharField(max_length=255)
-    # {"kind": "csv"|"xlsx", "rows": [[line, [cell, …]], …], "formulas": {line: [cell ref, …]}, "notices": […]}
+    # {"kind": "csv" or "xlsx", "rows": [[line, [cell, …]], …], "formulas": {line: [cell ref, …]},
+    #  "notices": […]}
     parsed = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

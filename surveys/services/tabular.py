@@ -323,8 +323,8 @@ def read_xlsx(content: bytes, *, limits: Limits) -> Table:
     if sum(member.file_size for member in members) > limits.max_unpacked_bytes:
         raise TableRejected(
             gettext(
-                "The workbook would unpack to more than %(size)s MB. Save the sheet with only the respondents "
-                "as a new .xlsx or as CSV."
+                "The workbook would unpack to more than %(size)s MB. Save the sheet with only the "
+                "respondents as a new .xlsx or as CSV."
             )
             % {"size": limits.max_unpacked_bytes // MB}
         )

@@ -267,7 +267,7 @@ def test_the_response_import_refuses_a_bomb_naming_the_limit(organisation):
     assert "Rad 2 har fler än 300 kolumner; en fil för den här importen har högst 300." in plan.problems
 
 
-# --- Through the pages: refused at upload, parsed once -------------------------------------------------------
+# --- Through the pages: refused at upload, parsed once ---------------------------------------------------
 
 
 def test_a_bomb_uploaded_on_the_respondents_page_is_refused_with_the_message_and_nothing_is_kept(
