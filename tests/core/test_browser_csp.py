@@ -171,8 +171,8 @@ def test_the_respondent_flow_runs_without_a_csp_violation(page, live_server, wor
     link = re.search(r"(/s/[\w-]+/)", " ".join(world["notes"])).group(1)
     assert watch.visit(live_server.url + link) == 200
     watch.assert_clean()
-    page.locator("a.btn-primary, button.btn-primary").first.click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator("a.btn-primary, button.btn-primary").first.click()
     for _ in range(12):
         watch.assert_clean()
         radios = page.locator("fieldset[data-statement]")
@@ -182,13 +182,13 @@ def test_the_respondent_flow_runs_without_a_csp_violation(page, live_server, wor
         watch.assert_clean()
         buttons = page.locator("button[name=nav][value=next]")
         last = not buttons.count()
-        (page.locator("button[name=nav][value=summary]") if last else buttons).first.click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            (page.locator("button[name=nav][value=summary]") if last else buttons).first.click()
         if last:
             break
     watch.assert_clean()
     assert "sammanfattning" in page.url or page.locator("form[data-submit-once]").count()
-    page.locator("form[data-submit-once] button[type=submit]").first.click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator("form[data-submit-once] button[type=submit]").first.click()
     assert "kvitto" in page.url
     watch.assert_clean()
