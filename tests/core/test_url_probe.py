@@ -106,6 +106,8 @@ def test_no_url_answers_500_for_any_role(client, request, world, role):
         if role != "platform_admin" and url.startswith("/admin/") and url.count("/") > 3:
             continue  # the admin's pages only open for a platform admin: the others are redirected
         for method, data in (("get", None), ("post", {}), ("post", FORM)):
+            if data is FORM and url.startswith("/admin/"):
+                continue  # Django's admin acts on any filled POST (it would delete the probing user itself)
             try:
                 response = getattr(client, method)(url, data)
             except Exception as error:  # the view crashed
