@@ -12,7 +12,7 @@ def forget_pending_uploads(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0003_add_respondent_import'),
+        ('surveys', '0004_add_response_pool_and_submission_days'),
     ]
 
     operations = [
