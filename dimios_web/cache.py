@@ -5,8 +5,11 @@ may be forgotten (the unknown-link counts), so an unreachable Redis must never t
 
 - a read (``get``, ``get_many``, ``has_key``) is a miss, a write or delete is skipped, and the caller
   computes the value;
-- ``add`` and ``incr``, whose answer the caller acts on, raise ``CacheUnavailable`` (a ``ConnectionError``):
-  only the caller knows what "unknown" means for it (the rate limit is then not applied);
+- ``add`` answers True: a lock or a once-only marker kept in the cache (allauth's rate-limit lock, the
+  marker of a used TOTP code) can protect nothing while nobody can reach the cache, and the caller's work
+  (a login) must go on; the protection is back with the cache;
+- ``incr``, which has no number to give, raises ``CacheUnavailable`` (a ``ConnectionError``): only the
+  caller knows what "unknown" means for it (the unknown-link rate limit is then not applied);
 - after a failure the cache is not tried again for ``RETRY_AFTER`` seconds in this process, so a Redis that
   does not answer (a dropped packet waits for the socket timeout) costs one timeout, not one per call.
 
@@ -125,10 +128,13 @@ class DegradingRedisCache(RedisCache):
     def clear(self):
         return self._degrade("clear", lambda: super(DegradingRedisCache, self).clear(), False)
 
-    # Atomic operations whose answer the caller acts on: it must decide what "unknown" means.
+    # "Stored" while the cache is away: a lock or marker in an unreachable cache guards nothing anyway.
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._strict("add", lambda: super(DegradingRedisCache, self).add(key, value, timeout, version))
+        return self._degrade(
+            "add", lambda: super(DegradingRedisCache, self).add(key, value, timeout, version), True
+        )
 
+    # No number to give: the caller decides what "unknown" means.
     def incr(self, key, delta=1, version=None):
         return self._strict("incr", lambda: super(DegradingRedisCache, self).incr(key, delta, version))
 
@@ -139,6 +145,15 @@ class DegradingRedisCache(RedisCache):
         except UNAVAILABLE as error:
             self._failed("ping", error)
             return False
+
+
+def cache_reachable() -> bool:
+    """False while the default cache is a ``DegradingRedisCache`` that just failed: a miss it answered is then
+    "unknown", not "absent" (a caller that treats a missing entry as expired must not act on it)."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    return not (isinstance(backend, DegradingRedisCache) and backend.is_down())
 
 
 # --- Call-site helpers (issue 10): a miss or a skipped write whatever the backend -------------------------

@@ -105,6 +105,23 @@ def test_the_closed_round_page_of_a_respondent_shows_results_with_redis_down(
     assert response.context["results"] is not None
 
 
+def test_staff_log_in_with_redis_down_also_with_a_second_factor(client, demo_world, redis_down):
+    """The login form (allauth's rate-limit lock and the used-code marker of TOTP live in the cache)."""
+    from identity.demo import current_code
+    from surveys.services.demo import DEMO_PASSWORD
+
+    response = client.post(
+        reverse("account_login"), {"login": "digistab@linkoping.example", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+    client.logout()
+    response = client.post(reverse("account_login"), {"login": "admin", "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code()})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert client.get("/admin/").status_code == 200
+
+
 def test_sending_reminders_with_redis_down_saves_the_sending_and_answers(
     client, demo_world, redis_down, django_capture_on_commit_callbacks
 ):
@@ -177,5 +194,6 @@ def test_the_degrading_cache_does_not_retry_an_unreachable_redis_on_every_call(s
     backend.set("x", 1)
     assert backend.get("x") is None
     assert len(calls) == 1, "after one failure the cache is left alone for a while"
+    assert backend.add("y", 1) is True  # a lock or marker in an unreachable cache guards nothing
     with pytest.raises(degrading.CacheUnavailable):
-        backend.add("y", 1)
+        backend.incr("y")

@@ -40,7 +40,7 @@ def test_staff_pages_and_every_download_are_not_stored(client, closed, organisat
         assert response.status_code == 200, what
         _assert_not_stored(response, what)
     client.logout()
-    _assert_not_stored(client.get(reverse("login")), "login page")
+    _assert_not_stored(client.get(reverse("account_login")), "login page")
 
 
 def test_the_annual_report_download_is_not_stored(client, closed, organisation, management):
@@ -77,7 +77,7 @@ def test_survey_pages_are_not_stored(client, db):
 
 
 def test_security_headers_and_http_only_cookies(client, org_admin):
-    response = client.get(reverse("login"))
+    response = client.get(reverse("account_login"))
     policy = response["Content-Security-Policy"]
     for directive in (
         "default-src 'self'",
@@ -94,7 +94,7 @@ def test_security_headers_and_http_only_cookies(client, org_admin):
     assert response["X-Frame-Options"] == "DENY"
     assert response.cookies["csrftoken"]["httponly"]
     client.post(
-        reverse("login"), {"username": org_admin.username, "password": "correct horse battery staple"}
+        reverse("account_login"), {"login": org_admin.username, "password": "correct horse battery staple"}
     )
     assert client.cookies["sessionid"]["httponly"]
 

@@ -12,7 +12,7 @@ def forget_pending_uploads(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0004_add_response_pool_and_submission_days'),
+        ('surveys', '0005_audit_event_append_only_with_pseudonym'),
     ]
 
     operations = [
