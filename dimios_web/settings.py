@@ -350,7 +350,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # No form-action: the login form's single sign-on redirects to each organisation's own identity
+        # provider, an address that is configuration (browsers apply form-action to that redirect).
         "frame-ancestors": ["'none'"],
     }
 }
