@@ -1,23 +1,27 @@
 # One image for web, worker and beat. Chromium is a system dependency of the worker (the annual report's
-# PDF is printed by headless Chromium); fonts-dejavu gives the report Swedish characters.
+# PDF is printed by headless Chromium); fonts-dejavu gives the report Swedish characters; postgresql-client
+# gives `manage.py backup` / `restore` their pg_dump and pg_restore (docs/operations.md).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     DJANGO_STATIC_ROOT=/app/staticfiles DJANGO_MEDIA_ROOT=/app/media
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core gettext curl \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core gettext curl postgresql-client \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --create-home --home-dir /home/dimios --shell /usr/sbin/nologin dimios
 
 WORKDIR /app
 COPY . .
-RUN pip install -e .
-# Static files and compiled catalogues are built into the image; no secret is needed to build them.
-RUN DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 python manage.py compilemessages --ignore=.venv -v0 \
-    && DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost EMAIL_URL=dummymail:// DJANGO_READ_DOT_ENV=0 \
-       python manage.py collectstatic --no-input -v0 \
-    && useradd --system --home /app dimios && mkdir -p /app/media && chown -R dimios /app/media
+# Static files and compiled catalogues are built into the image by the same script the test suite runs
+# (scripts/build-assets.sh); no secret is needed to build them. The code stays owned by root: the
+# application user can write only the media folder.
+RUN pip install -e . \
+    && PYTHON=python scripts/build-assets.sh \
+    && mkdir -p /app/media /app/backups && chown dimios:dimios /app/media /app/backups
 
 USER dimios
 EXPOSE 8000
+# Migrations (under a lock) and reference data before any command: docker/entrypoint.sh.
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
 CMD ["gunicorn", "dimios_web.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]

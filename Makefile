@@ -13,7 +13,7 @@ RUN_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 REDIS_
 # Management commands that only read code (messages, migrations check) need no real secrets.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 EMAIL_URL=consolemail://
 
-.PHONY: run test setup messages lint check-migrations clean po
+.PHONY: run test setup messages lint check-migrations clean po backup restore
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,17 @@ test: setup messages lint check-migrations
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Backup and restore (docs/operations.md): the database named by DATABASE_URL (or .env) and MEDIA_ROOT.
+# `make backup` writes var/backups/dimios-backup-YYYYMMDD-HHMMSS/ (BACKUP_DIR=… elsewhere);
+# `make restore BACKUP=var/backups/dimios-backup-…` replaces the database's content and the report files.
+BACKUP_DIR ?= var/backups
+backup: setup
+	$(PY) manage.py backup --output $(BACKUP_DIR)
+
+restore: setup
+	@test -n "$(BACKUP)" || { echo "Name the backup folder: make restore BACKUP=var/backups/dimios-backup-…"; exit 2; }
+	$(PY) manage.py restore $(BACKUP) --yes
 
 # Extract the translatable strings of one catalogue: `make po APP=surveys` (or APP=. for templates/ and
 # dimios_web/). Each app keeps its own catalogue in <app>/locale/sv/LC_MESSAGES/django.po.

@@ -6,7 +6,9 @@ A missing or malformed value stops start-up with ``ImproperlyConfigured`` naming
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",  # issue 11: django-csp's system checks
     "surveys",
     "maturity",
     "reports",
@@ -99,6 +102,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # issue 11: Content-Security-Policy and Cache-Control: no-store on every page that is not a static file
+    "csp.middleware.CSPMiddleware",
+    "dimios_web.middleware.NoStoreMiddleware",
+    "dimios_web.middleware.RejectControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,8 +216,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ---------------------------------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", None, ("redis", "rediss"))
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL, ("redis", "rediss", "amqp", "memory"))
+# --- issue 11: an empty CELERY_BROKER_URL= / CACHE_URL= (as in .env.example, read by compose's env_file)
+# means "the default": REDIS_URL. Production refuses to start without a real broker and a shared cache
+# unless DIMIOS_ONE_MACHINE=1 says that this is a one-machine install without Redis (docs/deployment.md).
+DIMIOS_ONE_MACHINE = env_bool("DIMIOS_ONE_MACHINE", False)
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", None, ("redis", "rediss", "amqp", "memory")) or REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+# --- end issue 11
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -245,18 +257,40 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reports-sweep-report-jobs": {"task": "reports.tasks.sweep_report_jobs_task", "schedule": 60},
 }
 
-# --- Cache (rate limits, locks) -------------------------------------------------------------------------
-CACHE_URL = env_url("CACHE_URL", REDIS_URL, ("redis", "rediss"))
+# --- Cache (rate limits, the hidden-scopes cache) ---------------------------------------------------------
+# issue 11: empty CACHE_URL= means REDIS_URL. The Redis backend degrades: when Redis cannot be reached a read
+# is a miss and a write is skipped (the caller computes the value), see dimios_web/cache.py.
+CACHE_URL = env_url("CACHE_URL", None, ("redis", "rediss")) or REDIS_URL
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "dimios_web.cache.DegradingRedisCache",
             "LOCATION": CACHE_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+elif DIMIOS_ONE_MACHINE and not DEBUG:
+    # One machine, no Redis: a cache in files, shared by the web processes of this machine (rate limits).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR")
+            or str(Path(tempfile.gettempdir()) / "dimios-cache"),
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dimios"}}
+if not DEBUG and not DIMIOS_ONE_MACHINE and (CELERY_BROKER_URL is None or CACHE_URL is None):
+    missing = [
+        name
+        for name, value in (("CELERY_BROKER_URL", CELERY_BROKER_URL), ("CACHE_URL", CACHE_URL))
+        if value is None
+    ]
+    raise ImproperlyConfigured(
+        f"REDIS_URL is not set (nor {' / '.join(missing)}): production needs a Celery broker and a cache "
+        "shared by every process. Set REDIS_URL=redis://HOST:6379/0, or DIMIOS_ONE_MACHINE=1 for a "
+        "one-machine install whose tasks run inside the web process."
+    )
 
 # --- Domain settings ------------------------------------------------------------------------------------
 # Days after a round closes before invitation e-mail addresses are deleted (DESIGN.md, Anonymity).
@@ -267,15 +301,61 @@ DIMIOS_UNKNOWN_TOKEN_WINDOW = env_int("DIMIOS_UNKNOWN_TOKEN_WINDOW", 600, minimu
 # The Chromium that prints the annual report's PDF (default: `chromium` on the PATH).
 REPORT_CHROMIUM_PATH = os.environ.get("REPORT_CHROMIUM_PATH", "")
 
-# --- Security -------------------------------------------------------------------------------------------
+# --- Security (issue 11: `manage.py check --deploy --fail-level WARNING` passes in production) ----------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# No script reads the CSRF cookie (forms and fetch() send the token from the form), so it can be HttpOnly.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS: redirect plain HTTP and send HSTS (defaults on in production, off with DJANGO_DEBUG=1). The health
+# and readiness probes of a load balancer or docker compose talk plain HTTP inside the network: exempt.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/?$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if not SECURE_HSTS_PRELOAD:
+    # Preloading commits the whole registered domain (the municipality's, not only this site) to HTTPS in
+    # every browser: a decision for the municipality's IT, so it is opt-in and its reminder is silenced.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+# Behind a TLS proxy on another host the browser's Origin is the public site, not the Host the proxy sends:
+# the site URL's origin is trusted for POSTs, plus any listed in DJANGO_CSRF_TRUSTED_ORIGINS.
+_site_origin = "://".join(urlsplit(SITE_URL)[:2]) if "://" in SITE_URL else ""
+if _site_origin and _site_origin not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, _site_origin]
+# The number of reverse proxies in front of the web processes that append to X-Forwarded-For; the client
+# address is the one the outermost trusted proxy saw. 0: REMOTE_ADDR (no proxy, or one that hides it).
+DIMIOS_TRUSTED_PROXIES = env_int("DIMIOS_TRUSTED_PROXIES", 0, minimum=0)
+
+# Content-Security-Policy (django-csp): scripts and styles only from this site, no inline script, no eval;
+# nothing may frame the site. Plotly draws with inline style attributes (set through the DOM, allowed) and
+# <style> rules it injects, hence 'unsafe-inline' for styles only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        # No form-action: the login form's single sign-on redirects to each organisation's own identity
+        # provider, an address that is configuration (browsers apply form-action to that redirect).
+        "frame-ancestors": ["'none'"],
+    }
+}
+# --- end issue 11
 
 # --- Staff identity (issue 12): allauth, single sign-on, MFA, login throttling, session timeouts ------------
 # django-allauth does the login flows (password, OpenID Connect, SAML 2.0, TOTP + recovery codes); the rules

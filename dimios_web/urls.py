@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from identity import urls as identity_urls
@@ -17,6 +17,7 @@ admin.site.login = identity_views.admin_login
 urlpatterns = [
     path("", survey_views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    re_path(r"^readyz/?$", views.readyz, name="readyz"),
     path("konto/", include(identity_urls.account_urlpatterns)),
     path("", include((identity_urls.organisation_urlpatterns, "identity"))),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -15,6 +15,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from dimios_web.cache import cache_reachable
+
 logger = logging.getLogger(__name__)
 
 STARTED_KEY = "dimios_staff_since"
@@ -83,6 +85,9 @@ def expired(request) -> str | None:
         logger.warning("Idle timeout not applied: the cache is not reachable.", exc_info=True)
         return None
     if seen is None:
+        if tracked and not cache_reachable():  # issue 11: the degrading cache's miss while Redis is down
+            logger.warning("Idle timeout not applied: the cache is not reachable.")
+            return None
         if tracked:
             return "idle"  # the activity entry ran out (or the cache lost it): log in again
         seen = started

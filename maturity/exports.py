@@ -3,9 +3,10 @@ are already applied: a suppressed figure is written as "suppressed", never silen
 
 from __future__ import annotations
 
-import csv
 import io
 import json
+
+from dimios_web.spreadsheets import csv_writer
 
 from .selectors import SUPPRESSED
 
@@ -37,7 +38,7 @@ def results_as_csv(results: dict) -> str:
     """One line per figure: respondents, type, overall, and the percent of each dimension, category and
     capability of each scope. Percentages are rounded to one decimal, as displayed."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")  # formula-safe cells (dimios_web/spreadsheets.py)
     writer.writerow(CSV_COLUMNS)
     org = results["round"]["organisation"]
     period = results["round"]["period"]

@@ -29,8 +29,8 @@ class ResponseImportForm(forms.Form):
     file = forms.FileField(
         label=_("Responses file (CSV)"),
         help_text=_(
-            "UTF-8, comma or semicolon separated; columns respondent, department, group and one column per "
-            "statement code."
+            "UTF-8 or UTF-16 (Excel's “Unicode text”), comma, semicolon or tab separated; columns "
+            "respondent, department, group and one column per statement code."
         ),
     )
     replace = forms.BooleanField(

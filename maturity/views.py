@@ -3,7 +3,6 @@ downloads. Views are thin: scope to the user, bind a form, call one service, red
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from django.contrib import messages
@@ -17,10 +16,11 @@ from surveys.models import RoleAssignment
 from surveys.scoping import get_scope
 from surveys.selectors import get_organisation_for
 from surveys.services.response_import import ImportRejected, import_responses, plan_import
+from surveys.services.tabular import Table
 
 from . import selectors
 from .exports import results_as_csv, results_as_json
-from .forms import ImportConfirmForm, ResponseImportForm
+from .forms import MAX_IMPORT_BYTES, ImportConfirmForm, ResponseImportForm
 from .services.downloads import record_results_download
 
 ADMIN = [RoleAssignment.Role.ORG_ADMIN]
@@ -85,7 +85,7 @@ def response_import(request, org):
                     organisation_code=organisation.code,
                     period_code=stored["period"],
                     version_code=stored["version"],
-                    content=base64.b64decode(stored["content"]),
+                    table=Table.from_json(stored["table"]),  # parsed once, at upload
                     replace=stored["replace"],
                     actor=request.user,
                     filename=stored["filename"],
@@ -105,7 +105,7 @@ def response_import(request, org):
 
     form = ResponseImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        content = form.cleaned_data["file"].read()
+        content = form.cleaned_data["file"].read(MAX_IMPORT_BYTES + 1)
         period_code = form.cleaned_data["period"].code
         version_code = form.cleaned_data["version"].code
         plan = plan_import(
@@ -124,7 +124,7 @@ def response_import(request, org):
             "version": version_code,
             "replace": form.cleaned_data["replace"],
             "filename": form.cleaned_data["file"].name,
-            "content": base64.b64encode(content).decode("ascii"),
+            "table": plan.table.as_json() if plan.table else {},
             "n_responses": len(plan.rows),
             "n_answers": plan.n_answers,
             "new_departments": plan.new_departments,

@@ -7,6 +7,10 @@ as well, and the figures carry their values as text labels. Values that must not
 respondents) arrive as ``None`` and are simply absent from the figure; the caller's data table says
 "för få svar" for them.
 
+Plotly renders texts (names, labels, hover texts, axis ticks) as a subset of HTML, links included, so every
+text that comes in is escaped here (:func:`escape`): a department called ``<a href=…>`` is shown as
+written, never as a link. The only markup in a figure is the one this module writes itself.
+
 The functions:
 - :func:`matrix_figure` – the maturity matrix (capability x, legacy y, cut-off lines, fields A–D);
 - :func:`bars_figure` – horizontal grouped bars of percents (categories, capabilities, departments);
@@ -46,8 +50,16 @@ def format_percent(value: float | None, decimals: int = 1, *, decimal: str = ","
     return f"{format_number(value, decimals, decimal=decimal)}\u00a0%"
 
 
+def escape(text: object) -> str:
+    """Text for plotly: its pseudo-HTML tags cannot start (``<`` ``>``) and ``&`` stays itself. Plotly turns
+    these entities back into the characters when it draws, so the name reads as written."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def short_label(text: str, width: int = LABEL_WIDTH) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    """The label shortened to ``width`` characters, then escaped (shortening never cuts an entity)."""
+    text = str(text)
+    return escape(text if len(text) <= width else text[: width - 1].rstrip() + "…")
 
 
 def _layout(*, height: int, decimal: str, **extra) -> dict:
@@ -125,6 +137,7 @@ def matrix_figure(
     fields labelled A (low, restricting) … D (high, enabling), one trace per kind of point. Points without
     both coordinates (suppressed or undefined) are left out."""
     labels = labels or MatrixLabels()
+    x_title, y_title = escape(labels.x_title), escape(labels.y_title)
     data = []
     groups: list[tuple[str, str, list[MatrixPoint], dict]] = []
     for kind in MATRIX_ORDER:
@@ -137,9 +150,9 @@ def matrix_figure(
             # in the plot: they lie close together and their names would overlap
             for i, point in enumerate(shown):
                 symbol = COMPARISON_SYMBOLS[i % len(COMPARISON_SYMBOLS)]
-                groups.append((kind, point.label, [point], {**style, "symbol": symbol}))
+                groups.append((kind, escape(point.label), [point], {**style, "symbol": symbol}))
         else:
-            groups.append((kind, labels.kinds.get(kind, kind), shown, style))
+            groups.append((kind, escape(labels.kinds.get(kind, kind)), shown, style))
     for kind, name, shown, style in groups:
         labelled = kind in ("focus", "organisation") or (
             kind == "department" and len(shown) <= MATRIX_MAX_LABELS
@@ -154,7 +167,7 @@ def matrix_figure(
                 "text": [short_label(p.label, 22) for p in shown],
                 "customdata": [
                     [
-                        p.label,
+                        escape(p.label),
                         format_percent(p.capability, decimal=decimal),
                         format_percent(p.legacy, decimal=decimal),
                         p.key,
@@ -163,9 +176,9 @@ def matrix_figure(
                 ],
                 "hovertemplate": (
                     "<b>%{customdata[0]}</b><br>"
-                    + labels.x_title
+                    + x_title
                     + ": %{customdata[1]}<br>"
-                    + labels.y_title
+                    + y_title
                     + ": %{customdata[2]}<extra></extra>"
                 ),
                 "textposition": "top center",
@@ -193,7 +206,7 @@ def matrix_figure(
         {
             "x": x,
             "y": y,
-            "text": f"<b>{labels.fields.get(t, t)}</b>",
+            "text": f"<b>{escape(labels.fields.get(t, t))}</b>",
             "showarrow": False,
             "font": {"size": 28, "color": "rgba(33,37,41,0.22)"},
             "xref": "x",
@@ -218,8 +231,8 @@ def matrix_figure(
         "layout": _layout(
             height=height,
             decimal=decimal,
-            xaxis={**axis, "title": {"text": labels.x_title}, "automargin": True},
-            yaxis={**axis, "title": {"text": labels.y_title}, "automargin": True},
+            xaxis={**axis, "title": {"text": x_title}, "automargin": True},
+            yaxis={**axis, "title": {"text": y_title}, "automargin": True},
             shapes=shapes,
             annotations=annotations,
             legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
@@ -252,18 +265,19 @@ def bars_figure(
     names = [short_label(c) for c in categories]
     data = []
     for i, s in enumerate(series):
+        series_name = escape(s.name)
         data.append(
             {
                 "type": "bar",
                 "orientation": "h",
-                "name": s.name,
+                "name": series_name,
                 "y": names,
                 "x": [None if v is None else round(v, 4) for v in s.values],
                 "text": [("" if v is None else format_percent(v, decimal=decimal)) for v in s.values],
                 "textposition": "outside",
                 "cliponaxis": False,
-                "customdata": list(categories),
-                "hovertemplate": "%{customdata}<br>" + s.name + ": %{text}<extra></extra>",
+                "customdata": [escape(c) for c in categories],
+                "hovertemplate": "%{customdata}<br>" + series_name + ": %{text}<extra></extra>",
                 "marker": {
                     "color": PALETTE[i % len(PALETTE)],
                     "pattern": {
@@ -289,7 +303,7 @@ def bars_figure(
                 "range": [0, 112],
                 "tickvals": [0, 25, 50, 75, 100],
                 "ticksuffix": "\u00a0%",
-                "title": {"text": x_title},
+                "title": {"text": escape(x_title)},
                 "gridcolor": "#e9ecef",
                 "automargin": True,
             },
@@ -324,7 +338,8 @@ def heatmap_figure(
     names = [short_label(r, 30) for r in rows]
     ticktext = [f"<b>▶ {n}</b>" if i in highlighted else n for i, n in enumerate(names)]
     text = [
-        [(suppressed_text if v is None else format_number(v, decimal=decimal)) for v in row] for row in values
+        [(escape(suppressed_text) if v is None else format_number(v, decimal=decimal)) for v in row]
+        for row in values
     ]
     data = [
         {
@@ -337,7 +352,7 @@ def heatmap_figure(
             "text": text,
             "texttemplate": "%{text}",
             "textfont": {"size": 11},
-            "customdata": [[r] * len(columns) for r in rows],
+            "customdata": [[escape(r)] * len(columns) for r in rows],
             "hovertemplate": "%{customdata}<br>%{x}: %{text}<extra></extra>",
             "colorscale": [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]],
             "colorbar": {"ticksuffix": "\u00a0%", "thickness": 10, "len": 0.8},
@@ -371,7 +386,7 @@ def heatmap_figure(
                 "ticktext": ticktext,
             },
             shapes=shapes,
-            meta={"gap_text": gap_text},
+            meta={"gap_text": escape(gap_text)},
         ),
     }
 
@@ -390,17 +405,18 @@ def trend_figure(
     and dash, and each point is labelled with its value."""
     data = []
     for i, s in enumerate(series):
+        series_name = escape(s.name)
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines+markers+text",
-                "name": s.name,
-                "x": list(periods),
+                "name": series_name,
+                "x": [escape(p) for p in periods],
                 "y": [None if v is None else round(v, 4) for v in s.values],
                 "text": [("" if v is None else format_percent(v, decimal=decimal)) for v in s.values],
                 "textposition": "top center",
                 "cliponaxis": False,
-                "hovertemplate": s.name + " %{x}: %{text}<extra></extra>",
+                "hovertemplate": series_name + " %{x}: %{text}<extra></extra>",
                 "connectgaps": False,
                 "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5, "dash": DASHES[i % len(DASHES)]},
                 "marker": {
@@ -419,7 +435,7 @@ def trend_figure(
             yaxis={
                 "range": [0, 105],
                 "ticksuffix": "\u00a0%",
-                "title": {"text": y_title},
+                "title": {"text": escape(y_title)},
                 "gridcolor": "#e9ecef",
                 "automargin": True,
             },

@@ -4,7 +4,6 @@ decimal comma, one decimal) and XLSX (full precision, displayed with one decimal
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dimios_web.spreadsheets import csv_writer, make_workbook_safe
 from maturity.selectors import SUPPRESSED
 
 from . import charts
@@ -63,7 +63,7 @@ def _tables(dashboard: dict):
 
 def dashboard_csv(dashboard: dict) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(out, delimiter=";", lineterminator="\r\n")  # formula-safe cells
     for row in _heading(dashboard):
         writer.writerow(row)
     for table, columns, kinds in _tables(dashboard):
@@ -108,6 +108,7 @@ def dashboard_xlsx(dashboard: dict) -> bytes:
         for col in range(2, len(columns) + 2):
             ws.column_dimensions[get_column_letter(col)].width = 18
         ws.freeze_panes = "B2"
+    make_workbook_safe(workbook)  # no name becomes a formula
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

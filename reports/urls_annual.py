@@ -1,24 +1,40 @@
 """URLs of the annual report (issue 7), included by reports/urls.py (namespace "reports")."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from .views import annual
 
+
+class YearConverter:
+    """A calendar year of four digits (issue 11): /arsrapport/99999/ is a 404, never a year the database's
+    small integer column cannot hold."""
+
+    regex = "[12][0-9]{3}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return f"{int(value):04d}"
+
+
+register_converter(YearConverter, "year")
+
 urlpatterns = [
     path("o/<str:org>/arsrapport/", annual.report_overview, name="annual_report_overview"),
-    path("o/<str:org>/arsrapport/<int:year>/", annual.report_overview, name="annual_report"),
-    path("o/<str:org>/arsrapport/<int:year>/status/", annual.report_status, name="annual_report_status"),
-    path("o/<str:org>/arsrapport/<int:year>/bestall/", annual.report_order, name="annual_report_order"),
+    path("o/<str:org>/arsrapport/<year:year>/", annual.report_overview, name="annual_report"),
+    path("o/<str:org>/arsrapport/<year:year>/status/", annual.report_status, name="annual_report_status"),
+    path("o/<str:org>/arsrapport/<year:year>/bestall/", annual.report_order, name="annual_report_order"),
     path(
-        "o/<str:org>/arsrapport/<int:year>/slutsatser/ny/", annual.conclusion_edit, name="conclusion_create"
+        "o/<str:org>/arsrapport/<year:year>/slutsatser/ny/", annual.conclusion_edit, name="conclusion_create"
     ),
     path(
-        "o/<str:org>/arsrapport/<int:year>/slutsatser/<int:number>/",
+        "o/<str:org>/arsrapport/<year:year>/slutsatser/<int:number>/",
         annual.conclusion_edit,
         name="conclusion_update",
     ),
     path(
-        "o/<str:org>/arsrapport/<int:year>/slutsatser/<int:number>/ta-bort/",
+        "o/<str:org>/arsrapport/<year:year>/slutsatser/<int:number>/ta-bort/",
         annual.conclusion_delete,
         name="conclusion_delete",
     ),

@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dimios_web.spreadsheets import make_workbook_safe
+
 PERCENT_FORMAT = "0.0"
 
 
@@ -297,6 +299,7 @@ def build_xlsx(content: dict) -> bytes:
         ],
     )
 
+    make_workbook_safe(workbook)  # no name becomes a formula
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,8 +1,11 @@
-"""The daily curve of submissions as a plotly figure (plain data in, figure JSON out)."""
+"""The daily curve of submissions as a plotly figure (plain data in, figure JSON out).
+
+Plotly renders names and titles as a subset of HTML (links included): every text is escaped (issue 11)."""
 
 from __future__ import annotations
 
 import datetime
+import html
 import json
 
 import plotly.graph_objects as go
@@ -27,14 +30,21 @@ def submission_curve_figure(
     for n in daily:
         running += n
         cumulative.append(running)
+
+    def text(value: str) -> str:
+        return html.escape(str(value), quote=False)
+
     figure = go.Figure()
     figure.add_bar(
-        x=[d.isoformat() for d in days], y=daily, name=gettext("Submitted that day"), marker_color="#7aa6d6"
+        x=[d.isoformat() for d in days],
+        y=daily,
+        name=text(gettext("Submitted that day")),
+        marker_color="#7aa6d6",
     )
     figure.add_scatter(
         x=[d.isoformat() for d in days],
         y=cumulative,
-        name=gettext("Submitted in all"),
+        name=text(gettext("Submitted in all")),
         mode="lines+markers",
         line={"color": "#0b4f8a", "width": 3},
     )
@@ -42,7 +52,7 @@ def submission_curve_figure(
         margin={"l": 40, "r": 10, "t": 10, "b": 40},
         height=320,
         legend={"orientation": "h", "y": -0.2},
-        yaxis={"title": gettext("Responses"), "rangemode": "tozero"},
+        yaxis={"title": text(gettext("Responses")), "rangemode": "tozero"},
         # Day/month: the same in Swedish and English (plotly's own month names are English only).
         xaxis={"type": "date", "tickformat": "%-d/%-m", "hoverformat": "%Y-%m-%d"},
         separators=", ",

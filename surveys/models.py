@@ -624,15 +624,19 @@ class Answer(models.Model):
 
 
 class RespondentImport(models.Model):
-    """An uploaded respondent file between its preview and the admin's decision. Kept in the database (not
-    on one web server's disk) and deleted when imported or after a day (it holds e-mail addresses)."""
+    """An uploaded respondent file between its preview and the admin's decision: its rows, parsed once at
+    upload within the limits of ``services.tabular`` (issue 11), so a preview never parses the file again.
+    Kept in the database (not on one web server's disk) and deleted when imported or after a day (it holds
+    e-mail addresses)."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="respondent_imports")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     filename = models.CharField(max_length=255)
-    content = models.BinaryField()
+    # {"kind": "csv" or "xlsx", "rows": [[line, [cell, …]], …], "formulas": {line: [cell ref, …]},
+    #  "notices": […]}
+    parsed = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

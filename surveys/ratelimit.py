@@ -11,6 +11,8 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 
+from dimios_web import client_address
+
 logger = logging.getLogger(__name__)
 
 _PREFIX = "dimios:respond:unknown-token:"
@@ -25,7 +27,8 @@ def window_seconds() -> int:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's address, read through the trusted reverse proxies (DIMIOS_TRUSTED_PROXIES)."""
+    return client_address.client_ip(request)
 
 
 def register_unknown_token(request) -> bool:

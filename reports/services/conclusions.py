@@ -37,6 +37,9 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2999  # issue 11: the year column is a small integer
+
+
 def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
@@ -67,6 +70,8 @@ def save_conclusion(
     actor=None,
 ) -> Conclusion:
     """Add a conclusion (``number`` None: the next number) or rewrite the one with this number."""
+    if not MIN_YEAR <= int(year) <= MAX_YEAR:
+        raise DomainError(_("A conclusion belongs to a calendar year, e.g. 2026."), field="year")
     title = (title or "").strip()
     if not title:
         raise DomainError(_("Give the conclusion a title."), field="title")

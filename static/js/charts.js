@@ -7,11 +7,21 @@
   var pngLabel = (script && script.dataset.pngLabel) || "Download as PNG";
   var svgLabel = (script && script.dataset.svgLabel) || "Download as SVG";
 
+  /* The server escapes every name (& < > as entities, see reports/charts.py); shorten the text itself and
+   * escape it again, so that an entity is never cut in half and no markup can appear. */
+  function unescape(text) {
+    return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  }
+
+  function escape(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
   function shorten(text, length) {
-    var plain = String(text).replace(/<[^>]*>/g, "");
+    var plain = unescape(String(text).replace(/<[^>]*>/g, ""));
     var marked = plain.indexOf("▶") === 0;
     if (plain.length > length) plain = plain.slice(0, length - 1) + "…";
-    return marked ? "<b>" + plain + "</b>" : plain;
+    return marked ? "<b>" + escape(plain) + "</b>" : escape(plain);
   }
 
   /* Narrow screens (down to 320 px): shorter axis labels, smaller value labels, no colour bar. The

@@ -114,7 +114,15 @@ def render_message(
     def fill(text: str) -> str:
         return _PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], text)
 
-    return fill(subject), fill(body)
+    return header_safe(fill(subject)), fill(body)
+
+
+def header_safe(text: str) -> str:
+    """One line for a mail header: a line break or other control character in a filled-in value (a name
+    imported from a spreadsheet cell with a line break in it) becomes a space. A header with a line break
+    would be refused by the mail library (or, worse, start a new header)."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(printable.split())
 
 
 def preview_message(*, round: Round, kind: str, language: str) -> tuple[str, str]:  # noqa: A002
@@ -244,6 +252,8 @@ def _describe(error: Exception) -> str:
         error, (ConnectionError, OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
     ):
         return gettext("Could not reach the mail server: %(reason)s") % {"reason": error}
+    if not isinstance(error, smtplib.SMTPException):
+        return gettext("The e-mail could not be made: %(reason)s") % {"reason": error}
     return gettext("The mail server answered with an error: %(reason)s") % {"reason": error}
 
 
@@ -351,6 +361,12 @@ def send_invitation_batch(*, round_id: int, batch_size: int = BATCH_SIZE) -> Bat
                             result.retry_later += 1
                         # The server is unreachable or unwell: the rest of the batch waits for the retry.
                         stop = True
+                    except Exception as error:  # this one message cannot be made or sent: not the server
+                        logger.exception("invitation %s could not be sent", pk)
+                        Invitation.objects.filter(pk=pk, send_status=Invitation.SendStatus.SENDING).update(
+                            send_status=Invitation.SendStatus.FAILED, last_error=_describe(error)
+                        )
+                        result.failed += 1
                     else:
                         sent_ids.append(pk)
                         result.sent += 1
@@ -493,7 +509,7 @@ def send_reminders(*, run_id: int, now: datetime.datetime | None = None) -> Remi
                     pk=pk,
                     submitted=False,
                     revoked_at__isnull=True,
-                ).update(last_reminded_at=now, reminders_sent=F("reminders_sent") + 1)
+                ).update(last_reminded_at=now)
                 if not claimed:
                     continue
                 raw, token_hash = new_token()
@@ -506,15 +522,17 @@ def send_reminders(*, run_id: int, now: datetime.datetime | None = None) -> Remi
                     opened = True
                 message.connection = connection
                 message.send()
-            except (smtplib.SMTPException, OSError) as error:
+            except Exception as error:  # SMTP, network, or a message that could not be made
+                if not isinstance(error, (smtplib.SMTPException, OSError)):
+                    logger.exception("the reminder to invitation %s could not be sent", pk)
                 # Give the day back so that a later attempt today may remind this person.
                 Invitation.objects.filter(pk=pk, last_reminded_at=now).update(
-                    last_reminded_at=previous,
-                    reminders_sent=F("reminders_sent") - 1,
-                    last_error=_describe(error),
+                    last_reminded_at=previous, last_error=_describe(error)
                 )
                 failed += 1
             else:
+                # Counted as reminded only now: the mail server has taken the message.
+                Invitation.objects.filter(pk=pk).update(reminders_sent=F("reminders_sent") + 1)
                 sent += 1
     finally:
         with contextlib.suppress(Exception):

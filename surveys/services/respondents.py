@@ -3,10 +3,7 @@ removing one respondent by hand. Each respondent becomes an ``Invitation`` (the 
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -19,10 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from dimios_web.exceptions import DomainError
 
 from ..models import Department, Invitation, InvitationToken, RespondentGroup, RespondentImport, Round
+from . import tabular
 from .audit import record_event
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_COLUMNS = 50
+MAX_CELL_CHARS = 1_000
 BULK_BATCH = 1000
 
 # Accepted column names (case-insensitive), Swedish and English.
@@ -75,88 +75,21 @@ class ImportPreview:
 
 # --- Reading the file -----------------------------------------------------------------------------------
 
+# Limits on what is parsed (issue 11): a respondent file has a handful of columns and at most MAX_ROWS rows.
+LIMITS = tabular.Limits(
+    max_file_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, max_cell_chars=MAX_CELL_CHARS
+)
 
-def _decode(content: bytes, preview: ImportPreview) -> str | None:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = content.decode("cp1252")
-    except UnicodeDecodeError:
-        preview.file_errors.append(
-            gettext(
-                "The file could not be read as text. Save it as “CSV UTF-8” or as an Excel workbook (.xlsx)."
-            )
+
+def read_respondent_file(*, filename: str, content: bytes) -> tabular.Table:
+    """Parse a CSV or .xlsx file once, within the limits; raises ``TableRejected`` with the reason."""
+    if not content or not content.strip():
+        raise tabular.TableRejected(gettext("The file is empty."))
+    if not tabular.is_xlsx(content) and filename.lower().endswith((".xls", ".xlsx", ".ods")):
+        raise tabular.TableRejected(
+            gettext("Only Excel workbooks in the .xlsx format can be read. Save the file as .xlsx or as CSV.")
         )
-        return None
-    preview.notices.append(
-        gettext(
-            "The file is not in UTF-8; it was read as Windows-1252 (Excel's default). Check that names with "
-            "å, ä and ö look right below, or save the file as “CSV UTF-8”."
-        )
-    )
-    return text
-
-
-def _csv_rows(content: bytes, preview: ImportPreview) -> list[tuple[int, list[str]]] | None:
-    text = _decode(content, preview)
-    if text is None:
-        return None
-    if "\x00" in text:
-        preview.file_errors.append(
-            gettext("The file contains binary data. Upload a CSV file or an Excel workbook (.xlsx).")
-        )
-        return None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        for row in reader:
-            rows.append((reader.line_num, row))
-            if len(rows) > MAX_ROWS + 1:
-                break
-    except csv.Error as error:
-        preview.file_errors.append(
-            gettext("The file is not valid CSV near line %(line)s: %(error)s")
-            % {"line": reader.line_num, "error": error}
-        )
-        return None
-    return rows
-
-
-def _xlsx_rows(content: bytes, preview: ImportPreview) -> list[tuple[int, list[str]]] | None:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds on a broken workbook
-        preview.file_errors.append(gettext("The Excel file could not be read. Is it a valid .xlsx workbook?"))
-        return None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        formulas: dict[int, list[str]] = {}
-        for index, row in enumerate(sheet.iter_rows(), start=1):
-            values = []
-            for cell in row:
-                value = cell.value
-                if getattr(cell, "data_type", None) == "f" or (
-                    isinstance(value, str) and value.startswith("=")
-                ):
-                    formulas.setdefault(index, []).append(getattr(cell, "coordinate", str(index)))
-                    value = ""
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                values.append("" if value is None else str(value))
-            rows.append((index, values))
-            if len(rows) > MAX_ROWS + 1:
-                break
-    finally:
-        workbook.close()
-    preview._formulas = formulas  # type: ignore[attr-defined]
-    return rows
+    return tabular.read_table(content, limits=LIMITS)
 
 
 def _header_map(header: list[str], preview: ImportPreview) -> dict[str, int] | None:
@@ -215,26 +148,17 @@ def _department_lookup(round_: Round) -> tuple[dict[str, Department], set[int] |
 
 def preview_respondent_file(*, round: Round, filename: str, content: bytes) -> ImportPreview:  # noqa: A002
     """Read a CSV or .xlsx file and check every row against the round. Saves nothing."""
-    preview = ImportPreview(filename=filename)
-    if not content or not content.strip():
-        preview.file_errors.append(gettext("The file is empty."))
-        return preview
-    if len(content) > MAX_FILE_BYTES:
-        preview.file_errors.append(
-            gettext("The file is larger than %(size)s MB. Split it into smaller files.")
-            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-        return preview
-    is_xlsx = content[:2] == b"PK" and zipfile.is_zipfile(io.BytesIO(content))
-    if not is_xlsx and filename.lower().endswith((".xls", ".xlsx", ".ods")):
-        preview.file_errors.append(
-            gettext("Only Excel workbooks in the .xlsx format can be read. Save the file as .xlsx or as CSV.")
-        )
-        return preview
-    rows = _xlsx_rows(content, preview) if is_xlsx else _csv_rows(content, preview)
-    if rows is None:
-        return preview
-    rows = [(line, values) for line, values in rows if any(v.strip() for v in values)]
+    try:
+        table = read_respondent_file(filename=filename, content=content)
+    except tabular.TableRejected as error:
+        return ImportPreview(filename=filename, file_errors=[str(error.message)])
+    return preview_table(round=round, filename=filename, table=table)
+
+
+def preview_table(*, round: Round, filename: str, table: tabular.Table) -> ImportPreview:  # noqa: A002
+    """Check the parsed rows of a file against the round as it is now. Saves nothing; parses nothing."""
+    preview = ImportPreview(filename=filename, notices=list(table.notices))
+    rows = [(line, values) for line, values in table.rows if any(v.strip() for v in values)]
     if not rows:
         preview.file_errors.append(gettext("The file is empty."))
         return preview
@@ -250,7 +174,7 @@ def preview_respondent_file(*, round: Round, filename: str, content: bytes) -> I
     if len(rows) == 1:
         preview.file_errors.append(gettext("The file has column names but no respondents."))
         return preview
-    formulas: dict[int, list[str]] = getattr(preview, "_formulas", {})
+    formulas = table.formulas
     if header_line in formulas:
         preview.file_errors.append(gettext("The first row contains formulas; it must name the columns."))
         return preview
@@ -344,13 +268,22 @@ def _check_round_accepts_respondents(round_: Round) -> None:
 
 @transaction.atomic
 def store_upload(*, round: Round, filename: str, content: bytes, uploaded_by=None) -> RespondentImport:  # noqa: A002
-    """Keep an uploaded file until the admin decides (import all, only the good rows, or cancel)."""
+    """Parse an uploaded file once and keep its rows until the admin decides (import all, only the good
+    rows, or cancel). A file that cannot be read within the limits is refused here (``DomainError``) and
+    nothing is kept; the preview is worked out from the stored rows, never by parsing the file again."""
     _check_round_accepts_respondents(round)
+    table = read_respondent_file(filename=filename, content=content)
     return RespondentImport.objects.create(
         round=round,
         filename=filename[:255],
-        content=content,
+        parsed=table.as_json(),
         uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None,
+    )
+
+
+def preview_upload(*, upload: RespondentImport, round: Round | None = None) -> ImportPreview:  # noqa: A002
+    return preview_table(
+        round=round or upload.round, filename=upload.filename, table=tabular.Table.from_json(upload.parsed)
     )
 
 
@@ -364,9 +297,7 @@ def import_respondents(*, upload: RespondentImport, only_good_rows: bool = False
     with transaction.atomic():
         round_ = Round.objects.select_for_update().get(pk=upload.round_id)
         _check_round_accepts_respondents(round_)
-        preview = preview_respondent_file(
-            round=round_, filename=upload.filename, content=bytes(upload.content)
-        )
+        preview = preview_upload(upload=upload, round=round_)
         if preview.file_errors:
             raise DomainError(preview.file_errors[0])
         if preview.bad and not only_good_rows:

@@ -6,8 +6,6 @@ whole file is good."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -26,6 +24,7 @@ from ..models import (
     Response,
     Round,
 )
+from . import tabular
 from .audit import record_event
 
 REQUIRED_COLUMNS = ("respondent", "department", "group")
@@ -67,6 +66,7 @@ class ImportPlan:
     new_departments: list[str] = field(default_factory=list)
     new_groups: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    table: tabular.Table | None = None  # the file as parsed once
 
     @property
     def n_answers(self) -> int:
@@ -84,16 +84,16 @@ class ImportSummary:
     n_results: int
 
 
-def _decode(content: bytes) -> str | None:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
+# Limits on what is parsed (issue 11): respondent, department, group and one column per statement.
+LIMITS = tabular.Limits(
+    max_file_bytes=5 * 1024 * 1024, max_rows=20_000, max_columns=300, max_cell_chars=1_000
+)
 
 
-def _dialect_delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return ";" if first.count(";") > first.count(",") else ","
+def read_response_file(content: bytes) -> tabular.Table:
+    """Parse the CSV once (UTF-8 or UTF-16, comma, semicolon or tab separated) within the limits; raises
+    ``TableRejected`` naming the limit."""
+    return tabular.read_table(content, limits=LIMITS, allow_xlsx=False, allow_cp1252=False)
 
 
 def _parse_period(code: str) -> tuple[int, str] | None:
@@ -137,9 +137,16 @@ def _find_department(departments: list[Department], path: list[str]) -> tuple[De
 
 
 def plan_import(
-    *, organisation_code: str, period_code: str, version_code: str, content: bytes, replace: bool = False
+    *,
+    organisation_code: str,
+    period_code: str,
+    version_code: str,
+    content: bytes | None = None,
+    table: tabular.Table | None = None,
+    replace: bool = False,
 ) -> ImportPlan:
-    """Read and check everything; write nothing. ``plan.problems`` is empty when the import can go ahead."""
+    """Read and check everything; write nothing. ``plan.problems`` is empty when the import can go ahead.
+    The file is given as ``content`` (parsed here) or as the ``table`` parsed from it earlier."""
     from maturity.models import QuestionnaireVersion
 
     plan = ImportPlan()
@@ -188,20 +195,20 @@ def plan_import(
                     % {"organisation": plan.organisation.name, "period": plan.period.code}
                 )
 
-    text = _decode(content)
-    if text is None:
-        problems.append(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))
-        return plan
-    if not text.strip():
-        problems.append(_("The file is empty."))
-        return plan
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect_delimiter(text))
+    if table is None:
+        try:
+            table = read_response_file(content or b"")
+        except tabular.TableRejected as error:
+            problems.append(str(error.message))
+            return plan
+    plan.table = table
+    lines = iter(table.rows)
     header: list[str] | None = None
     header_line = 0
-    for cells in reader:
+    for line_number, cells in lines:
         if any(c.strip() for c in cells):
             header = [c.strip() for c in cells]
-            header_line = reader.line_num
+            header_line = line_number
             break
     if header is None:
         problems.append(_("The file is empty."))
@@ -240,8 +247,7 @@ def plan_import(
     position = {name: lowered.index(name) for name in REQUIRED_COLUMNS}
 
     seen: dict[str, int] = {}
-    for cells in reader:
-        line = reader.line_num
+    for line, cells in lines:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
@@ -339,7 +345,8 @@ def import_responses(
     organisation_code: str,
     period_code: str,
     version_code: str,
-    content: bytes,
+    content: bytes | None = None,
+    table: tabular.Table | None = None,
     replace: bool = False,
     actor=None,
     filename: str = "",
@@ -353,6 +360,7 @@ def import_responses(
         period_code=period_code,
         version_code=version_code,
         content=content,
+        table=table,
         replace=replace,
     )
     if plan.problems:

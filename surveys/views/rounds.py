@@ -396,9 +396,7 @@ def round_import(request, org, pk, upload):
         else:
             _queue_message(request, outcome, _("%(count)s respondents were imported.") % {"count": count})
             return redirect("surveys:round_respondents", org=organisation.code, pk=round_.pk)
-    preview = respondent_services.preview_respondent_file(
-        round=round_, filename=upload_row.filename, content=bytes(upload_row.content)
-    )
+    preview = respondent_services.preview_upload(upload=upload_row, round=round_)  # no re-parsing
     return render(
         request,
         "surveys/round_import.html",

@@ -11,7 +11,8 @@ from tests.conftest import ROOT
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP_SERVICES = ["migrate", "web", "worker", "beat"]
+APP_SERVICES = ["web", "worker", "beat"]
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
 
 def test_compose_has_web_worker_beat_postgres_and_redis():
@@ -28,9 +29,10 @@ def test_long_running_services_have_health_checks():
 
 def test_app_services_wait_for_healthy_database_and_redis():
     for name in APP_SERVICES:
-        depends = SERVICES[name]["depends_on"]
-        if name != "migrate":
-            assert depends["migrate"]["condition"] == "service_completed_successfully"
+        assert (
+            "depends_on" not in SERVICES[name]
+            or SERVICES[name]["depends_on"] == COMPOSE["x-app"]["depends_on"]
+        )
     anchor = COMPOSE["x-app"]["depends_on"]
     assert anchor["db"]["condition"] == "service_healthy"
     assert anchor["redis"]["condition"] == "service_healthy"
@@ -71,13 +73,6 @@ def test_commands_the_services_run_exist_in_the_project():
         command = SERVICES[name]["command"]
         assert command[:3] == ["celery", "-A", "dimios_web"]
         assert (ROOT / "dimios_web" / "celery.py").exists()
-    migrate = " ".join(SERVICES["migrate"]["command"])
-    from django.core.management import get_commands
-
-    for management_command in re.findall(r"manage\.py (\w+)", migrate):
-        assert management_command in get_commands(), management_command
-    for path in re.findall(r"(maturity/\S+\.ya?ml)", migrate):
-        assert (ROOT / path).exists(), path
     healthcheck = " ".join(SERVICES["web"]["healthcheck"]["test"])
     assert "/healthz/" in healthcheck
 
@@ -94,3 +89,55 @@ def test_health_endpoint_answers(client, db):
     response = client.get("/healthz/")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+# --- issue 11: the image ------------------------------------------------------------------------------
+
+
+def _instructions() -> list[tuple[str, str]]:
+    text = DOCKERFILE.replace("\\\n", " ")
+    return [
+        (line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line.strip() else "")
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def test_the_image_builds_its_assets_with_the_script_the_tests_run():
+    """scripts/build-assets.sh is what tests/core/test_production.py runs on a fresh copy."""
+    runs = [args for instruction, args in _instructions() if instruction == "RUN"]
+    assert any("scripts/build-assets.sh" in args for args in runs)
+    assert not any("collectstatic" in args or "compilemessages" in args for args in runs)
+    script = (ROOT / "scripts" / "build-assets.sh").read_text()
+    assert "collectstatic" in script and "compilemessages" in script
+
+
+def test_the_image_runs_as_a_user_without_root_rights():
+    instructions = _instructions()
+    users = [args for instruction, args in instructions if instruction == "USER"]
+    assert users and users[-1].strip() not in ("root", "0")
+    last_user = max(i for i, (instruction, _args) in enumerate(instructions) if instruction == "USER")
+    assert all(instruction != "RUN" for instruction, _args in instructions[last_user:])
+
+
+def test_the_image_applies_migrations_at_start():
+    import json
+
+    from django.core.management import get_commands
+
+    entrypoint = [args for instruction, args in _instructions() if instruction == "ENTRYPOINT"]
+    assert entrypoint, "the Dockerfile has no ENTRYPOINT"
+    path = json.loads(entrypoint[-1])[0]
+    assert path.startswith("/app/")
+    script = ROOT / path.removeprefix("/app/")
+    text = script.read_text()
+    assert "manage.py prepare_database" in text and 'exec "$@"' in text
+    assert "prepare_database" in get_commands()
+    for name in APP_SERVICES:
+        command = SERVICES[name]["command"]
+        assert command[0] in ("gunicorn", "celery"), "the entrypoint runs the service's command"
+
+
+def test_the_build_context_leaves_secrets_and_local_files_out():
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".env", ".venv", "var", "media", ".git"} <= ignored

@@ -47,7 +47,7 @@ def test_management_finds_orders_and_reads_the_annual_report(
     assert_no_axe_violations(page)
 
     page.get_by_role("link", name="Läs som webbsida").click()
-    page.wait_for_function("window.reportChartsDone === true")
+    page.wait_for_function("() => window.reportChartsDone === true")
     assert page.get_by_role("heading", name="Linköpings kommun: digital mognad 2025").is_visible()
     assert page.locator("#chart-matrix svg").count() > 0  # plotly drew the matrix
     assert page.get_by_role("heading", name="4.1 Socialförvaltningen").count() == 1

@@ -219,7 +219,9 @@ def test_answers_are_saved_as_they_are_given_and_found_on_another_device(page, l
     fieldsets.nth(1).get_by_label("Vet ej").check()
     fieldsets.nth(0).get_by_label("3").check()  # changed mind: the later answer wins
     _wait_saved(page, ids[1])
-    page.wait_for_function(f"document.querySelector('#s{ids[0]} .save-status').textContent === 'Sparat'")
+    page.wait_for_function(
+        f"() => document.querySelector('#s{ids[0]} .save-status').textContent === 'Sparat'"
+    )
     assert page.locator("#progress").get_attribute("value") in ("2",)  # updated by the script
     assert page.locator("#progress-count").inner_text().startswith("2 av 12")
     saved = dict(DraftAnswer.objects.values_list("statement_id", "value"))

@@ -63,7 +63,7 @@ def test_an_admin_runs_a_round_from_creation_to_closing(
     # Utbildningsförvaltningen has one person: in an anonymous round nobody may see whether they answered.
     school_row = page.locator("#rates-departments tr", has_text="Utbildningsförvaltningen")
     assert school_row.locator("td").nth(2).inner_text() == "–"
-    page.wait_for_function("document.querySelector('#submission-curve .main-svg') !== null")
+    page.wait_for_function("() => document.querySelector('#submission-curve .main-svg') !== null")
     assert_no_axe_violations(page)
 
     # Close, with a confirmation: the results are frozen.

@@ -95,3 +95,81 @@ def test_with_the_mail_server_down_the_invitations_stay_pending_and_nothing_is_l
     assert sorted(statuses) == [("pending", 0), ("pending", 0), ("pending", 1)]
     error = Invitation.objects.get(send_attempts=1).last_error
     assert error.startswith("Kunde inte nå e-postservern")
+
+
+# --- issue 11: header-safe subjects, and reminded only when the server took the message ------------------
+
+NAME_WITH_BREAK = "Anna\r\nBcc: victim@evil.example\nAndersson"
+
+
+def _with_name_in_subject(round_):
+    round_.message_texts = {
+        kind: {"sv": {"subject": f"{label} för {{name}}", "body": "Hej {name}!\n\n{link}"}}
+        for kind, label in (("invitation", "Enkät"), ("reminder", "Påminnelse"))
+    }
+    round_.save(update_fields=["message_texts"])
+
+
+def test_a_name_with_a_line_break_gives_a_one_line_subject_and_the_reminder_goes_out(
+    smtp_server, open_round, social_department, groups
+):
+    from surveys.models import ReminderRun
+
+    _with_name_in_subject(open_round)
+    Invitation.objects.filter(round=open_round, email="person0@example.se").update(name=NAME_WITH_BREAK)
+    result = services.send_invitation_batch(round_id=open_round.pk)
+    assert (result.sent, result.failed) == (3, 0)
+    run = ReminderRun.objects.create(round=open_round)
+    services.send_reminders(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.sent, run.failed) == ("done", 3, 0)
+    messages = smtp_server.wait_for_messages(6, timeout=10)
+    to_anna = [m for m in messages if m["To"] == "person0@example.se"]
+    assert [m["Subject"].strip() for m in to_anna] == [
+        "Enkät för Anna Bcc: victim@evil.example Andersson",
+        "Påminnelse för Anna Bcc: victim@evil.example Andersson",
+    ]
+    assert all(m["Bcc"] is None for m in messages)
+    assert all(m.get_all("To") == [m["To"]] for m in messages)
+    assert set(Invitation.objects.filter(round=open_round).values_list("reminders_sent", flat=True)) == {1}
+
+
+def test_a_reminder_the_server_does_not_take_does_not_count(
+    refusing_smtp_server, open_round, social_department, groups
+):
+    from surveys.models import ReminderRun
+
+    add_invitations(open_round, social_department, groups[0], 1, prefix="nobody")
+    Invitation.objects.filter(round=open_round).update(send_status="sent")
+    run = ReminderRun.objects.create(round=open_round)
+    services.send_reminders(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.sent, run.failed) == ("done", 3, 1)
+    refused = Invitation.objects.get(email="nobody0@example.se")
+    assert refused.reminders_sent == 0 and refused.last_reminded_at is None and "550" in refused.last_error
+    assert sorted(refusing_smtp_server) == [f"person{i}@example.se" for i in range(3)]
+    reminded = Invitation.objects.filter(round=open_round, email__startswith="person")
+    assert set(reminded.values_list("reminders_sent", flat=True)) == {1}
+
+
+def test_a_message_that_cannot_be_made_counts_nobody_as_reminded_and_the_run_finishes(
+    smtp_server, open_round, monkeypatch
+):
+    from surveys.models import ReminderRun
+
+    Invitation.objects.filter(round=open_round).update(send_status="sent")
+    original = services._message
+
+    def broken(invitation, round_, kind, raw):
+        if invitation.email == "person1@example.se":
+            raise ValueError("a header could not be encoded")
+        return original(invitation, round_, kind, raw)
+
+    monkeypatch.setattr(services, "_message", broken)
+    run = ReminderRun.objects.create(round=open_round)
+    services.send_reminders(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.sent, run.failed) == ("done", 2, 1)
+    broken_one = Invitation.objects.get(email="person1@example.se")
+    assert broken_one.reminders_sent == 0 and broken_one.last_reminded_at is None
+    assert len(smtp_server.wait_for_messages(2, timeout=10)) == 2

@@ -1,0 +1,36 @@
+"""Cross-cutting response middleware (issue 11)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponseBadRequest
+from django.utils.cache import add_never_cache_headers
+
+
+class NoStoreMiddleware:
+    """Every page and download of this site is personal (a survey, a staff page, a file of results), so no
+    browser or proxy may keep a copy: ``Cache-Control: no-store`` (with ``private`` and ``max-age=0``).
+    Static files never get here: WhiteNoise answers them earlier with their long-lived caching headers.
+    A response that already says ``no-store`` keeps its own header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return response
+
+
+class RejectControlCharactersMiddleware:
+    """A request whose path holds a NUL or another control character is no URL of this site: 400 at once.
+    (PostgreSQL refuses a NUL in a text parameter, so such an organisation code would otherwise reach the
+    database as an error, a 500.) Form fields are protected by Django's own null-character validator."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in request.path):
+            return HttpResponseBadRequest("Bad Request", content_type="text/plain")
+        return self.get_response(request)
