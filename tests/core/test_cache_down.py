@@ -13,6 +13,7 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from tests.core.walk import answer_whole_survey, crawl
+from tests.demo_window import ensure_open_demo_round
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,9 @@ def demo_world(db, settings, tmp_path):
     from surveys.services.demo import load_demo_data
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    return load_demo_data()
+    summary = load_demo_data()
+    ensure_open_demo_round(summary)  # also between the national windows
+    return summary
 
 
 def test_every_staff_page_works_with_redis_down(client, demo_world, redis_down):

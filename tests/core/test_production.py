@@ -246,7 +246,28 @@ def production_site(tmp_path, redis_url, django_db_blocker):
             timeout=600,
         )
         assert demo.returncode == 0, demo.stdout + demo.stderr
-        yield {"port": port, "repo": repo, "demo": demo.stdout, "log": log_path, "body": body}
+        link = subprocess.run(  # between the national windows the demo has no open round: open one
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                "from tests.demo_window import ensure_open_demo_round; print(ensure_open_demo_round({}))",
+            ],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert link.returncode == 0, link.stdout + link.stderr
+        yield {
+            "port": port,
+            "repo": repo,
+            "demo": demo.stdout + link.stdout,
+            "log": log_path,
+            "body": body,
+        }
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)

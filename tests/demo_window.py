@@ -1,0 +1,43 @@
+"""The demo's open round whatever day the tests run.
+
+Between the national windows (2 Dec – 31 Jan, 2 Jun – 31 Jul) `load_demo_data` opens no round, because none
+can exist then (docs/demo.md). Tests that answer the demo's survey open its round as of the last day a window
+ran, with the demo's own loader, and get a personal link to it."""
+
+from __future__ import annotations
+
+import datetime
+
+
+def last_window_day(today: datetime.date) -> datetime.date:
+    """Today when a window runs, else the last day of the window that ended most recently."""
+    from surveys.models import MeasurementPeriod
+
+    windows = [
+        MeasurementPeriod.window(year, term)
+        for year in (today.year - 1, today.year)
+        for term in MeasurementPeriod.Term.values
+    ]
+    if any(starts_on <= today <= ends_on for starts_on, ends_on in windows):
+        return today
+    return max(ends_on for _starts_on, ends_on in windows if ends_on < today)
+
+
+def ensure_open_demo_round(summary: dict) -> str:
+    """Open the demo's round (if none is open) and return a note with a fresh respondent link to it."""
+    from django.utils import timezone
+
+    from surveys.models import Organisation, Round
+    from surveys.services.demo import DEMO_ORGANISATION_CODE, _demo_respondent_link
+    from surveys.services.rounds_demo import load_demo_open_round
+
+    open_round = Round.objects.filter(status=Round.Status.OPEN).first()
+    if open_round is None:
+        summary.setdefault("organisation", Organisation.objects.get(code=DEMO_ORGANISATION_CODE))
+        day = last_window_day(timezone.localdate())
+        assert day < timezone.localdate() < day + datetime.timedelta(days=62)
+        open_round = load_demo_open_round(summary, today=day)
+    assert open_round is not None and open_round.status == Round.Status.OPEN
+    note = f"Answer the open survey as a demo respondent: {_demo_respondent_link(open_round)}"
+    summary.setdefault("notes", []).append(note)
+    return note
