@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 
 from tests.conftest import login
 from tests.core.walk import links
+from tests.demo_window import ensure_open_demo_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +36,7 @@ def world(settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     summary = load_demo_data()
+    ensure_open_demo_round(summary)  # also between the national windows
     organisation = summary["organisation"]
     year = (
         Round.objects.filter(organisation=organisation, status=Round.Status.CLOSED)
