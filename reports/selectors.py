@@ -3,8 +3,6 @@ with the anonymity rules applied to every figure (a suppressed value is ``SUPPRE
 
 Entry points:
 - ``list_dashboard_rounds(organisation)`` – closed rounds with stored results, newest first;
-- ``visible_department_ids(user, organisation)`` – the departments whose figures the user may see below
-  the organisation level (None = all);
 - ``get_dashboard(organisation=…, round_=…, rounds=…, department=…, group=…, visible=…)`` – everything a
   dashboard shows, as plain data: headline, matrix points, bars, heatmap, spread, trend, internal
   comparison, and ``tables`` (the data table of every chart – also what the CSV/XLSX downloads contain).
@@ -25,7 +23,6 @@ from maturity.selectors import SUPPRESSED, as_frozen, get_comparison, get_result
 from maturity.suppression import effective_k
 from surveys.forms import tree_ordered  # noqa: F401 - also used by the views
 from surveys.models import Department, Organisation, RespondentGroup, Round
-from surveys.scoping import visible_department_ids as scoping_visible_department_ids
 from surveys.selectors_rounds import get_rate_pattern
 
 from . import charts
@@ -48,7 +45,7 @@ def group_key(group_id: int) -> str:
     return f"group:{group_id}"
 
 
-# --- Rounds and permissions ---------------------------------------------------------------------------------
+# --- Rounds ---------------------------------------------------------------------------------------------
 
 
 def list_dashboard_rounds(organisation: Organisation) -> list[Round]:
@@ -63,12 +60,6 @@ def list_dashboard_rounds(organisation: Organisation) -> list[Round]:
         .order_by("-period__starts_on")
         .distinct()
     )
-
-
-def visible_department_ids(user, organisation: Organisation) -> set[int] | None:
-    """None when the user may see every department of the organisation; otherwise their departments with
-    all units under them (a department representative). Decided in ``surveys.scoping``."""
-    return scoping_visible_department_ids(user, organisation.pk)
 
 
 # --- Suppression of stored scopes ---------------------------------------------------------------------------

@@ -31,8 +31,8 @@ from .models import (
 from .services.pool import count_pooled
 
 
-def get_round_for(user, organisation: Organisation, pk: int) -> Round:
-    """A round of an organisation the caller has already been scoped to (``get_organisation_for``)."""
+def get_round_for(organisation: Organisation, pk: int) -> Round:
+    """A round of an organisation the caller has already been given access to (``surveys.access``)."""
     round_ = (
         Round.objects.filter(organisation=organisation, pk=pk)
         .select_related("period", "questionnaire", "organisation")
