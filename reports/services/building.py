@@ -27,7 +27,7 @@ from surveys.services.audit import record_event
 from .. import pdf as pdf_engine
 from ..annual_figures import build_figures
 from ..models import ReportJob
-from ..selectors_annual import (
+from ..selectors.annual import (
     SECTIONS,
     NoResults,
     compute_fingerprint,

@@ -21,9 +21,9 @@ from dimios_web.exceptions import DomainError, add_domain_error_to_form
 from surveys.access import ADMIN, READERS, OrganisationAccess, organisation_view
 from surveys.scoping import get_scope
 
-from .. import selectors_annual
-from ..forms_annual import ConclusionForm, OrderAllReportsForm, OrderReportForm
+from ..forms.annual import ConclusionForm, OrderAllReportsForm, OrderReportForm
 from ..models import Conclusion, ReportJob
+from ..selectors import annual as selectors_annual
 from ..services import building, conclusions, downloads, jobs
 
 WRITERS = ADMIN

@@ -15,8 +15,9 @@ from django.utils.text import slugify
 from surveys.access import VIEWERS, OrganisationAccess, organisation_view
 from surveys.models import Department, RespondentGroup
 
-from .. import exports, selectors
-from ..forms_dashboard import DashboardFilterForm
+from .. import exports
+from ..forms.dashboard import DashboardFilterForm
+from ..selectors import dashboard as selectors
 from ..services.downloads import record_dashboard_export
 
 ROLES = VIEWERS

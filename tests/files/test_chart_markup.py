@@ -70,7 +70,7 @@ def test_department_and_group_names_reach_the_dashboard_charts_as_text(
 
 def test_names_reach_the_annual_report_charts_as_text(marked_up_round, organisation):
     from reports.annual_figures import build_figures
-    from reports.selectors_annual import get_report_content
+    from reports.selectors.annual import get_report_content
 
     content = get_report_content(organisation=organisation, year=marked_up_round.period.year)
     figures = build_figures(content)

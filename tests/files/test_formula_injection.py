@@ -83,7 +83,7 @@ def test_the_results_csv_neutralises_formulas(client, hostile_round, organisatio
 
 
 def test_the_annual_report_xlsx_neutralises_formulas(hostile_round, organisation):
-    from reports.selectors_annual import get_report_content
+    from reports.selectors.annual import get_report_content
     from reports.xlsx_report import build_xlsx
 
     content = get_report_content(organisation=organisation, year=hostile_round.period.year)

@@ -152,7 +152,7 @@ def test_between_equally_small_candidates_the_choice_follows_names_not_database_
 
 
 def test_a_change_since_last_year_is_hidden_when_either_year_is(questionnaire):
-    from reports.selectors import get_dashboard, list_dashboard_rounds
+    from reports.selectors.dashboard import get_dashboard, list_dashboard_rounds
     from surveys.models import Round
     from tests.reports.dashboard_data import period
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from maturity.models import RoundResult
 from maturity.selectors import SUPPRESSED
 from maturity.services.results import publish_round_results
-from reports import selectors
+from reports.selectors import dashboard as selectors
 from surveys.models import Department, RespondentGroup, Round
 from tests.factories import OrganisationFactory, build_questionnaire
 from tests.reports.dashboard_data import period

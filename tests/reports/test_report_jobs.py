@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dimios_web.exceptions import DomainError
 from reports.models import Conclusion, ReportJob
-from reports.selectors_annual import compute_fingerprint, get_report_content, is_outdated
+from reports.selectors.annual import compute_fingerprint, get_report_content, is_outdated
 from reports.services import building, conclusions, jobs
 
 

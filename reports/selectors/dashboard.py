@@ -25,7 +25,7 @@ from surveys.forms import tree_ordered  # noqa: F401 - also used by the views
 from surveys.models import Department, Organisation, RespondentGroup, Round
 from surveys.selectors_rounds import get_rate_pattern
 
-from . import charts
+from .. import charts
 
 # Spread flags (docs/dashboards.md): on the 1–6 scale a standard deviation of 1.5 or more means that
 # respondents disagree widely; a "vet ej" share of 20 % or more means that many do not know.

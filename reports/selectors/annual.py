@@ -26,7 +26,7 @@ from maturity.suppression import effective_k
 from surveys.models import Organisation, Round
 from surveys.selectors_rounds import get_response_rates
 
-from .models import Conclusion, ReportJob
+from ..models import Conclusion, ReportJob
 
 SECTIONS = (
     "summary",
