@@ -8,6 +8,7 @@ import itertools
 
 import pytest
 
+from maturity.read_model import HIDDEN
 from maturity.selectors import SUPPRESSED, get_round_results
 from maturity.services.results import compute_round_results
 from surveys.models import Department
@@ -181,9 +182,9 @@ def test_a_change_since_last_year_is_hidden_when_either_year_is(questionnaire):
         rounds=list_dashboard_rounds(built.organisation),
         department=built.departments[0],
     )
-    assert dashboard["headline"]["legacy"] == SUPPRESSED
-    assert dashboard["headline"]["previous"]["legacy"] == SUPPRESSED
-    assert dashboard["headline"]["previous"]["overall"] == SUPPRESSED
+    assert dashboard["headline"]["legacy"] == HIDDEN
+    assert dashboard["headline"]["previous"]["legacy"] == HIDDEN
+    assert dashboard["headline"]["previous"]["overall"] == HIDDEN
     assert dashboard["headline"]["previous"]["capability"] == pytest.approx(
         dashboard["headline"]["capability"] - 60.0
     )
