@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from dimios_web.cache import safe_cache_get, safe_cache_set
 from surveys.forms import tree_ordered
@@ -228,7 +229,7 @@ def get_round_results(*, round_id: int, k: int | None = None) -> dict | None:
     departments = as_frozen(Department.objects.filter(organisation_id=round_.organisation_id), view.tree)
     groups = list(RespondentGroup.objects.filter(organisation_id=round_.organisation_id))
     any_row = next(iter(scopes.values()))
-    result = {
+    result: dict[str, Any] = {
         "round": {
             "id": round_.pk,
             "organisation": round_.organisation.code,

@@ -538,25 +538,33 @@ def scope_equations(
         if n(whole_key) > 0 and parts:
             equations.append((whole_key, parts))
 
-    def dept(department_id: int, group_id: int | None = None) -> str:
+    def department_text(department_id: int, group_id: int | None = None) -> str:
         return str(ScopeKey.department(department_id, group_id))
 
-    def group(group_id: int) -> str:
+    def group_text(group_id: int) -> str:
         return str(ScopeKey.group(group_id))
 
     organisation = str(ORGANISATION)
     top = children.get(None, [])
-    tree(organisation, [dept(d) for d in top], f"rest:{organisation}")
-    tree(organisation, [group(g) for g in sorted(groups)], f"rest:{organisation}/groups")
+    tree(organisation, [department_text(d) for d in top], f"rest:{organisation}")
+    tree(organisation, [group_text(g) for g in sorted(groups)], f"rest:{organisation}/groups")
     for g in sorted(groups):
-        tree(group(g), [dept(d, g) for d in top], f"rest:{organisation}/{group(g)}")
+        tree(group_text(g), [department_text(d, g) for d in top], f"rest:{organisation}/{group_text(g)}")
     for d in sorted(departments):
         units = children.get(d, [])
         if units:
-            tree(dept(d), [dept(c) for c in units], f"rest:{dept(d)}")
+            tree(department_text(d), [department_text(c) for c in units], f"rest:{department_text(d)}")
             for g in sorted(groups):
-                tree(dept(d, g), [dept(c, g) for c in units], f"rest:{dept(d, g)}")
-        tree(dept(d), [dept(d, g) for g in sorted(groups)], f"rest:{dept(d)}/groups")
+                tree(
+                    department_text(d, g),
+                    [department_text(c, g) for c in units],
+                    f"rest:{department_text(d, g)}",
+                )
+        tree(
+            department_text(d),
+            [department_text(d, g) for g in sorted(groups)],
+            f"rest:{department_text(d)}/groups",
+        )
     return equations, virtual
 
 
