@@ -9,6 +9,9 @@ builder per section, in the order of ``SECTIONS``.
 The year's figures are those of the organisation's latest round of the calendar year that has stored
 results (HT when there is one, otherwise VT); "change from last year" compares with the latest such round
 of the year before. Both rounds of the year are listed in the method section.
+
+Why one module of some 550 lines: the eight section builders read the same ``Year`` and are short; kept
+together, the whole of what the report says is read in one file, top to bottom in the report's order.
 """
 
 from __future__ import annotations
