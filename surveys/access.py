@@ -141,7 +141,6 @@ def organisation_view(
         def wrapped(request, *args, **kwargs):
             code = kwargs.pop(param)
             access = resolve_access(request.user, code, wanted)
-            request.organisation_access = access
             return view(request, access, *args, **kwargs)
 
         wrapped.required_roles = wanted  # type: ignore[attr-defined]  # for tests and the URL probe
