@@ -8,17 +8,15 @@ import io
 
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
-from surveys import selectors as survey_selectors
-from surveys.models import RoleAssignment
+from surveys.access import ADMIN, OrganisationAccess, organisation_view
 
 from . import selectors
 from .audit_texts import describe
@@ -27,8 +25,6 @@ from .models import OrganisationLogin
 from .policy import login_for_domain
 from .services import audit_log as audit_log_services
 from .services import settings as settings_services
-
-ADMIN = [RoleAssignment.Role.ORG_ADMIN]
 
 
 def signup_closed(request, *args, **kwargs):
@@ -70,10 +66,9 @@ def sso_start(request):
     return provider.redirect(request, "login", next_url=request.POST.get("next") or None)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def security_settings(request, org):
-    organisation = survey_selectors.get_organisation_for(request.user, org, roles=ADMIN)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def security_settings(request, access: OrganisationAccess):
+    organisation = access.organisation
     row = selectors.get_login_policy(organisation)
     form = SecuritySettingsForm(request.POST if request.method == "POST" else None, instance=row)
     if request.method == "POST" and form.is_valid():
@@ -109,9 +104,9 @@ def _filtered_events(request, organisation):
     return form, events
 
 
-@login_required
-def audit_log(request, org):
-    organisation = survey_selectors.get_organisation_for(request.user, org, roles=ADMIN)
+@organisation_view(ADMIN)
+def audit_log(request, access: OrganisationAccess):
+    organisation = access.organisation
     if request.method not in ("GET", "HEAD"):  # after the permission check: 403/404 come first
         return HttpResponseNotAllowed(["GET"])
     form, events = _filtered_events(request, organisation)
@@ -134,9 +129,9 @@ def audit_log(request, org):
     )
 
 
-@login_required
-def audit_log_export(request, org):
-    organisation = survey_selectors.get_organisation_for(request.user, org, roles=ADMIN)
+@organisation_view(ADMIN)
+def audit_log_export(request, access: OrganisationAccess):
+    organisation = access.organisation
     if request.method not in ("GET", "HEAD"):  # after the permission check: 403/404 come first
         return HttpResponseNotAllowed(["GET"])
     form, events = _filtered_events(request, organisation)

@@ -1,7 +1,8 @@
 """Reads of the maturity app: questionnaire structure, and stored results with the anonymity rules applied.
 
 The read API for dashboards, reports and exports (documented in docs/scoring.md):
-- ``get_round_results(round_id=…)`` – every stored scope of a round, suppressed cells marked "suppressed";
+- ``get_round_results(round_id=…)`` – every stored scope of a round in the download format (suppressed
+  cells marked "suppressed"), read through the one read model (``maturity.read_model``);
 - ``get_comparison(organisation=…, period=…, basis=…)`` – the mean of other organisations (DESIGN.md 9);
 - ``get_group_gaps(round_id=…)`` – per capability, how differently the respondent groups answer;
 - ``list_result_rounds(organisation=…)`` – the rounds of an organisation that have stored results.
@@ -12,14 +13,17 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from dimios_web.cache import safe_cache_get, safe_cache_set
 from surveys.forms import tree_ordered
 from surveys.models import Department, MeasurementPeriod, Organisation, RespondentGroup, Round
+from surveys.scope_keys import ORGANISATION, ScopeKey
 
-from . import disclosure, scoring
-from .disclosure import SUPPRESSED
+from . import disclosure, read_model, scoring
+from .disclosure import SUPPRESSED  # noqa: F401 - the download format's mark of a hidden figure
 from .models import Capability, Category, Dimension, QuestionnaireVersion, ResultTree, RoundResult, Statement
+from .read_model import ScopeView, load_round_view
 from .suppression import effective_k, scope_order
 
 MIN_COMPARISON_ORGANISATIONS = 5
@@ -188,13 +192,16 @@ def published_views(
     return views
 
 
-def _scope_view(row: RoundResult, view: dict, *, name: str, depth: int = 0) -> dict:
+def _scope_view(scope: ScopeView, *, name: str, depth: int = 0) -> dict:
+    """One scope in the download format: a hidden figure is the text "suppressed" (docs/scoring.md)."""
+    key = ScopeKey.parse(scope.key)
+    view = scope.view
     result: dict[str, object] = {
-        "key": row.scope_key,
-        "scope": row.scope,
+        "key": scope.key,
+        "scope": key.kind,
         "name": name,
-        "department_id": row.department_id,
-        "group_id": row.group_id,
+        "department_id": key.department_id,
+        "group_id": key.group_id,
         "depth": depth,
         "suppressed": view["hidden"],
         "n_respondents": view["n"],
@@ -209,25 +216,20 @@ def _scope_view(row: RoundResult, view: dict, *, name: str, depth: int = 0) -> d
 
 
 def get_round_results(*, round_id: int, k: int | None = None) -> dict | None:
-    """Every stored scope of a round, ready for display or export, with the anonymity rules applied
-    (``maturity.disclosure``): a hidden figure has the value "suppressed" (never left out silently), a
-    hidden scope has it in every figure. ``k`` defaults to the questionnaire version's k (never below 3).
-    Departments come in the tree the results were computed on. None when the round has no stored
-    results."""
+    """Every stored scope of a round in the download format (CSV/JSON, ``maturity.exports``), read through
+    the one read model (``maturity.read_model``) with the anonymity rules applied: a hidden figure has the
+    value "suppressed" (never left out silently), a hidden scope has it in every figure; k is the
+    questionnaire version's unless given (never below 3). Departments come in the tree the results were
+    computed on. None when the round has no stored results."""
     round_ = Round.objects.select_related("organisation", "period", "questionnaire").get(pk=round_id)
-    k = effective_k(k if k is not None else round_.questionnaire.k_anonymity)
-    tree = get_result_tree(round_)
-    stored = RoundResult.objects.filter(round=round_)
-    if tree.k == k and tree.pk is not None:
-        stored = stored.defer("figures")  # the published view is stored for this k: the raw figures stay
-    rows = {r.scope_key: r for r in stored}
-    if not rows:
+    view = load_round_view(round_, k=k)
+    if not view.scopes:
         return None
-    views = published_views(rows, round_=round_, tree=tree, k=k)
-    departments = as_frozen(Department.objects.filter(organisation_id=round_.organisation_id), tree)
+    scopes = view.scopes
+    departments = as_frozen(Department.objects.filter(organisation_id=round_.organisation_id), view.tree)
     groups = list(RespondentGroup.objects.filter(organisation_id=round_.organisation_id))
-    any_row = next(iter(rows.values()))
-    result = {
+    any_row = next(iter(scopes.values()))
+    result: dict[str, Any] = {
         "round": {
             "id": round_.pk,
             "organisation": round_.organisation.code,
@@ -238,31 +240,29 @@ def get_round_results(*, round_id: int, k: int | None = None) -> dict | None:
             "source": round_.source,
             "questionnaire": round_.questionnaire.code,
         },
-        "k": k,
+        "k": view.k,
         "settings": any_row.settings,
-        "computed_at": any_row.computed_at.isoformat(),
-        "organisation": _scope_view(
-            rows["organisation"], views["organisation"], name=round_.organisation.name
-        ),
+        "computed_at": any_row.computed_at.isoformat() if any_row.computed_at else None,
+        "organisation": _scope_view(scopes[str(ORGANISATION)], name=round_.organisation.name),
         "departments": [],
         "groups": [],
         "department_groups": [],
     }
     ordered = tree_ordered(departments)
     for dept, depth in ordered:
-        key = f"department:{dept.pk}"
-        if key in rows:
-            result["departments"].append(_scope_view(rows[key], views[key], name=dept.name, depth=depth))
+        key = str(ScopeKey.department(dept.pk))
+        if key in scopes:
+            result["departments"].append(_scope_view(scopes[key], name=dept.name, depth=depth))
     for group in groups:
-        key = f"group:{group.pk}"
-        if key in rows:
-            result["groups"].append(_scope_view(rows[key], views[key], name=group.name))
+        key = str(ScopeKey.group(group.pk))
+        if key in scopes:
+            result["groups"].append(_scope_view(scopes[key], name=group.name))
     for dept, depth in ordered:
         for group in groups:
-            key = f"department:{dept.pk}/group:{group.pk}"
-            if key in rows:
+            key = str(ScopeKey.department(dept.pk, group.pk))
+            if key in scopes:
                 result["department_groups"].append(
-                    _scope_view(rows[key], views[key], name=f"{dept.name} × {group.name}", depth=depth)
+                    _scope_view(scopes[key], name=f"{dept.name} × {group.name}", depth=depth)
                 )
     return result
 
@@ -283,19 +283,16 @@ def get_round(*, organisation: Organisation, period_code: str) -> Round | None:
 def get_group_gaps(*, round_id: int, k: int | None = None) -> dict[str, dict]:
     """Per capability code: the shown groups' percents, the highest and lowest group and the gap in
     percentage points (None with fewer than two shown groups). Suppressed groups are left out."""
-    results = get_round_results(round_id=round_id, k=k)
-    if results is None:
+    round_ = Round.objects.select_related("questionnaire").get(pk=round_id)
+    view = load_round_view(round_, k=k)
+    if not view.scopes:
         return {}
-    by_group = {}
-    for group in results["groups"]:
-        if group["suppressed"]:
-            continue
-        by_group[group["name"]] = {
-            code: (part["percent"], part["n"])
-            for code, part in group["capabilities"].items()
-            if part != SUPPRESSED
-        }
-    return {code: gap.as_dict() for code, gap in scoring.group_gaps(by_group, min_n=results["k"]).items()}
+    groups = [
+        (group.name, ScopeKey.group(group.pk))
+        for group in RespondentGroup.objects.filter(organisation_id=round_.organisation_id)
+    ]
+    codes = Capability.objects.filter(version_id=round_.questionnaire_id).values_list("code", flat=True)
+    return {code: gap.as_dict() for code, gap in read_model.group_gaps(view, groups, codes).items()}
 
 
 def list_result_rounds(*, organisation: Organisation) -> list[Round]:

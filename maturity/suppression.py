@@ -55,6 +55,8 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from surveys.scope_keys import ORGANISATION, ScopeKey, parse_or_none
+
 MIN_K = 3
 # How many of the smallest candidate cells are tried before simply hiding the smallest one.
 MAX_TRIALS = 4
@@ -512,10 +514,11 @@ def scope_equations(
     """whole = Σ parts for the stored scopes of one round, keyed like the stored results ("organisation",
     "department:<id>", "group:<id>", "department:<id>/group:<id>"), plus the never-shown remainders
     (e.g. responses filed directly on a department that has units) with their counts."""
+    parsed = [key for key in map(parse_or_none, n_by_key) if key is not None]
     departments = {
-        int(key.split(":")[1]) for key in n_by_key if key.startswith("department:") and "/" not in key
+        key.department_id for key in parsed if key.department_id is not None and key.kind == "department"
     }
-    groups = {int(key.split(":")[1]) for key in n_by_key if key.startswith("group:")}
+    groups = {key.group_id for key in parsed if key.group_id is not None and key.kind == "group"}
     children: dict[int | None, list[int]] = {}
     for dept in sorted(departments):
         parent = parents.get(dept)
@@ -535,25 +538,32 @@ def scope_equations(
         if n(whole_key) > 0 and parts:
             equations.append((whole_key, parts))
 
+    def department_text(department_id: int, group_id: int | None = None) -> str:
+        return str(ScopeKey.department(department_id, group_id))
+
+    def group_text(group_id: int) -> str:
+        return str(ScopeKey.group(group_id))
+
+    organisation = str(ORGANISATION)
     top = children.get(None, [])
-    tree("organisation", [f"department:{d}" for d in top], "rest:organisation")
-    tree("organisation", [f"group:{g}" for g in sorted(groups)], "rest:organisation/groups")
+    tree(organisation, [department_text(d) for d in top], f"rest:{organisation}")
+    tree(organisation, [group_text(g) for g in sorted(groups)], f"rest:{organisation}/groups")
     for g in sorted(groups):
-        tree(f"group:{g}", [f"department:{d}/group:{g}" for d in top], f"rest:organisation/group:{g}")
-    for dept in sorted(departments):
-        units = children.get(dept, [])
+        tree(group_text(g), [department_text(d, g) for d in top], f"rest:{organisation}/{group_text(g)}")
+    for d in sorted(departments):
+        units = children.get(d, [])
         if units:
-            tree(f"department:{dept}", [f"department:{c}" for c in units], f"rest:department:{dept}")
+            tree(department_text(d), [department_text(c) for c in units], f"rest:{department_text(d)}")
             for g in sorted(groups):
                 tree(
-                    f"department:{dept}/group:{g}",
-                    [f"department:{c}/group:{g}" for c in units],
-                    f"rest:department:{dept}/group:{g}",
+                    department_text(d, g),
+                    [department_text(c, g) for c in units],
+                    f"rest:{department_text(d, g)}",
                 )
         tree(
-            f"department:{dept}",
-            [f"department:{dept}/group:{g}" for g in sorted(groups)],
-            f"rest:department:{dept}/groups",
+            department_text(d),
+            [department_text(d, g) for g in sorted(groups)],
+            f"rest:{department_text(d)}/groups",
         )
     return equations, virtual
 
@@ -595,17 +605,17 @@ def scope_order(
         return (position, name.casefold())
 
     def key(scope_key: str) -> Any:
-        if scope_key == "organisation":
+        parsed = parse_or_none(scope_key)
+        if parsed is None:
+            return (9, scope_key)
+        if parsed.kind == "organisation":
             return (0,)
-        if scope_key.startswith("group:"):
-            return (2, group(int(scope_key.split(":")[1])))
-        if scope_key.startswith("department:"):
-            department, _slash, rest = scope_key.partition("/")
-            department_path = path(int(department.split(":")[1]))
-            if rest:
-                return (3, department_path, group(int(rest.split(":")[1])))
-            return (1, department_path)
-        return (9, scope_key)
+        if parsed.department_id is None:
+            return (2, group(parsed.group_id or 0))
+        department_path = path(parsed.department_id)
+        if parsed.group_id is not None:
+            return (3, department_path, group(parsed.group_id))
+        return (1, department_path)
 
     return key
 

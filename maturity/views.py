@@ -6,15 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
-from surveys.models import RoleAssignment
-from surveys.scoping import get_scope
-from surveys.selectors import get_organisation_for
+from surveys.access import ADMIN, READERS, OrganisationAccess, organisation_view
 from surveys.services.response_import import ImportRejected, import_responses, plan_import
 from surveys.services.tabular import Table
 
@@ -23,16 +19,15 @@ from .exports import results_as_csv, results_as_json
 from .forms import MAX_IMPORT_BYTES, ImportConfirmForm, ResponseImportForm
 from .services.downloads import record_results_download
 
-ADMIN = [RoleAssignment.Role.ORG_ADMIN]
-DOWNLOADERS = [RoleAssignment.Role.ORG_ADMIN, RoleAssignment.Role.MANAGEMENT]
+DOWNLOADERS = READERS
 SESSION_KEY = "maturity_response_import"
 
 
-@login_required
-def results_list(request, org):
-    organisation = get_organisation_for(request.user, org, roles=DOWNLOADERS)
+@organisation_view(DOWNLOADERS)
+def results_list(request, access: OrganisationAccess):
+    organisation = access.organisation
     rounds = selectors.list_result_rounds(organisation=organisation)
-    can_import = get_scope(request.user).has_role(organisation.pk, ADMIN)
+    can_import = access.is_admin
     return render(
         request,
         "maturity/results_list.html",
@@ -40,9 +35,9 @@ def results_list(request, org):
     )
 
 
-@login_required
-def results_download(request, org, period, fmt):
-    organisation = get_organisation_for(request.user, org, roles=DOWNLOADERS)
+@organisation_view(DOWNLOADERS)
+def results_download(request, access: OrganisationAccess, period, fmt):
+    organisation = access.organisation
     if fmt not in ("csv", "json"):
         raise Http404
     round_ = selectors.get_round(organisation=organisation, period_code=period)
@@ -68,10 +63,9 @@ def _stored_upload(request, organisation) -> dict | None:
     return stored
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def response_import(request, org):
-    organisation = get_organisation_for(request.user, org, roles=ADMIN)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def response_import(request, access: OrganisationAccess):
+    organisation = access.organisation
     context: dict[str, Any] = {"organisation": organisation}
     if request.method == "POST" and request.POST.get("step") == "confirm":
         stored = _stored_upload(request, organisation)

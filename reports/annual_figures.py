@@ -1,5 +1,5 @@
 """The charts of the annual report, made with the dashboards' figure builders (``reports.charts``) from the
-report's content (``reports.selectors_annual.get_report_content``). Texts are translated here, in the
+report's content (``reports.selectors.annual.get_report_content``). Texts are translated here, in the
 report's language; the figures are plain JSON-ready dicts stored with the content."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _matrix_labels(*, department: bool = False) -> charts.MatrixLabels:
 
 
 def _comparison_series(rows: list[dict], own_label: str) -> list[charts.Series]:
-    from .selectors_annual import basis_labels
+    from .selectors.annual import basis_labels
 
     labels = basis_labels()
     series = [charts.Series(own_label, [r["percent"] for r in rows])]

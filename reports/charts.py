@@ -11,6 +11,9 @@ Plotly renders texts (names, labels, hover texts, axis ticks) as a subset of HTM
 text that comes in is escaped here (:func:`escape`): a department called ``<a href=…>`` is shown as
 written, never as a link. The only markup in a figure is the one this module writes itself.
 
+Why one module of some 440 lines: the five chart kinds share the escaping, the number formatting, the
+accessible markers and the layout defaults, and the purity contract names this one module.
+
 The functions:
 - :func:`matrix_figure` – the maturity matrix (capability x, legacy y, cut-off lines, fields A–D);
 - :func:`bars_figure` – horizontal grouped bars of percents (categories, capabilities, departments);

@@ -12,7 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from dimios_web.spreadsheets import csv_writer, make_workbook_safe
-from maturity.selectors import SUPPRESSED
+from maturity.read_model import is_hidden
 
 from . import charts
 
@@ -42,7 +42,7 @@ def _cell(value, kind: str):
     """(value, kind) for one cell; percents of a share are given in percent."""
     if kind == "mixed" and isinstance(value, tuple | list):
         kind, value = value
-    if value == SUPPRESSED:
+    if is_hidden(value):
         return _("too few responses"), "text"
     if value is None:
         return "", "text"

@@ -1,7 +1,7 @@
 """The annual report: the jobs that build it (one database row per order, so the page can always show where
 it is, even when the task queue is down) and the conclusions the digitalisation staff write for it.
 
-State changes live in ``reports.services``; reads in ``reports.selectors_annual``."""
+State changes live in ``reports.services``; reads in ``reports.selectors.annual``."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list], 
 
 
 def build_xlsx(content: dict) -> bytes:
-    from .selectors_annual import basis_labels, section_titles
+    from .selectors.annual import basis_labels, section_titles
 
     titles = section_titles()
     bases = basis_labels()

@@ -1,4 +1,5 @@
-"""The one permission scope. Every queryset a view uses goes through ``<Model>.objects.for_user(user)``.
+"""The one permission scope, applied to every staff page by ``surveys.access.organisation_view`` (and, as a
+queryset filter, by ``<Model>.objects.for_user(user)``).
 
 A user's scope is computed once per request from their role assignments:
 - a platform admin (superuser) sees everything;

@@ -1,30 +1,24 @@
-"""Reads for views: scoped, with the related rows they need."""
+"""Reads for views, with the related rows they need: of the organisation and what of it may be seen that
+the view was given (``surveys.access``), never of who asks."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, Prefetch
 from django.http import Http404
 
 from .forms import tree_ordered
 from .models import Department, Organisation, RespondentGroup, RoleAssignment
-from .scoping import get_scope
+
+if TYPE_CHECKING:
+    from .access import Visibility
 
 
-def get_organisation_for(user, code: str, *, roles=None) -> Organisation:
-    """The organisation with this code if the user may see it (404 otherwise); 403 when they may see it but
-    hold none of the given roles there."""
-    organisation = Organisation.objects.for_user(user).select_related("county").filter(code=code).first()
-    if organisation is None:
-        raise Http404
-    if roles is not None and not get_scope(user).has_role(organisation.pk, roles):
-        raise PermissionDenied
-    return organisation
-
-
-def get_department_for(user, organisation: Organisation, pk: int) -> Department:
-    department = Department.objects.for_user(user).filter(organisation=organisation, pk=pk).first()
-    if department is None:
+def get_department_for(visibility: Visibility, organisation: Organisation, pk: int) -> Department:
+    """A department of the organisation the caller may see (``surveys.access``); 404 otherwise."""
+    department = Department.objects.filter(organisation=organisation, pk=pk).first()
+    if department is None or not visibility.can_see_department(department.pk):
         raise Http404
     return department
 

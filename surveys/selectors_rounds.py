@@ -28,11 +28,12 @@ from .models import (
     Round,
     SubmissionDay,
 )
+from .scope_keys import ORGANISATION, ScopeKey
 from .services.pool import count_pooled
 
 
-def get_round_for(user, organisation: Organisation, pk: int) -> Round:
-    """A round of an organisation the caller has already been scoped to (``get_organisation_for``)."""
+def get_round_for(organisation: Organisation, pk: int) -> Round:
+    """A round of an organisation the caller has already been given access to (``surveys.access``)."""
     round_ = (
         Round.objects.filter(organisation=organisation, pk=pk)
         .select_related("period", "questionnaire", "organisation")
@@ -233,13 +234,13 @@ def get_rate_pattern(
     )
     for cell in cells:
         values = (cell["invited"], cell["started"], cell["submitted"])
-        add("organisation", values)
-        add(f"group:{cell['group_id']}", values)
+        add(str(ORGANISATION), values)
+        add(str(ScopeKey.group(cell["group_id"])), values)
         current, seen = cell["department_id"], set()
         while current is not None and current not in seen:
             seen.add(current)
-            add(f"department:{current}", values)
-            add(f"department:{current}/group:{cell['group_id']}", values)
+            add(str(ScopeKey.department(current)), values)
+            add(str(ScopeKey.department(current, cell["group_id"])), values)
             current = parents.get(current)
     frozen = {key: (v[0], v[1], v[2]) for key, v in counts.items()}
     hidden: set[str] = set()
@@ -254,7 +255,7 @@ def get_rate_pattern(
         submitted = {key: v[2] for key, v in frozen.items() if v[2] > 0}
         # Department × group counts are not on this page; they are known only where the round's results
         # show them (a closed round).
-        cells = {key for key in frozen if "/" in key}
+        cells = {key for key in frozen if ScopeKey.parse(key).kind == "department_group"}
         never_shown = cells - (
             shown_result_keys if shown_result_keys is not None else _shown_result_keys(round_)
         )
@@ -284,19 +285,19 @@ def get_response_rates(round_: Round, *, visible: set[int] | None) -> ResponseRa
     only their own departments and the total, no groups."""
     pattern = get_rate_pattern(round_)
     departments = list(Department.objects.filter(organisation_id=round_.organisation_id))
-    rates = ResponseRates(k=pattern.k, anonymous=round_.anonymous, total=pattern.row("", "organisation"))
+    rates = ResponseRates(k=pattern.k, anonymous=round_.anonymous, total=pattern.row("", str(ORGANISATION)))
     for department, depth in tree_ordered(departments):
         if visible is not None and department.pk not in visible:
             continue
-        rates.departments.append(pattern.row(department.name, f"department:{department.pk}", depth))
+        rates.departments.append(pattern.row(department.name, str(ScopeKey.department(department.pk)), depth))
     if visible is None:
         for group in RespondentGroup.objects.filter(organisation_id=round_.organisation_id):
-            rates.groups.append(pattern.row(group.name, f"group:{group.pk}"))
+            rates.groups.append(pattern.row(group.name, str(ScopeKey.group(group.pk))))
     if round_.open_link_enabled:
         # Responses that came through the open link: all responses (pooled or released) less the submitted
         # personal invitations.
         total = Response.objects.filter(round=round_).count() + count_pooled(round_id=round_.pk)
-        n = max(total - pattern.counts.get("organisation", (0, 0, 0))[2], 0)
+        n = max(total - pattern.counts.get(str(ORGANISATION), (0, 0, 0))[2], 0)
         rates.open_link_responses = n if (n >= pattern.k or n == 0 or not round_.anonymous) else None
     rates.hidden_any = any(r.hidden for r in [rates.total, *rates.departments, *rates.groups])
     return rates
@@ -312,13 +313,13 @@ def get_submission_curve(round_: Round, *, visible: set[int] | None) -> dict | N
     days = SubmissionDay.objects.filter(round=round_)
     pattern = get_rate_pattern(round_)
     if visible is None:
-        key_sets = ["organisation"]
+        key_sets = [str(ORGANISATION)]
     else:
         days = days.filter(department_id__in=sorted(visible))
         parents = dict(
             Department.objects.filter(organisation_id=round_.organisation_id).values_list("id", "parent_id")
         )
-        key_sets = [f"department:{d}" for d in visible if parents.get(d) not in visible]
+        key_sets = [str(ScopeKey.department(d)) for d in visible if parents.get(d) not in visible]
     if round_.anonymous and any(
         key in pattern.hidden or 0 < pattern.counts.get(key, (0, 0, 0))[2] < pattern.k for key in key_sets
     ):

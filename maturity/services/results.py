@@ -11,25 +11,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import Answer, Department, RespondentGroup, Response, Round
+from surveys.scope_keys import ORGANISATION, ScopeKey
 
 from .. import disclosure, scoring
 from ..models import ResultTree, RoundResult
 from ..selectors import get_structure, tree_order
 from ..suppression import effective_k
 
-ORGANISATION_KEY = "organisation"
+ORGANISATION_KEY = str(ORGANISATION)
 
 
 def department_key(department_id: int) -> str:
-    return f"department:{department_id}"
+    return str(ScopeKey.department(department_id))
 
 
 def group_key(group_id: int) -> str:
-    return f"group:{group_id}"
+    return str(ScopeKey.group(group_id))
 
 
 def department_group_key(department_id: int, group_id: int) -> str:
-    return f"department:{department_id}/group:{group_id}"
+    return str(ScopeKey.department(department_id, group_id))
 
 
 def ancestors_and_self(parents: dict[int, int | None], department_id: int) -> list[int]:

@@ -22,19 +22,14 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from surveys.access import Visibility
 from surveys.services.audit import record_event
 
 from .. import pdf as pdf_engine
 from ..annual_figures import build_figures
 from ..models import ReportJob
-from ..selectors_annual import (
-    SECTIONS,
-    NoResults,
-    compute_fingerprint,
-    get_report_content,
-    report_toc,
-    section_titles,
-)
+from ..selectors.annual import SECTIONS, compute_fingerprint, section_titles
+from ..selectors.report_content import NoResults, get_report_content, report_toc
 from ..xlsx_report import build_xlsx
 from . import jobs
 
@@ -141,7 +136,14 @@ def build_report(*, job_id: int, token: str, worker: str = "") -> None:
 
     with translation.override(job.language):
         fingerprint, data_summary = compute_fingerprint(organisation=job.organisation, year=job.year)
-        content = get_report_content(organisation=job.organisation, year=job.year, progress=progress)
+        content = get_report_content(
+            organisation=job.organisation,
+            year=job.year,
+            # Ordered by an organisation admin or management (or the platform admin for every
+            # organisation): readers of the whole organisation.
+            visibility=Visibility.everything(),
+            progress=progress,
+        )
         content["figures"] = build_figures(content)
         ordered_by = job.ordered_by
         content["built_for"] = {

@@ -30,7 +30,7 @@ from surveys.models import Organisation
 from surveys.services.audit import record_event
 
 from ..models import ReportJob
-from ..selectors_annual import list_report_years, list_year_rounds
+from ..selectors.annual import list_report_years, list_year_rounds
 
 logger = logging.getLogger(__name__)
 

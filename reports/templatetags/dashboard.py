@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from maturity.selectors import SUPPRESSED
+from maturity.read_model import is_hidden
 from reports import charts
 
 register = template.Library()
@@ -21,7 +21,7 @@ def _decimal() -> str:
 def display_value(value, kind: str = "percent") -> str:
     """One figure as text: percent ``12,5 %``, percentage points ``+3,2 p.e.``, sd ``1,23``, share as a
     percent, numbers as they are; ``–`` for undefined and "för få svar" for suppressed values."""
-    if value == SUPPRESSED:
+    if is_hidden(value):
         return _("too few responses")
     if value is None or value == "":
         return "–"
@@ -60,7 +60,7 @@ def sort_value(value, kind: str = "percent"):
     """A value the sortable table orders by (suppressed and undefined last)."""
     if kind == "mixed" and isinstance(value, tuple | list):
         kind, value = value
-    if value is None or value == SUPPRESSED:
+    if value is None or is_hidden(value):
         return ""
     if isinstance(value, int | float):
         return f"{value:.6f}"
@@ -71,7 +71,7 @@ def sort_value(value, kind: str = "percent"):
 def is_suppressed(value) -> bool:
     if isinstance(value, tuple | list):
         value = value[1]
-    return value == SUPPRESSED
+    return is_hidden(value)
 
 
 @register.filter
@@ -87,7 +87,7 @@ def pct_share(value) -> str:
 
 @register.filter
 def num(value, decimals: int = 1) -> str:
-    if value is None or value == SUPPRESSED:
+    if value is None or is_hidden(value):
         return display_value(value)
     return charts.format_number(value, int(decimals), decimal=_decimal())
 

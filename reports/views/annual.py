@@ -15,20 +15,18 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
-from surveys.models import RoleAssignment
+from surveys.access import ADMIN, READERS, OrganisationAccess, organisation_view
 from surveys.scoping import get_scope
-from surveys.selectors import get_organisation_for
 
-from .. import selectors_annual
-from ..forms_annual import ConclusionForm, OrderAllReportsForm, OrderReportForm
+from ..forms.annual import ConclusionForm, OrderAllReportsForm, OrderReportForm
 from ..models import Conclusion, ReportJob
+from ..selectors import annual as selectors_annual
 from ..services import building, conclusions, downloads, jobs
 
-READERS = [RoleAssignment.Role.ORG_ADMIN, RoleAssignment.Role.MANAGEMENT]
-WRITERS = [RoleAssignment.Role.ORG_ADMIN]
+WRITERS = ADMIN
 FORMATS = {
     "pdf": ("pdf_file", "application/pdf"),
     "xlsx": ("xlsx_file", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -40,7 +38,8 @@ def _language(request) -> str:
     return language[:2] if language[:2] in ("sv", "en") else "sv"
 
 
-def _status_context(organisation, year: int, language: str, user) -> dict:
+def _status_context(access: OrganisationAccess, year: int, language: str) -> dict:
+    organisation = access.organisation
     latest = selectors_annual.get_latest_jobs(organisation=organisation, year=year, language=language)
     done = latest["done"]
     return {
@@ -53,14 +52,13 @@ def _status_context(organisation, year: int, language: str, user) -> dict:
         "outdated": selectors_annual.is_outdated(done) if done else False,
         "titles": selectors_annual.section_titles(),
         "steps": [*selectors_annual.SECTIONS, *building.OUTPUT_STEPS],
-        "can_order": get_scope(user).has_role(organisation.pk, READERS),
+        "can_order": access.has_role(READERS),
     }
 
 
-@login_required
-@require_GET
-def report_overview(request, org, year=None):
-    organisation = get_organisation_for(request.user, org, roles=READERS)
+@organisation_view(READERS, methods=("GET",))
+def report_overview(request, access: OrganisationAccess, year=None):
+    organisation = access.organisation
     years = selectors_annual.list_report_years(organisation=organisation)
     if year is None:
         if years:
@@ -69,31 +67,28 @@ def report_overview(request, org, year=None):
     if year not in years:
         raise Http404
     language = _language(request)
-    context = _status_context(organisation, year, language, request.user)
+    context = _status_context(access, year, language)
     context.update(
         {
             "years": years,
             "order_form": OrderReportForm(initial={"language": language}),
             "conclusions": Conclusion.objects.filter(organisation=organisation, year=year).order_by("number"),
-            "can_write": get_scope(request.user).has_role(organisation.pk, WRITERS),
+            "can_write": access.has_role(WRITERS),
         }
     )
     return render(request, "reports/report_overview.html", context)
 
 
-@login_required
-@require_GET
-def report_status(request, org, year):
+@organisation_view(READERS, methods=("GET",))
+def report_status(request, access: OrganisationAccess, year):
     """The build's state, as a fragment the overview page polls while a build is queued or running."""
-    organisation = get_organisation_for(request.user, org, roles=READERS)
-    context = _status_context(organisation, year, _language(request), request.user)
+    context = _status_context(access, year, _language(request))
     return render(request, "reports/_report_status.html", context)
 
 
-@login_required
-@require_POST
-def report_order(request, org, year):
-    organisation = get_organisation_for(request.user, org, roles=READERS)
+@organisation_view(READERS, methods=("POST",))
+def report_order(request, access: OrganisationAccess, year):
+    organisation = access.organisation
     form = OrderReportForm(request.POST)
     language = form.cleaned_data["language"] if form.is_valid() else _language(request)
     try:
@@ -122,11 +117,9 @@ def _overview_url(code: str, year: int, language: str) -> str:
     return f"{reverse('reports:annual_report', kwargs={'org': code, 'year': year})}?lang={language}"
 
 
-def _job(request, org, pk, roles=READERS) -> ReportJob:
-    organisation = get_organisation_for(request.user, org, roles=roles)
+def _job(access: OrganisationAccess, pk) -> ReportJob:
     job = (
-        ReportJob.objects.for_user(request.user, roles=roles)
-        .filter(organisation=organisation, pk=pk)
+        ReportJob.objects.filter(organisation=access.organisation, pk=pk)
         .select_related("organisation", "ordered_by")
         .first()
     )
@@ -135,10 +128,9 @@ def _job(request, org, pk, roles=READERS) -> ReportJob:
     return job
 
 
-@login_required
-@require_POST
-def report_retry(request, org, pk):
-    job = _job(request, org, pk)
+@organisation_view(READERS, methods=("POST",))
+def report_retry(request, access: OrganisationAccess, pk):
+    job = _job(access, pk)
     try:
         outcome = jobs.retry_report(job=job, actor=request.user)
     except DomainError as error:
@@ -157,10 +149,9 @@ def report_retry(request, org, pk):
     return redirect(_overview_url(job.organisation.code, job.year, job.language))
 
 
-@login_required
-@require_GET
-def report_download(request, org, pk, fmt):
-    job = _job(request, org, pk)
+@organisation_view(READERS, methods=("GET",))
+def report_download(request, access: OrganisationAccess, pk, fmt):
+    job = _job(access, pk)
     if fmt not in FORMATS or job.state != ReportJob.State.DONE:
         raise Http404
     field, content_type = FORMATS[fmt]
@@ -172,11 +163,10 @@ def report_download(request, org, pk, fmt):
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)
 
 
-@login_required
-@require_GET
-def report_page(request, org, pk):
+@organisation_view(READERS, methods=("GET",))
+def report_page(request, access: OrganisationAccess, pk):
     """The finished report as a web page with interactive charts (the same content as its PDF)."""
-    job = _job(request, org, pk)
+    job = _job(access, pk)
     if job.state != ReportJob.State.DONE:
         raise Http404
     content = building.load_content(job)
@@ -191,10 +181,9 @@ def report_page(request, org, pk):
         )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def conclusion_edit(request, org, year, number=None):
-    organisation = get_organisation_for(request.user, org, roles=WRITERS)
+@organisation_view(WRITERS, methods=("GET", "POST"))
+def conclusion_edit(request, access: OrganisationAccess, year, number=None):
+    organisation = access.organisation
     conclusion = None
     if number is not None:
         conclusion = Conclusion.objects.filter(organisation=organisation, year=year, number=number).first()
@@ -231,10 +220,9 @@ def conclusion_edit(request, org, year, number=None):
     )
 
 
-@login_required
-@require_POST
-def conclusion_delete(request, org, year, number):
-    organisation = get_organisation_for(request.user, org, roles=WRITERS)
+@organisation_view(WRITERS, methods=("POST",))
+def conclusion_delete(request, access: OrganisationAccess, year, number):
+    organisation = access.organisation
     conclusion = Conclusion.objects.filter(organisation=organisation, year=year, number=number).first()
     if conclusion is None:
         raise Http404

@@ -6,32 +6,27 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
 
-from surveys.models import Department, RespondentGroup, RoleAssignment
-from surveys.selectors import get_organisation_for
+from surveys.access import VIEWERS, OrganisationAccess, organisation_view
+from surveys.models import Department, RespondentGroup
 
-from .. import exports, selectors
-from ..forms_dashboard import DashboardFilterForm
+from .. import exports
+from ..forms.dashboard import DashboardFilterForm
+from ..selectors import dashboard as selectors
 from ..services.downloads import record_dashboard_export
 
-ROLES = [
-    RoleAssignment.Role.ORG_ADMIN,
-    RoleAssignment.Role.MANAGEMENT,
-    RoleAssignment.Role.DEPARTMENT_REP,
-]
+ROLES = VIEWERS
 
 
-def _resolve(request, org):
+def _resolve(request, access: OrganisationAccess):
     """(context, redirect URL or None) for the dashboard or its download."""
-    organisation = get_organisation_for(request.user, org, roles=ROLES)
-    visible = selectors.visible_department_ids(request.user, organisation)
+    organisation = access.organisation
+    visible = access.visible_department_ids
     rounds = selectors.list_dashboard_rounds(organisation)
     departments = list(Department.objects.filter(organisation=organisation))
     groups = list(RespondentGroup.objects.filter(organisation=organisation))
@@ -83,23 +78,21 @@ def _resolve(request, org):
     return context, None
 
 
-@login_required
-@require_GET
-def dashboard(request, org):
-    context, redirect_to = _resolve(request, org)
+@organisation_view(ROLES, methods=("GET",))
+def dashboard(request, access: OrganisationAccess):
+    context, redirect_to = _resolve(request, access)
     if redirect_to:
         return redirect(redirect_to)
     status = 400 if context["form"].errors else 200
     return render(request, "reports/dashboard_detail.html", context, status=status)
 
 
-@login_required
-@require_GET
-def dashboard_export(request, org, fmt):
-    context, redirect_to = _resolve(request, org)
+@organisation_view(ROLES, methods=("GET",))
+def dashboard_export(request, access: OrganisationAccess, fmt):
+    context, redirect_to = _resolve(request, access)
     if redirect_to:
         return redirect(
-            redirect_to.replace(request.path, reverse("reports:dashboard_export", args=[org, fmt]))
+            redirect_to.replace(request.path, reverse("reports:dashboard_export", args=[access.code, fmt]))
         )
     dashboard_data = context.get("dashboard")
     if dashboard_data is None:

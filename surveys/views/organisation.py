@@ -9,17 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 
 from .. import selectors
+from ..access import ADMIN, OrganisationAccess, organisation_view
 from ..forms import ConfirmForm, DepartmentForm, RespondentGroupForm, RoleGrantForm
 from ..models import Organisation, RespondentGroup, RoleAssignment
 from ..scoping import get_scope
 from ..services import organisations as org_services
-
-ADMIN = [RoleAssignment.Role.ORG_ADMIN]
 
 
 @login_required
@@ -35,23 +33,21 @@ def accessibility_statement(request):
     return render(request, "surveys/accessibility_statement.html")
 
 
-@login_required
-def organisation_detail(request, org):
-    organisation = selectors.get_organisation_for(request.user, org)
-    scope = get_scope(request.user)
+@organisation_view()
+def organisation_detail(request, access: OrganisationAccess):
     return render(
         request,
         "surveys/organisation_detail.html",
-        {"organisation": organisation, "is_admin": scope.has_role(organisation.pk, ADMIN)},
+        {"organisation": access.organisation, "is_admin": access.is_admin},
     )
 
 
 # --- Departments -------------------------------------------------------------------------------------------
 
 
-@login_required
-def department_list(request, org):
-    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+@organisation_view(ADMIN)
+def department_list(request, access: OrganisationAccess):
+    organisation = access.organisation
     return render(
         request,
         "surveys/department_list.html",
@@ -59,11 +55,10 @@ def department_list(request, org):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def department_edit(request, org, pk=None):
-    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
-    department = selectors.get_department_for(request.user, organisation, pk) if pk else None
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def department_edit(request, access: OrganisationAccess, pk=None):
+    organisation = access.organisation
+    department = selectors.get_department_for(access.visibility, organisation, pk) if pk else None
     form = DepartmentForm(request.POST or None, organisation=organisation, department=department)
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,11 +90,10 @@ def department_edit(request, org, pk=None):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def department_delete(request, org, pk):
-    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
-    department = selectors.get_department_for(request.user, organisation, pk)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def department_delete(request, access: OrganisationAccess, pk):
+    organisation = access.organisation
+    department = selectors.get_department_for(access.visibility, organisation, pk)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -123,9 +117,9 @@ def department_delete(request, org, pk):
 # --- Respondent groups -------------------------------------------------------------------------------------
 
 
-@login_required
-def group_list(request, org):
-    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+@organisation_view(ADMIN)
+def group_list(request, access: OrganisationAccess):
+    organisation = access.organisation
     return render(
         request,
         "surveys/group_list.html",
@@ -133,15 +127,10 @@ def group_list(request, org):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def group_edit(request, org, pk=None):
-    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
-    group = (
-        get_object_or_404(RespondentGroup.objects.for_user(request.user), organisation=organisation, pk=pk)
-        if pk
-        else None
-    )
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def group_edit(request, access: OrganisationAccess, pk=None):
+    organisation = access.organisation
+    group = get_object_or_404(RespondentGroup, organisation=organisation, pk=pk) if pk else None
     form = RespondentGroupForm(request.POST or None, group=group)
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,13 +150,10 @@ def group_edit(request, org, pk=None):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def group_delete(request, org, pk):
-    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
-    group = get_object_or_404(
-        RespondentGroup.objects.for_user(request.user), organisation=organisation, pk=pk
-    )
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def group_delete(request, access: OrganisationAccess, pk):
+    organisation = access.organisation
+    group = get_object_or_404(RespondentGroup, organisation=organisation, pk=pk)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -193,10 +179,9 @@ def group_delete(request, org, pk):
 # --- Roles -------------------------------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def role_list(request, org):
-    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def role_list(request, access: OrganisationAccess):
+    organisation = access.organisation
     form = RoleGrantForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -229,10 +214,9 @@ def role_list(request, org):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def role_revoke(request, org, pk):
-    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def role_revoke(request, access: OrganisationAccess, pk):
+    organisation = access.organisation
     assignment = get_object_or_404(
         RoleAssignment.objects.select_related("user"), organisation=organisation, pk=pk
     )

@@ -6,16 +6,15 @@ Views are thin: scope to the user, bind a form, call one service, redirect or re
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 
-from .. import selectors, selectors_rounds
+from .. import selectors_rounds
+from ..access import ADMIN, VIEWERS, OrganisationAccess, organisation_view
 from ..forms import ConfirmForm
 from ..forms_rounds import (
     ClosingDateForm,
@@ -26,15 +25,11 @@ from ..forms_rounds import (
     RespondentUploadForm,
     RoundForm,
 )
-from ..models import RoleAssignment, Round
-from ..scoping import get_scope, visible_department_ids
+from ..models import Round
 from ..services import invitations as invitation_services
 from ..services import periods as period_services
 from ..services import respondents as respondent_services
 from ..services import rounds as round_services
-
-ADMIN = [RoleAssignment.Role.ORG_ADMIN]
-VIEWERS = [RoleAssignment.Role.ORG_ADMIN, RoleAssignment.Role.MANAGEMENT, RoleAssignment.Role.DEPARTMENT_REP]
 
 
 def _queue_message(request, outcome, done: str) -> None:
@@ -53,18 +48,17 @@ def _queue_message(request, outcome, done: str) -> None:
         )
 
 
-def _round(request, org, pk, roles=ADMIN):
-    organisation = selectors.get_organisation_for(request.user, org, roles=roles)
-    return organisation, selectors_rounds.get_round_for(request.user, organisation, pk)
+def _round(access: OrganisationAccess, pk):
+    return access.organisation, selectors_rounds.get_round_for(access.organisation, pk)
 
 
 def _detail(round_):
     return redirect("surveys:round_detail", org=round_.organisation.code, pk=round_.pk)
 
 
-@login_required
-def round_list(request, org):
-    organisation = selectors.get_organisation_for(request.user, org, roles=VIEWERS)
+@organisation_view(VIEWERS)
+def round_list(request, access: OrganisationAccess):
+    organisation = access.organisation
     period_services.ensure_periods()
     return render(
         request,
@@ -73,15 +67,14 @@ def round_list(request, org):
             "organisation": organisation,
             "periods": selectors_rounds.list_periods(),
             "rounds": selectors_rounds.list_rounds(organisation),
-            "is_admin": get_scope(request.user).has_role(organisation.pk, ADMIN),
+            "is_admin": access.is_admin,
         },
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def round_create(request, org):
-    organisation = selectors.get_organisation_for(request.user, org, roles=ADMIN)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def round_create(request, access: OrganisationAccess):
+    organisation = access.organisation
     form = RoundForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,10 +89,9 @@ def round_create(request, org):
     return render(request, "surveys/round_form.html", {"organisation": organisation, "form": form})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def round_edit(request, org, pk):
-    organisation, round_ = _round(request, org, pk)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def round_edit(request, access: OrganisationAccess, pk):
+    organisation, round_ = _round(access, pk)
     form = RoundForm(request.POST or None, organisation=organisation, round=round_)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "period"}
@@ -115,20 +107,16 @@ def round_edit(request, org, pk):
     )
 
 
-@login_required
-def round_detail(request, org, pk):
-    organisation, round_ = _round(request, org, pk, roles=VIEWERS)
-    is_admin = get_scope(request.user).has_role(organisation.pk, ADMIN)
+@organisation_view(VIEWERS)
+def round_detail(request, access: OrganisationAccess, pk):
+    organisation, round_ = _round(access, pk)
+    is_admin = access.is_admin
     context = {
         "organisation": organisation,
         "round": round_,
         "is_admin": is_admin,
-        "rates": selectors_rounds.get_response_rates(
-            round_, visible=visible_department_ids(request.user, round_.organisation_id)
-        ),
-        "curve": selectors_rounds.get_submission_curve(
-            round_, visible=visible_department_ids(request.user, round_.organisation_id)
-        ),
+        "rates": selectors_rounds.get_response_rates(round_, visible=access.visible_department_ids),
+        "curve": selectors_rounds.get_submission_curve(round_, visible=access.visible_department_ids),
     }
     if is_admin:
         context.update(
@@ -146,27 +134,24 @@ def round_detail(request, org, pk):
     return render(request, "surveys/round_detail.html", context)
 
 
-@login_required
-def round_rates(request, org, pk):
+@organisation_view(VIEWERS)
+def round_rates(request, access: OrganisationAccess, pk):
     """The response-rate fragment, refreshed on the round page while the round is open."""
-    organisation, round_ = _round(request, org, pk, roles=VIEWERS)
+    organisation, round_ = _round(access, pk)
     return render(
         request,
         "surveys/_round_rates.html",
         {
             "organisation": organisation,
             "round": round_,
-            "rates": selectors_rounds.get_response_rates(
-                round_, visible=visible_department_ids(request.user, round_.organisation_id)
-            ),
+            "rates": selectors_rounds.get_response_rates(round_, visible=access.visible_department_ids),
         },
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def round_open(request, org, pk):
-    organisation, round_ = _round(request, org, pk)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def round_open(request, access: OrganisationAccess, pk):
+    organisation, round_ = _round(access, pk)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -183,10 +168,9 @@ def round_open(request, org, pk):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def round_close(request, org, pk):
-    organisation, round_ = _round(request, org, pk)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def round_close(request, access: OrganisationAccess, pk):
+    organisation, round_ = _round(access, pk)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -203,11 +187,10 @@ def round_close(request, org, pk):
     )
 
 
-@login_required
-@require_POST
-def round_send(request, org, pk):
+@organisation_view(ADMIN, methods=("POST",))
+def round_send(request, access: OrganisationAccess, pk):
     """Send what is not sent yet: pending invitations and, again, failed or bounced ones."""
-    _organisation, round_ = _round(request, org, pk)
+    _organisation, round_ = _round(access, pk)
     try:
         count, outcome = invitation_services.retry_failed_invitations(round=round_, actor=request.user)
     except DomainError as error:
@@ -221,10 +204,9 @@ def round_send(request, org, pk):
     return _detail(round_)
 
 
-@login_required
-@require_POST
-def round_remind(request, org, pk):
-    _organisation, round_ = _round(request, org, pk)
+@organisation_view(ADMIN, methods=("POST",))
+def round_remind(request, access: OrganisationAccess, pk):
+    _organisation, round_ = _round(access, pk)
     try:
         _run, outcome = invitation_services.request_reminders(round=round_, actor=request.user)
     except DomainError as error:
@@ -234,10 +216,9 @@ def round_remind(request, org, pk):
     return _detail(round_)
 
 
-@login_required
-@require_POST
-def round_reminder_schedule(request, org, pk):
-    _organisation, round_ = _round(request, org, pk)
+@organisation_view(ADMIN, methods=("POST",))
+def round_reminder_schedule(request, access: OrganisationAccess, pk):
+    _organisation, round_ = _round(access, pk)
     form = ReminderScheduleForm(request.POST)
     if form.is_valid():
         try:
@@ -253,10 +234,9 @@ def round_reminder_schedule(request, org, pk):
     return _detail(round_)
 
 
-@login_required
-@require_POST
-def round_closing_date(request, org, pk):
-    _organisation, round_ = _round(request, org, pk)
+@organisation_view(ADMIN, methods=("POST",))
+def round_closing_date(request, access: OrganisationAccess, pk):
+    _organisation, round_ = _round(access, pk)
     form = ClosingDateForm(request.POST)
     if form.is_valid():
         try:
@@ -272,10 +252,9 @@ def round_closing_date(request, org, pk):
     return _detail(round_)
 
 
-@login_required
-@require_POST
-def round_open_link(request, org, pk):
-    _organisation, round_ = _round(request, org, pk)
+@organisation_view(ADMIN, methods=("POST",))
+def round_open_link(request, access: OrganisationAccess, pk):
+    _organisation, round_ = _round(access, pk)
     enable = request.POST.get("enabled") == "1"
     try:
         round_services.set_open_link(round=round_, enabled=enable, actor=request.user)
@@ -288,10 +267,9 @@ def round_open_link(request, org, pk):
     return _detail(round_)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def round_texts(request, org, pk):
-    organisation, round_ = _round(request, org, pk)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def round_texts(request, access: OrganisationAccess, pk):
+    organisation, round_ = _round(access, pk)
     form = MessageTextsForm(request.POST or None, round=round_)
     previews = []
     if request.method == "POST" and form.is_valid():
@@ -327,10 +305,9 @@ def round_texts(request, org, pk):
 # --- Respondents -------------------------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def round_respondents(request, org, pk):
-    organisation, round_ = _round(request, org, pk)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def round_respondents(request, access: OrganisationAccess, pk):
+    organisation, round_ = _round(access, pk)
     upload_form = RespondentUploadForm(
         request.POST if "upload" in request.POST else None,
         request.FILES if "upload" in request.POST else None,
@@ -374,10 +351,9 @@ def round_respondents(request, org, pk):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def round_import(request, org, pk, upload):
-    organisation, round_ = _round(request, org, pk)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def round_import(request, access: OrganisationAccess, pk, upload):
+    organisation, round_ = _round(access, pk)
     upload_row = selectors_rounds.get_upload_for(round_, upload)
     form = ImportDecisionForm(request.POST or None)
     error = None
@@ -412,10 +388,9 @@ def round_import(request, org, pk, upload):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def respondent_remove(request, org, pk, invitation):
-    organisation, round_ = _round(request, org, pk)
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def respondent_remove(request, access: OrganisationAccess, pk, invitation):
+    organisation, round_ = _round(access, pk)
     invitation_row = selectors_rounds.get_invitation_for(round_, invitation)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

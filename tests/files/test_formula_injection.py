@@ -83,10 +83,13 @@ def test_the_results_csv_neutralises_formulas(client, hostile_round, organisatio
 
 
 def test_the_annual_report_xlsx_neutralises_formulas(hostile_round, organisation):
-    from reports.selectors_annual import get_report_content
+    from reports.selectors.report_content import get_report_content
     from reports.xlsx_report import build_xlsx
+    from surveys.access import Visibility
 
-    content = get_report_content(organisation=organisation, year=hostile_round.period.year)
+    content = get_report_content(
+        organisation=organisation, year=hostile_round.period.year, visibility=Visibility.everything()
+    )
     _assert_safe_xlsx(build_xlsx({**content, "figures": {}}))
 
 

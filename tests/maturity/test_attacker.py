@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from maturity import scoring
 from maturity.exports import results_as_csv
 from maturity.selectors import SUPPRESSED, get_round_results
-from reports.selectors import get_dashboard, list_dashboard_rounds
+from reports.selectors.dashboard import get_dashboard, list_dashboard_rounds
 from tests.attacker import Attacker, Respondent, build, scopes_of
 from tests.factories import build_questionnaire
 

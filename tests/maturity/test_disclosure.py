@@ -8,6 +8,7 @@ import itertools
 
 import pytest
 
+from maturity.read_model import HIDDEN
 from maturity.selectors import SUPPRESSED, get_round_results
 from maturity.services.results import compute_round_results
 from surveys.models import Department
@@ -152,7 +153,7 @@ def test_between_equally_small_candidates_the_choice_follows_names_not_database_
 
 
 def test_a_change_since_last_year_is_hidden_when_either_year_is(questionnaire):
-    from reports.selectors import get_dashboard, list_dashboard_rounds
+    from reports.selectors.dashboard import get_dashboard, list_dashboard_rounds
     from surveys.models import Round
     from tests.reports.dashboard_data import period
 
@@ -181,9 +182,9 @@ def test_a_change_since_last_year_is_hidden_when_either_year_is(questionnaire):
         rounds=list_dashboard_rounds(built.organisation),
         department=built.departments[0],
     )
-    assert dashboard["headline"]["legacy"] == SUPPRESSED
-    assert dashboard["headline"]["previous"]["legacy"] == SUPPRESSED
-    assert dashboard["headline"]["previous"]["overall"] == SUPPRESSED
+    assert dashboard["headline"]["legacy"] == HIDDEN
+    assert dashboard["headline"]["previous"]["legacy"] == HIDDEN
+    assert dashboard["headline"]["previous"]["overall"] == HIDDEN
     assert dashboard["headline"]["previous"]["capability"] == pytest.approx(
         dashboard["headline"]["capability"] - 60.0
     )

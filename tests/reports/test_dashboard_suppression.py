@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from maturity.models import RoundResult
-from maturity.selectors import SUPPRESSED
+from maturity.read_model import HIDDEN
 from maturity.services.results import publish_round_results
-from reports import selectors
+from reports.selectors import dashboard as selectors
 from surveys.models import Department, RespondentGroup, Round
 from tests.factories import OrganisationFactory, build_questionnaire
 from tests.reports.dashboard_data import period
@@ -284,7 +284,7 @@ def test_no_number_on_any_dashboard_comes_from_fewer_than_k_respondents_directly
         shown |= _shown_keys(dashboard, values)
         for entity in dashboard["entities"]:
             if entity["key"] not in shown:
-                assert entity["n"] in (SUPPRESSED, None)
+                assert entity["n"] in (HIDDEN, None)
 
     # 1. directly: nothing shown rests on fewer than k respondents
     assert not [key for key in shown if n[key] < K], "a figure from fewer than k respondents is shown"

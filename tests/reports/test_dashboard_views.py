@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from maturity.read_model import HIDDEN
 from surveys.models import Department, Invitation, RespondentGroup, Round
 from tests.reports.dashboard_data import (  # noqa: F401 - fixtures
     SMALL_PLAN,
@@ -189,7 +190,7 @@ def test_a_set_below_k_shows_too_few_responses_instead_of_a_number(client, organ
     strateger = RespondentGroup.objects.get(organisation=organisation, name="Strateger")
     heat = dashboard["tables"]["groups"]
     column = heat.columns.index(strateger.name)
-    assert all(row[column] == "suppressed" for row in heat.rows)  # 2 respondents
+    assert all(row[column] == HIDDEN for row in heat.rows)  # 2 respondents
     assert TOO_FEW in response.content.decode()
 
 
@@ -284,7 +285,7 @@ def test_the_xlsx_download_holds_the_figures_shown_with_the_same_suppression(
     cells = _xlsx_cells(response.content)
     assert TOO_FEW in cells
     assert dashboard["headline"]["overall"] in cells  # full precision, shown with one decimal
-    hidden = [row for row in dashboard["tables"]["groups"].rows if "suppressed" in row]
+    hidden = [row for row in dashboard["tables"]["groups"].rows if HIDDEN in row]
     assert hidden and "suppressed" not in cells
 
 

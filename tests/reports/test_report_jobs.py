@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from dimios_web.exceptions import DomainError
 from reports.models import Conclusion, ReportJob
-from reports.selectors_annual import compute_fingerprint, get_report_content, is_outdated
+from reports.selectors.annual import compute_fingerprint, is_outdated
+from reports.selectors.report_content import get_report_content
 from reports.services import building, conclusions, jobs
+from surveys.access import Visibility
 
 
 @pytest.fixture
@@ -221,7 +223,9 @@ def test_the_content_applies_suppression_and_says_the_action_plan_is_not_availab
             response=response, statement=closed_round.questionnaire.statements.first(), value=3
         )
     compute_round_results(round_id=closed_round.pk)
-    content = get_report_content(organisation=closed_round.organisation, year=2025)
+    content = get_report_content(
+        organisation=closed_round.organisation, year=2025, visibility=Visibility.everything()
+    )
     shown = {d["name"]: d for d in content["departments"]}
     assert shown["Liten förvaltning"]["suppressed"] and shown["Liten förvaltning"]["overall"] is None
     assert shown["Liten förvaltning"]["n"] is None
@@ -306,7 +310,7 @@ def test_an_organisation_with_fewer_than_k_respondents_gets_a_report_without_fig
     from tests.reports.conftest import make_closed_round
 
     make_closed_round(organisation, per_department=1)  # 3 respondents, k = 5
-    content = get_report_content(organisation=organisation, year=2025)
+    content = get_report_content(organisation=organisation, year=2025, visibility=Visibility.everything())
     assert content["summary"]["overall"] is None and content["summary"]["n"] is None
     assert content["matrix"]["points"] == []
     assert all(d["suppressed"] for d in content["departments"])

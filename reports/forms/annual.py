@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import Conclusion
+from ..models import Conclusion
 
 
 class OrderReportForm(forms.Form):
