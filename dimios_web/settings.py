@@ -67,7 +67,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG:
-        SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG"  # noqa: S105
+        SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG"
     else:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it to a long random string (or set DJANGO_DEBUG=1 for "

@@ -23,7 +23,7 @@ from maturity import scoring
 from maturity.models import Capability, Category, RoundResult, Statement, TypeDescription
 from maturity.selectors import SUPPRESSED, as_frozen, get_comparison, get_result_tree
 from maturity.suppression import effective_k
-from surveys.forms import tree_ordered  # noqa: F401 - also used by the views
+from surveys.forms import tree_ordered
 from surveys.models import Department, Organisation, RespondentGroup, Round
 from surveys.scoping import visible_department_ids as scoping_visible_department_ids
 from surveys.selectors_rounds import get_rate_pattern

@@ -51,7 +51,7 @@ class RoundForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
         help_text=_("Optional: an earlier end than the window's last day."),
     )
 
-    def __init__(self, *args, organisation: Organisation, round=None, **kwargs):  # noqa: A002
+    def __init__(self, *args, organisation: Organisation, round=None, **kwargs):
         if round is not None:
             kwargs.setdefault(
                 "initial",
@@ -122,7 +122,7 @@ class RespondentForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
 class MessageTextsForm(forms.Form):
     """Subject and text of the invitation and the reminder, in Swedish and English."""
 
-    def __init__(self, *args, round, **kwargs):  # noqa: A002
+    def __init__(self, *args, round, **kwargs):
         from .services.invitations import message_text
 
         super().__init__(*args, **kwargs)
@@ -174,7 +174,7 @@ class ReminderScheduleForm(CrispyFormMixin, forms.Form):
         help_text=_("Whole days separated by commas, e.g. 7, 14. Empty: no scheduled reminders."),
     )
 
-    def __init__(self, *args, round=None, **kwargs):  # noqa: A002
+    def __init__(self, *args, round=None, **kwargs):
         if round is not None:
             kwargs.setdefault("initial", {"days": ", ".join(str(d) for d in round.reminder_days)})
         super().__init__(*args, **kwargs)
@@ -195,7 +195,7 @@ class ClosingDateForm(CrispyFormMixin, forms.Form):
 
     closes_on = forms.DateField(label=_("Closing date"), required=False, widget=DATE_WIDGET)
 
-    def __init__(self, *args, round=None, **kwargs):  # noqa: A002
+    def __init__(self, *args, round=None, **kwargs):
         if round is not None:
             kwargs.setdefault("initial", {"closes_on": round.closes_on})
         super().__init__(*args, **kwargs)

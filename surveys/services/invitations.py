@@ -81,7 +81,7 @@ def validate_text(*, subject: str, body: str, field: str = "body") -> None:
         raise DomainError(_("The text must contain {link}, where the personal link goes."), field=field)
 
 
-def message_text(*, round: Round, kind: str, language: str) -> tuple[str, str]:  # noqa: A002
+def message_text(*, round: Round, kind: str, language: str) -> tuple[str, str]:
     """The round's own (subject, body) template for this kind and language, or the default."""
     language = language if language in LANGUAGES else "sv"
     own = ((round.message_texts or {}).get(kind) or {}).get(language) or {}
@@ -97,7 +97,7 @@ def render_message(
     kind: str,
     language: str,
     link: str,
-    name: str = "",  # noqa: A002
+    name: str = "",
 ) -> tuple[str, str]:
     """Subject and body with the placeholders filled in. Only the known placeholders are replaced, so a
     stray brace in an edited text is harmless."""
@@ -125,7 +125,7 @@ def header_safe(text: str) -> str:
     return " ".join(printable.split())
 
 
-def preview_message(*, round: Round, kind: str, language: str) -> tuple[str, str]:  # noqa: A002
+def preview_message(*, round: Round, kind: str, language: str) -> tuple[str, str]:
     with translation.override(language):
         sample_name = gettext("Anna Andersson")
     link = settings.SITE_URL + "/s/" + "x" * 43 + "/"
@@ -188,7 +188,7 @@ def queue_invitation_sending(*, round_id: int, actor=None) -> QueueOutcome:
 
 
 @transaction.atomic
-def retry_failed_invitations(*, round: Round, actor=None) -> tuple[int, QueueOutcome]:  # noqa: A002
+def retry_failed_invitations(*, round: Round, actor=None) -> tuple[int, QueueOutcome]:
     """Put failed and bounced invitations back in the queue (a bounced address is tried once more and is
     marked bounced again if the server refuses it)."""
     round_ = Round.objects.select_for_update().get(pk=round.pk)
@@ -420,7 +420,7 @@ def reminder_candidates(round_id: int):
 
 
 @transaction.atomic
-def request_reminders(*, round: Round, actor=None) -> tuple[ReminderRun, QueueOutcome]:  # noqa: A002
+def request_reminders(*, round: Round, actor=None) -> tuple[ReminderRun, QueueOutcome]:
     """Remind now everyone who has not submitted (and was not reminded today)."""
     from ..tasks import send_reminders_task
 

@@ -146,7 +146,7 @@ def _department_lookup(round_: Round) -> tuple[dict[str, Department], set[int] |
     return lookup, allowed
 
 
-def preview_respondent_file(*, round: Round, filename: str, content: bytes) -> ImportPreview:  # noqa: A002
+def preview_respondent_file(*, round: Round, filename: str, content: bytes) -> ImportPreview:
     """Read a CSV or .xlsx file and check every row against the round. Saves nothing."""
     try:
         table = read_respondent_file(filename=filename, content=content)
@@ -155,7 +155,7 @@ def preview_respondent_file(*, round: Round, filename: str, content: bytes) -> I
     return preview_table(round=round, filename=filename, table=table)
 
 
-def preview_table(*, round: Round, filename: str, table: tabular.Table) -> ImportPreview:  # noqa: A002
+def preview_table(*, round: Round, filename: str, table: tabular.Table) -> ImportPreview:
     """Check the parsed rows of a file against the round as it is now. Saves nothing; parses nothing."""
     preview = ImportPreview(filename=filename, notices=list(table.notices))
     rows = [(line, values) for line, values in table.rows if any(v.strip() for v in values)]
@@ -267,7 +267,7 @@ def _check_round_accepts_respondents(round_: Round) -> None:
 
 
 @transaction.atomic
-def store_upload(*, round: Round, filename: str, content: bytes, uploaded_by=None) -> RespondentImport:  # noqa: A002
+def store_upload(*, round: Round, filename: str, content: bytes, uploaded_by=None) -> RespondentImport:
     """Parse an uploaded file once and keep its rows until the admin decides (import all, only the good
     rows, or cancel). A file that cannot be read within the limits is refused here (``DomainError``) and
     nothing is kept; the preview is worked out from the stored rows, never by parsing the file again."""
@@ -281,7 +281,7 @@ def store_upload(*, round: Round, filename: str, content: bytes, uploaded_by=Non
     )
 
 
-def preview_upload(*, upload: RespondentImport, round: Round | None = None) -> ImportPreview:  # noqa: A002
+def preview_upload(*, upload: RespondentImport, round: Round | None = None) -> ImportPreview:
     return preview_table(
         round=round or upload.round, filename=upload.filename, table=tabular.Table.from_json(upload.parsed)
     )
@@ -359,7 +359,7 @@ def delete_old_uploads(*, now: datetime.datetime | None = None) -> int:
 
 def add_respondent(
     *,
-    round: Round,  # noqa: A002
+    round: Round,
     email: str,
     department: Department,
     group: RespondentGroup,

@@ -116,7 +116,7 @@ def create_round(
 @transaction.atomic
 def update_round(
     *,
-    round: Round,  # noqa: A002 - the domain's word
+    round: Round,
     questionnaire,
     anonymous: bool,
     departments: Iterable[Department],
@@ -143,7 +143,7 @@ def update_round(
     return round_
 
 
-def open_round(*, round: Round, actor=None, today: datetime.date | None = None):  # noqa: A002
+def open_round(*, round: Round, actor=None, today: datetime.date | None = None):
     """Open the round and queue the invitations. Returns the queueing outcome
     (``surveys.services.invitations.QueueOutcome``): the round is open even when the mail queue could not be
     reached, and the pending invitations go out when it is back."""
@@ -186,7 +186,7 @@ def open_round(*, round: Round, actor=None, today: datetime.date | None = None):
     return outcome
 
 
-def close_round(*, round: Round, actor=None, automatic: bool = False) -> Round:  # noqa: A002
+def close_round(*, round: Round, actor=None, automatic: bool = False) -> Round:
     """Close the round and freeze its results, in one transaction: the round is closed exactly when its
     results are stored. Personal links stop working (the respondent pages check the status)."""
     from .pool import release_pool
@@ -242,7 +242,7 @@ def close_due_rounds(*, today: datetime.date | None = None) -> list[int]:
 
 
 @transaction.atomic
-def set_closing_date(*, round: Round, closes_on: datetime.date | None, actor=None) -> Round:  # noqa: A002
+def set_closing_date(*, round: Round, closes_on: datetime.date | None, actor=None) -> Round:
     round_ = Round.objects.select_for_update().select_related("period").get(pk=round.pk)
     if round_.status == Round.Status.CLOSED:
         raise DomainError(_("The round is closed."))
@@ -255,7 +255,7 @@ def set_closing_date(*, round: Round, closes_on: datetime.date | None, actor=Non
 
 
 @transaction.atomic
-def set_message_texts(*, round: Round, texts: dict, actor=None) -> Round:  # noqa: A002
+def set_message_texts(*, round: Round, texts: dict, actor=None) -> Round:
     """Store the round's own invitation and reminder texts ({kind: {lang: {subject, body}}}); empty texts
     fall back to the defaults. A body must contain the {link} placeholder."""
     from .invitations import KINDS, LANGUAGES, validate_text
@@ -281,7 +281,7 @@ def set_message_texts(*, round: Round, texts: dict, actor=None) -> Round:  # noq
 
 
 @transaction.atomic
-def set_reminder_schedule(*, round: Round, days: Iterable[int], actor=None) -> Round:  # noqa: A002
+def set_reminder_schedule(*, round: Round, days: Iterable[int], actor=None) -> Round:
     """Reminders ``days`` whole days after the opening day, e.g. [7, 14]."""
     days = sorted(set(int(d) for d in days))
     if any(d < 1 or d > MAX_REMINDER_DAY for d in days):
@@ -307,7 +307,7 @@ def set_reminder_schedule(*, round: Round, days: Iterable[int], actor=None) -> R
 
 
 @transaction.atomic
-def set_open_link(*, round: Round, enabled: bool, actor=None) -> Round:  # noqa: A002
+def set_open_link(*, round: Round, enabled: bool, actor=None) -> Round:
     """Offer (or withdraw) the open link. The key is random (128 bits) and kept when the link is withdrawn
     and offered again, so a link already passed on keeps working."""
     round_ = Round.objects.select_for_update().get(pk=round.pk)
