@@ -98,7 +98,7 @@ def list_reminder_runs(round_: Round):
 
 def list_audit_events(round_: Round, limit: int = 30):
     return (
-        AuditEvent.objects.filter(organisation=round_.organisation, details__round=round_.pk)
+        AuditEvent.objects.filter(organisation=round_.organisation, round=round_)
         .select_related("actor")
         .order_by("-created_at")[:limit]
     )

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from surveys.services.audit import record_event
+from surveys.services.audit import AuditAction, record_event
 
 from .. import pdf as pdf_engine
 from ..annual_figures import build_figures
@@ -184,7 +184,7 @@ def build_report(*, job_id: int, token: str, worker: str = "") -> None:
         raise LostClaim
     logger.info("report job %s built: %s", job_id, files)
     record_event(
-        action="report.built",
+        action=AuditAction.REPORT_BUILT,
         organisation=job.organisation_id,
         target=job,
         details={"report_job": job.pk, "year": job.year, "language": job.language, "worker": worker},

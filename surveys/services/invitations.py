@@ -30,7 +30,7 @@ from dimios_web.exceptions import DomainError
 
 from ..models import Invitation, InvitationToken, ReminderRun, Round
 from ..tokens import new_token
-from .audit import record_event
+from .audit import AuditAction, record_event
 
 logger = logging.getLogger(__name__)
 
@@ -178,11 +178,12 @@ def queue_invitation_sending(*, round_id: int, actor=None) -> QueueOutcome:
     ).count()
     if actor is not None:
         record_event(
-            action="invitations.send",
+            action=AuditAction.INVITATIONS_SEND,
             organisation=round_.organisation_id,
             actor=actor,
             target=round_,
-            details={"round": round_id, "pending": pending},
+            round=round_id,
+            details={"pending": pending},
         )
     return queue_on_commit(send_invitations_task, round_id, translation.get_language() or "sv")
 
@@ -380,11 +381,11 @@ def send_invitation_batch(*, round_id: int, batch_size: int = BATCH_SIZE) -> Bat
     result.remaining = pending.count()
     if result.sent or result.failed or result.bounced:
         record_event(
-            action="invitations.sent",
+            action=AuditAction.INVITATIONS_SENT,
             organisation=round_.organisation_id,
             target=round_,
+            round=round_id,
             details={
-                "round": round_id,
                 "sent": result.sent,
                 "failed": result.failed,
                 "bounced": result.bounced,
@@ -433,11 +434,12 @@ def request_reminders(*, round: Round, actor=None) -> tuple[ReminderRun, QueueOu
         round=round_, requested_by=actor if getattr(actor, "is_authenticated", False) else None
     )
     record_event(
-        action="reminders.requested",
+        action=AuditAction.REMINDERS_REQUESTED,
         organisation=round_.organisation_id,
         actor=actor,
         target=round_,
-        details={"round": round_.pk, "run": run.pk},
+        round=round_.pk,
+        details={"run": run.pk},
     )
     return run, queue_on_commit(send_reminders_task, run.pk, translation.get_language() or "sv")
 
@@ -466,10 +468,11 @@ def schedule_due_reminders(*, today: datetime.date | None = None) -> list[int]:
                 # Earlier days that were missed (e.g. the schedule was set late) are marked run: one reminder.
                 run = ReminderRun.objects.create(round=round_, scheduled_day=latest)
                 record_event(
-                    action="reminders.scheduled_due",
+                    action=AuditAction.REMINDERS_SCHEDULED_DUE,
                     organisation=round_.organisation_id,
                     target=round_,
-                    details={"round": round_.pk, "run": run.pk, "day": latest},
+                    round=round_.pk,
+                    details={"run": run.pk, "day": latest},
                 )
         except IntegrityError:
             continue
@@ -544,10 +547,11 @@ def send_reminders(*, run_id: int, now: datetime.datetime | None = None) -> Remi
         failed=F("failed") + failed,
     )
     record_event(
-        action="reminders.sent",
+        action=AuditAction.REMINDERS_SENT,
         organisation=round_.organisation_id,
         target=round_,
-        details={"round": round_.pk, "run": run_id, "sent": sent, "failed": failed},
+        round=round_.pk,
+        details={"run": run_id, "sent": sent, "failed": failed},
     )
     run.refresh_from_db()
     return run
@@ -569,10 +573,11 @@ def delete_expired_email_addresses(*, now: datetime.datetime | None = None) -> i
             InvitationToken.objects.filter(invitation__round=round_).delete()
             if count:
                 record_event(
-                    action="invitations.addresses_deleted",
+                    action=AuditAction.INVITATIONS_ADDRESSES_DELETED,
                     organisation=round_.organisation_id,
                     target=round_,
-                    details={"round": round_.pk, "count": count},
+                    round=round_.pk,
+                    details={"count": count},
                 )
         total += count
     return total

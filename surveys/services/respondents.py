@@ -17,7 +17,7 @@ from dimios_web.exceptions import DomainError
 
 from ..models import Department, Invitation, InvitationToken, RespondentGroup, RespondentImport, Round
 from . import tabular
-from .audit import record_event
+from .audit import AuditAction, record_event
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -332,12 +332,12 @@ def import_respondents(*, upload: RespondentImport, only_good_rows: bool = False
             ) from None
         RespondentImport.objects.filter(pk=upload.pk).delete()
         record_event(
-            action="respondents.imported",
+            action=AuditAction.RESPONDENTS_IMPORTED,
             organisation=round_.organisation_id,
             actor=actor,
             target=round_,
+            round=round_.pk,
             details={
-                "round": round_.pk,
                 "imported": len(preview.good),
                 "skipped": len(preview.bad),
                 "file": upload.filename,
@@ -400,11 +400,12 @@ def add_respondent(
             language=language,
         )
         record_event(
-            action="respondents.added",
+            action=AuditAction.RESPONDENTS_ADDED,
             organisation=round_.organisation_id,
             actor=actor,
             target=round_,
-            details={"round": round_.pk, "invitation": invitation.pk},
+            round=round_.pk,
+            details={"invitation": invitation.pk},
         )
         outcome = queue_invitation_sending(round_id=round_.pk) if round_.status == Round.Status.OPEN else None
     return invitation, outcome
@@ -420,7 +421,7 @@ def remove_respondent(*, invitation: Invitation, actor=None) -> str:
         raise DomainError(_("The round is closed; its respondents can no longer be changed."))
     if invitation.submitted:
         raise DomainError(_("This person has already submitted and cannot be removed."))
-    details = {"round": invitation.round_id, "invitation": invitation.pk}
+    details = {"invitation": invitation.pk}
     if invitation.send_status == Invitation.SendStatus.PENDING and invitation.send_attempts == 0:
         invitation.delete()
         outcome = "deleted"
@@ -429,10 +430,11 @@ def remove_respondent(*, invitation: Invitation, actor=None) -> str:
         InvitationToken.objects.filter(invitation_id=invitation.pk).delete()
         outcome = "withdrawn"
     record_event(
-        action="respondents.deleted" if outcome == "deleted" else "respondents.withdrawn",
+        action=AuditAction.RESPONDENTS_DELETED if outcome == "deleted" else AuditAction.RESPONDENTS_WITHDRAWN,
         organisation=invitation.round.organisation_id,
         actor=actor,
         target=invitation.round,
+        round=invitation.round_id,
         details=details,
     )
     return outcome

@@ -25,7 +25,7 @@ from ..models import (
     Round,
 )
 from . import tabular
-from .audit import record_event
+from .audit import AuditAction, record_event
 
 REQUIRED_COLUMNS = ("respondent", "department", "group")
 DONT_KNOW = {"vet ej", "dk"}
@@ -424,8 +424,9 @@ def import_responses(
     record_event(
         organisation=organisation,
         actor=actor,
-        action="responses_imported",
+        action=AuditAction.RESPONSES_IMPORTED,
         target=str(round_),
+        round=round_,
         details={
             "period": period.code,
             "version": version.code,

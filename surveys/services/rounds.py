@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from dimios_web.exceptions import DomainError
 
 from ..models import Department, MeasurementPeriod, Organisation, Round
-from .audit import record_event
+from .audit import AuditAction, record_event
 
 MAX_REMINDER_DAY = 120
 
@@ -98,11 +99,12 @@ def create_round(
             )
             round_.departments.set(departments)
             record_event(
-                action="round.created",
+                action=AuditAction.ROUND_CREATED,
                 organisation=organisation,
                 actor=created_by,
                 target=round_,
-                details={"round": round_.pk, "period": period.code, "anonymous": anonymous},
+                round=round_.pk,
+                details={"period": period.code, "anonymous": anonymous},
             )
     except IntegrityError:
         raise DomainError(
@@ -134,13 +136,40 @@ def update_round(
     if closes_on is not None and closes_on < today:
         raise DomainError(_("The closing date has already passed."), field="closes_on")
     departments = _check_departments(organisation=round_.organisation, departments=departments)
+    before = _settings(round_)
     round_.questionnaire = questionnaire
     round_.anonymous = anonymous
     round_.opens_on = opens_on
     round_.closes_on = closes_on
     round_.save(update_fields=["questionnaire", "anonymous", "opens_on", "closes_on"])
     round_.departments.set(departments)
+    after = _settings(round_)
+    changed = sorted(name for name in after if after[name] != before[name])
+    if changed:
+        record_event(
+            action=AuditAction.ROUND_CHANGED,
+            organisation=round_.organisation_id,
+            actor=actor,
+            target=round_,
+            round=round_,
+            details={
+                "changes": changed,
+                "before": {n: before[n] for n in changed},
+                "after": {n: after[n] for n in changed},
+            },
+        )
     return round_
+
+
+def _settings(round_: Round) -> dict[str, Any]:
+    """A draft round's settings as the audit log shows them (the questionnaire by its code)."""
+    return {
+        "questionnaire": round_.questionnaire.code,
+        "anonymous": round_.anonymous,
+        "opens_on": round_.opens_on.isoformat() if round_.opens_on else "",
+        "closes_on": round_.closes_on.isoformat() if round_.closes_on else "",
+        "departments": sorted(d.name for d in round_.departments.all()),
+    }
 
 
 def open_round(*, round: Round, actor=None, today: datetime.date | None = None):
@@ -176,11 +205,12 @@ def open_round(*, round: Round, actor=None, today: datetime.date | None = None):
             round_.opened_at = timezone.now()
         round_.save(update_fields=["status", "opened_at", "closed_at"])
         record_event(
-            action="round.reopened" if reopening else "round.opened",
+            action=AuditAction.ROUND_REOPENED if reopening else AuditAction.ROUND_OPENED,
             organisation=round_.organisation_id,
             actor=actor,
             target=round_,
-            details={"round": round_.pk, "invitations": round_.invitations.count()},
+            round=round_.pk,
+            details={"invitations": round_.invitations.count()},
         )
         outcome = queue_invitation_sending(round_id=round_.pk, actor=actor)
     return outcome
@@ -208,13 +238,13 @@ def close_round(*, round: Round, actor=None, automatic: bool = False) -> Round:
         responses = round_.responses.count()
         k = max(round_.questionnaire.k_anonymity, 3)
         record_event(
-            action="round.closed",
+            action=AuditAction.ROUND_CLOSED,
             organisation=round_.organisation_id,
             actor=None if automatic else actor,
             target=round_,
             # In an anonymous round a count of 1 … k − 1 is never published, the audit log included.
+            round=round_.pk,
             details={
-                "round": round_.pk,
                 "automatic": automatic,
                 "responses": responses if responses >= k or responses == 0 or not round_.anonymous else None,
             },
@@ -249,8 +279,21 @@ def set_closing_date(*, round: Round, closes_on: datetime.date | None, actor=Non
     _check_window(period=round_.period, opens_on=round_.opens_on, closes_on=closes_on)
     if closes_on is not None and closes_on < timezone.localdate():
         raise DomainError(_("The closing date has already passed."), field="closes_on")
+    before = round_.closes_on
     round_.closes_on = closes_on
     round_.save(update_fields=["closes_on"])
+    if before != closes_on:
+        record_event(
+            action=AuditAction.ROUND_CLOSING_DATE_CHANGED,
+            organisation=round_.organisation_id,
+            actor=actor,
+            target=round_,
+            round=round_,
+            details={
+                "before": before.isoformat() if before else "",
+                "after": closes_on.isoformat() if closes_on else "",
+            },
+        )
     return round_
 
 
@@ -275,7 +318,11 @@ def set_message_texts(*, round: Round, texts: dict, actor=None) -> Round:
     round_.message_texts = cleaned
     round_.save(update_fields=["message_texts"])
     record_event(
-        action="round.texts_changed", organisation=round_.organisation_id, actor=actor, target=round_
+        action=AuditAction.ROUND_TEXTS_CHANGED,
+        organisation=round_.organisation_id,
+        actor=actor,
+        target=round_,
+        round=round_,
     )
     return round_
 
@@ -297,10 +344,11 @@ def set_reminder_schedule(*, round: Round, days: Iterable[int], actor=None) -> R
     round_.reminder_days = days
     round_.save(update_fields=["reminder_days"])
     record_event(
-        action="round.reminders_scheduled",
+        action=AuditAction.ROUND_REMINDERS_SCHEDULED,
         organisation=round_.organisation_id,
         actor=actor,
         target=round_,
+        round=round_,
         details={"days": days},
     )
     return round_
@@ -318,9 +366,10 @@ def set_open_link(*, round: Round, enabled: bool, actor=None) -> Round:
         round_.open_link_key = secrets.token_urlsafe(16)
     round_.save(update_fields=["open_link_enabled", "open_link_key"])
     record_event(
-        action="round.open_link_on" if enabled else "round.open_link_off",
+        action=AuditAction.ROUND_OPEN_LINK_ON if enabled else AuditAction.ROUND_OPEN_LINK_OFF,
         organisation=round_.organisation_id,
         actor=actor,
         target=round_,
+        round=round_,
     )
     return round_
