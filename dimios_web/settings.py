@@ -5,6 +5,7 @@ A missing or malformed value stops start-up with ``ImproperlyConfigured`` naming
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -177,8 +178,15 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The default storage holds the annual reports' files (reports.ReportJob's FileFields; issue 13): a folder
+# under MEDIA_ROOT unless DJANGO_DEFAULT_STORAGE names another backend (dotted path, e.g. django-storages'
+# "storages.backends.s3.S3Storage", installed separately) with DJANGO_DEFAULT_STORAGE_OPTIONS as a JSON
+# object: then web and worker hosts share no disk (docs/deployment.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_DEFAULT_STORAGE") or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": json.loads(os.environ.get("DJANGO_DEFAULT_STORAGE_OPTIONS") or "{}"),
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
