@@ -37,6 +37,8 @@ run: setup messages
 	$(RUN_ENV) $(PY) manage.py load_demo_data
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# Every app mypy checks (django-stubs): all of them.
+APPS := dimios_web surveys maturity reports identity
 TEMPLATE_DIRS := templates surveys/templates maturity/templates reports/templates identity/templates
 
 lint: setup
@@ -44,7 +46,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/djlint --lint $(TEMPLATE_DIRS)
-	$(DEV_ENV) $(BIN)/mypy maturity reports identity
+	$(DEV_ENV) $(BIN)/mypy $(APPS)
 
 check-migrations: setup
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run

@@ -45,6 +45,8 @@ class CacheUnavailable(ConnectionError):
 
 
 class DegradingRedisCache(RedisCache):
+    _servers: list[str]  # set by RedisCache.__init__ (django-stubs does not declare it)
+
     def _location(self) -> str:
         return ",".join(self._servers)
 

@@ -162,7 +162,7 @@ def _round_changes(details: dict) -> str:
     parts = []
     for name in details.get("changes") or []:
         try:
-            label = str(Round._meta.get_field(name).verbose_name)
+            label = str(getattr(Round._meta.get_field(name), "verbose_name", name))
         except FieldDoesNotExist:  # a setting recorded by an older version: its code is shown
             label = str(name)
         parts.append(f"{label}: {_setting_value(before.get(name))} → {_setting_value(after.get(name))}")

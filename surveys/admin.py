@@ -32,7 +32,7 @@ class OrganisationAdminForm(forms.ModelForm):
         fields = ["code", "name", "kind", "municipality", "county"]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         municipality = data.get("municipality")
         if data.get("kind") == Organisation.Kind.MUNICIPALITY and municipality is None:
             self.add_error("municipality", _("Pick the municipality from the SCB list."))

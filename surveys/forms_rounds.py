@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -66,17 +67,16 @@ class RoundForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
             )
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["period"].queryset = MeasurementPeriod.objects.filter(ends_on__gte=today).order_by(
-            "starts_on"
-        )
-        self.fields["period"].label_from_instance = lambda p: (
-            f"{p} ({p.starts_on:%Y-%m-%d} – {p.ends_on:%Y-%m-%d})"
+        period = cast(forms.ModelChoiceField, self.fields["period"])
+        period.queryset = MeasurementPeriod.objects.filter(ends_on__gte=today).order_by("starts_on")
+        period.label_from_instance = lambda obj: (  # type: ignore[method-assign]  # Django's documented hook
+            f"{obj} ({obj.starts_on:%Y-%m-%d} – {obj.ends_on:%Y-%m-%d})"
         )
         if round is not None:
-            self.fields["period"].disabled = True
-            self.fields["period"].queryset = MeasurementPeriod.objects.filter(pk=round.period_id)
+            period.disabled = True
+            period.queryset = MeasurementPeriod.objects.filter(pk=round.period_id)
         self._tree_queryset("departments", organisation)
-        self.fields["departments"].queryset = Department.objects.all()
+        cast(forms.ModelChoiceField, self.fields["departments"]).queryset = Department.objects.all()
         self._init_helper()
 
 
@@ -114,8 +114,11 @@ class RespondentForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self._tree_queryset("department", organisation)
-        self.fields["department"].choices = self.fields["department"].choices[1:]
-        self.fields["group"].queryset = RespondentGroup.objects.filter(organisation=organisation)
+        department = cast(forms.ChoiceField, self.fields["department"])
+        department.choices = cast(list, department.choices)[1:]  # _tree_queryset's list, without "top level"
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = RespondentGroup.objects.filter(
+            organisation=organisation
+        )
         self._init_helper()
 
 

@@ -284,7 +284,7 @@ class MeasurementPeriod(models.Model):
         return self.state_on(timezone.localdate())
 
     def get_state_display(self) -> str:
-        return self.State(self.state).label
+        return str(self.State(self.state).label)
 
 
 class RoundQuerySet(ScopedQuerySet):

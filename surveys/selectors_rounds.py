@@ -235,7 +235,8 @@ def get_rate_pattern(
         values = (cell["invited"], cell["started"], cell["submitted"])
         add("organisation", values)
         add(f"group:{cell['group_id']}", values)
-        current, seen = cell["department_id"], set()
+        current: int | None = cell["department_id"]
+        seen: set[int] = set()
         while current is not None and current not in seen:
             seen.add(current)
             add(f"department:{current}", values)
@@ -254,8 +255,8 @@ def get_rate_pattern(
         submitted = {key: v[2] for key, v in frozen.items() if v[2] > 0}
         # Department × group counts are not on this page; they are known only where the round's results
         # show them (a closed round).
-        cells = {key for key in frozen if "/" in key}
-        never_shown = cells - (
+        cell_keys = {key for key in frozen if "/" in key}
+        never_shown = cell_keys - (
             shown_result_keys if shown_result_keys is not None else _shown_result_keys(round_)
         )
         hidden = hidden_scope_keys(

@@ -57,12 +57,12 @@ def report_directory(job: ReportJob) -> str:
 
 def report_file_name(job: ReportJob, filename: str) -> str:
     """The storage name of one of the job's files (the model field's ``upload_to``)."""
-    return ReportJob._meta.get_field("pdf_file").generate_filename(job, filename)  # type: ignore[union-attr]
+    return ReportJob._meta.get_field("pdf_file").generate_filename(job, filename)
 
 
 def report_storage() -> Storage:
     """The storage of the report files: the model fields' (Django's default storage)."""
-    return ReportJob._meta.get_field("pdf_file").storage  # type: ignore[union-attr]
+    return ReportJob._meta.get_field("pdf_file").storage
 
 
 def file_stem(job: ReportJob) -> str:
@@ -78,7 +78,7 @@ def store_file(name: str, data: bytes) -> str:
     return storage.save(name, ContentFile(data))
 
 
-def open_stored(name: str) -> File | None:
+def open_stored(name: str | None) -> File | None:
     """A stored report file opened for reading (streamed from the storage), or None when it is gone."""
     storage = report_storage()
     if not name or not storage.exists(name):
@@ -233,7 +233,7 @@ def remove_superseded_files(*, job: ReportJob) -> list[int]:
     for old in older:
         ReportJob.objects.filter(pk=old.pk).update(pdf_file="", xlsx_file="", content_file="")
         directory = report_directory(old)
-        names = {f.name for f in (old.pdf_file, old.xlsx_file, old.content_file) if f}
+        names = {f.name for f in (old.pdf_file, old.xlsx_file, old.content_file) if f.name}
         # The folder may be gone, or the storage unable to list: then the named files are all there is.
         with contextlib.suppress(FileNotFoundError, NotImplementedError):
             names.update(posixpath.join(directory, name) for name in storage.listdir(directory)[1])

@@ -14,7 +14,9 @@ import datetime
 import logging
 import re
 import smtplib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -258,7 +260,7 @@ def _describe(error: Exception) -> str:
     return gettext("The mail server answered with an error: %(reason)s") % {"reason": error}
 
 
-def _claim_for_sending(rows: list[dict]) -> dict[int, str]:
+def _claim_for_sending(rows: Sequence[Mapping[str, Any]]) -> dict[int, str]:
     """Claim a few invitations and create their links' tokens in one transaction (one commit), and return
     the raw token of each invitation claimed. The claim (``pending → sending``, a conditional update) is the
     guard against mailing anyone twice: of two senders, the second finds the row no longer pending. The

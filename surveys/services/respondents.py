@@ -101,13 +101,13 @@ def _header_map(header: list[str], preview: ImportPreview) -> dict[str, int] | N
                 mapping[key] = index
     missing = [key for key in REQUIRED if key not in mapping]
     if missing:
-        names = {"email": gettext("e-mail"), "department": gettext("department"), "group": gettext("group")}
+        labels = {"email": gettext("e-mail"), "department": gettext("department"), "group": gettext("group")}
         preview.file_errors.append(
             gettext(
                 "The first row must name the columns. Missing: %(missing)s. Expected e.g. "
                 "“namn; e-post; förvaltning; grupp” (name and language are optional)."
             )
-            % {"missing": ", ".join(names[m] for m in missing)}
+            % {"missing": ", ".join(labels[m] for m in missing)}
         )
         return None
     return mapping
@@ -245,6 +245,7 @@ def preview_table(*, round: Round, filename: str, table: tabular.Table) -> Impor
         if problems:
             preview.bad.append(RowProblem(line=line, messages=problems, values=record))
         else:
+            assert department is not None and group is not None  # no problems: both were found
             preview.good.append(
                 ParsedRow(
                     line=line,
