@@ -182,10 +182,16 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # under MEDIA_ROOT unless DJANGO_DEFAULT_STORAGE names another backend (dotted path, e.g. django-storages'
 # "storages.backends.s3.S3Storage", installed separately) with DJANGO_DEFAULT_STORAGE_OPTIONS as a JSON
 # object: then web and worker hosts share no disk (docs/deployment.md).
+try:
+    _storage_options = json.loads(os.environ.get("DJANGO_DEFAULT_STORAGE_OPTIONS") or "{}")
+except ValueError as _error:
+    raise ImproperlyConfigured(f"DJANGO_DEFAULT_STORAGE_OPTIONS is not a JSON object: {_error}") from None
+if not isinstance(_storage_options, dict):
+    raise ImproperlyConfigured("DJANGO_DEFAULT_STORAGE_OPTIONS must be a JSON object, e.g. {}.")
 STORAGES = {
     "default": {
         "BACKEND": os.environ.get("DJANGO_DEFAULT_STORAGE") or "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": json.loads(os.environ.get("DJANGO_DEFAULT_STORAGE_OPTIONS") or "{}"),
+        "OPTIONS": _storage_options,
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
