@@ -12,11 +12,15 @@ RUN apt-get update \
     && useradd --system --uid 10001 --create-home --home-dir /home/dimios --shell /usr/sbin/nologin dimios
 
 WORKDIR /app
+# The runtime lock (requirements/base.txt, every package pinned with its hashes: docs/operations.md) first, in
+# its own layer, so a code change does not reinstall the packages; then the project itself without resolving.
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --require-hashes -r requirements/base.txt
 COPY . .
 # Static files and compiled catalogues are built into the image by the same script the test suite runs
 # (scripts/build-assets.sh); no secret is needed to build them. The code stays owned by root: the
 # application user can write only the media folder.
-RUN pip install -e . \
+RUN pip install --no-deps -e . \
     && PYTHON=python scripts/build-assets.sh \
     && mkdir -p /app/media /app/backups && chown dimios:dimios /app/media /app/backups
 

@@ -4,7 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The lock files (docs/operations.md, "Dependencies"): every package pinned with its hashes, for Python 3.10–3.13.
+# `make` installs requirements/dev.txt (runtime + development), the Dockerfile requirements/base.txt.
+LOCK := requirements/dev.txt
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 
 # make run: the embedded default, no services needed.
 RUN_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 REDIS_URL= CELERY_BROKER_URL= \
@@ -13,12 +16,13 @@ RUN_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 REDIS_
 # Management commands that only read code (messages, migrations check) need no real secrets.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 EMAIL_URL=consolemail://
 
-.PHONY: run test setup messages lint check-migrations clean po backup restore
+.PHONY: run test setup messages lint check-migrations clean po backup restore lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -33,6 +37,8 @@ run: setup messages
 	$(RUN_ENV) $(PY) manage.py load_demo_data
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# Every app mypy checks (django-stubs): all of them.
+APPS := dimios_web surveys maturity reports identity
 TEMPLATE_DIRS := templates surveys/templates maturity/templates reports/templates identity/templates
 
 lint: setup
@@ -40,7 +46,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/djlint --lint $(TEMPLATE_DIRS)
-	$(DEV_ENV) $(BIN)/mypy maturity reports identity
+	$(DEV_ENV) $(BIN)/mypy $(APPS)
 
 check-migrations: setup
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
@@ -62,6 +68,15 @@ backup: setup
 restore: setup
 	@test -n "$(BACKUP)" || { echo "Name the backup folder: make restore BACKUP=var/backups/dimios-backup-…"; exit 2; }
 	$(PY) manage.py restore $(BACKUP) --yes
+
+# Recompile the lock files from pyproject.toml's bounds, keeping every pinned version that still fits:
+# `make lock`; move one package on: `make lock UPGRADE="--upgrade-package pandas"`; everything: UPGRADE=--upgrade.
+# One universal resolution (environment markers) serves Python 3.10 to 3.13.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.10 --generate-hashes \
+	--custom-compile-command "make lock" $(UPGRADE)
+lock: setup
+	$(UV_COMPILE) --extra dev pyproject.toml -o requirements/dev.txt
+	$(UV_COMPILE) pyproject.toml -c requirements/dev.txt -o requirements/base.txt
 
 # Extract the translatable strings of one catalogue: `make po APP=surveys` (or APP=. for templates/ and
 # dimios_web/). Each app keeps its own catalogue in <app>/locale/sv/LC_MESSAGES/django.po.

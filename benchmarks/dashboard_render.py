@@ -28,7 +28,7 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

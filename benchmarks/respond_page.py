@@ -28,7 +28,7 @@ os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -22,7 +22,7 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")
 os.environ["EMAIL_URL"] = "dummymail://"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -20,7 +20,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dimios_web.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

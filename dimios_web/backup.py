@@ -81,7 +81,7 @@ def _latest_migrations() -> dict[str, str]:
 
 def create_backup(*, output: Path | str, now: datetime.datetime | None = None) -> Path:
     """Write a backup folder under ``output`` and return its path."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017 - Python 3.10
+    now = now or datetime.datetime.now(datetime.timezone.utc)
     folder = Path(output) / f"dimios-backup-{now:%Y%m%d-%H%M%S}"
     folder.mkdir(parents=True, exist_ok=False)
     database = settings.DATABASES["default"]

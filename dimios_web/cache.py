@@ -45,6 +45,8 @@ class CacheUnavailable(ConnectionError):
 
 
 class DegradingRedisCache(RedisCache):
+    _servers: list[str]  # set by RedisCache.__init__ (django-stubs does not declare it)
+
     def _location(self) -> str:
         return ",".join(self._servers)
 
@@ -162,7 +164,7 @@ def cache_reachable() -> bool:
 def safe_cache_get(key: str, default=None):
     try:
         return cache.get(key, default)
-    except Exception:  # noqa: BLE001 - any cache backend error is a miss
+    except Exception:
         logger.warning("Cache unreachable: reading %s", key, exc_info=True)
         return default
 
@@ -170,5 +172,5 @@ def safe_cache_get(key: str, default=None):
 def safe_cache_set(key: str, value, timeout: int | None = None) -> None:
     try:
         cache.set(key, value, timeout)
-    except Exception:  # noqa: BLE001 - any cache backend error only means the value is not kept
+    except Exception:
         logger.warning("Cache unreachable: writing %s", key, exc_info=True)

@@ -5,6 +5,7 @@ A missing or malformed value stops start-up with ``ImproperlyConfigured`` naming
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -67,7 +68,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG:
-        SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG"  # noqa: S105
+        SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG"
     else:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it to a long random string (or set DJANGO_DEBUG=1 for "
@@ -177,8 +178,21 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The default storage holds the annual reports' files (reports.ReportJob's FileFields; issue 13): a folder
+# under MEDIA_ROOT unless DJANGO_DEFAULT_STORAGE names another backend (dotted path, e.g. django-storages'
+# "storages.backends.s3.S3Storage", installed separately) with DJANGO_DEFAULT_STORAGE_OPTIONS as a JSON
+# object: then web and worker hosts share no disk (docs/deployment.md).
+try:
+    _storage_options = json.loads(os.environ.get("DJANGO_DEFAULT_STORAGE_OPTIONS") or "{}")
+except ValueError as _error:
+    raise ImproperlyConfigured(f"DJANGO_DEFAULT_STORAGE_OPTIONS is not a JSON object: {_error}") from None
+if not isinstance(_storage_options, dict):
+    raise ImproperlyConfigured("DJANGO_DEFAULT_STORAGE_OPTIONS must be a JSON object, e.g. {}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_DEFAULT_STORAGE") or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": _storage_options,
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

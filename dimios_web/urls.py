@@ -12,7 +12,7 @@ from . import views
 
 # Django admin's own login page is not used: it redirects to the product's login (throttling, single sign-on,
 # the second factor), and the admin is reached once logged in as a platform admin.
-admin.site.login = identity_views.admin_login
+admin.site.login = identity_views.admin_login  # type: ignore[method-assign]  # AdminSite.login is the hook
 
 urlpatterns = [
     path("", survey_views.home, name="home"),

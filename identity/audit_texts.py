@@ -1,80 +1,90 @@
 """What each audit action means, in a sentence a person reads (not a code such as ``invitations.sent``).
 
-Every action code recorded anywhere (``record_event(action=…)``) has its sentence here; a test scans the code
-for action codes and fails on one without a sentence. Placeholders are filled from the event's target and
-details; a missing value shows as a dash."""
+Every ``AuditAction`` has its sentence here (a test fails on one without); an event recorded under a code that
+is no longer an action shows its code. Placeholders are filled from the event's target and details; a missing
+value shows as a dash."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-TEXTS = {
+from surveys.models import AuditAction
+
+TEXTS: dict[str, Promise] = {
     # Logins and sessions (identity)
-    "login.succeeded": _("Logged in (%(method)s) from %(address)s"),
-    "login.failed": _("Failed login as “%(target)s” from %(address)s (%(reason)s)"),
-    "login.locked": _(
+    AuditAction.LOGIN_SUCCEEDED: _("Logged in (%(method)s) from %(address)s"),
+    AuditAction.LOGIN_FAILED: _("Failed login as “%(target)s” from %(address)s (%(reason)s)"),
+    AuditAction.LOGIN_LOCKED: _(
         "Login as “%(target)s” locked for %(seconds)s seconds after repeated failures (%(reason)s)"
     ),
-    "login.sso_refused": _("Single sign-on refused for “%(target)s” (%(reason)s)"),
-    "logout": _("Logged out"),
-    "session.expired": _("Session ended by timeout (%(reason)s)"),
-    "password.changed": _("Changed or reset their password"),
-    "mfa.totp_added": _("Set up an authenticator app (second factor)"),
-    "mfa.totp_removed": _("Removed their authenticator app (second factor)"),
-    "mfa.recovery_codes_added": _("Got recovery codes for the second factor"),
-    "mfa.recovery_codes_reset": _("Generated new recovery codes for the second factor"),
-    "mfa.recovery_codes_removed": _("Removed their recovery codes"),
+    AuditAction.LOGIN_SSO_REFUSED: _("Single sign-on refused for “%(target)s” (%(reason)s)"),
+    AuditAction.LOGOUT: _("Logged out"),
+    AuditAction.SESSION_EXPIRED: _("Session ended by timeout (%(reason)s)"),
+    AuditAction.PASSWORD_CHANGED: _("Changed or reset their password"),
+    AuditAction.MFA_TOTP_ADDED: _("Set up an authenticator app (second factor)"),
+    AuditAction.MFA_TOTP_REMOVED: _("Removed their authenticator app (second factor)"),
+    AuditAction.MFA_RECOVERY_CODES_ADDED: _("Got recovery codes for the second factor"),
+    AuditAction.MFA_RECOVERY_CODES_RESET: _("Generated new recovery codes for the second factor"),
+    AuditAction.MFA_RECOVERY_CODES_REMOVED: _("Removed their recovery codes"),
     # Settings, roles and staff
-    "settings.security_changed": _("Changed the login settings: %(changes)s"),
-    "settings.sso_changed": _("Changed the single sign-on configuration: %(changes)s"),
-    "role.granted": _("Gave %(target)s the role %(role)s"),
-    "role.revoked": _("Removed the role %(role)s from %(target)s"),
-    "staff.removed": _("Removed the staff account %(target)s (its audit entries are kept under a pseudonym)"),
-    "department.created": _("Added the department %(target)s"),
-    "department.changed": _("Changed the department %(target)s"),
-    "department.deleted": _("Deleted the department %(target)s"),
-    "group.created": _("Added the respondent group %(target)s"),
-    "group.changed": _("Changed the respondent group %(target)s"),
-    "group.deleted": _("Deleted the respondent group %(target)s"),
-    "audit.exported": _("Exported the audit log as CSV"),
+    AuditAction.SECURITY_SETTINGS_CHANGED: _("Changed the login settings: %(changes)s"),
+    AuditAction.SSO_SETTINGS_CHANGED: _("Changed the single sign-on configuration: %(changes)s"),
+    AuditAction.ROLE_GRANTED: _("Gave %(target)s the role %(role)s"),
+    AuditAction.ROLE_REVOKED: _("Removed the role %(role)s from %(target)s"),
+    AuditAction.STAFF_REMOVED: _(
+        "Removed the staff account %(target)s (its audit entries are kept under a pseudonym)"
+    ),
+    AuditAction.DEPARTMENT_CREATED: _("Added the department %(target)s"),
+    AuditAction.DEPARTMENT_CHANGED: _("Changed the department %(target)s"),
+    AuditAction.DEPARTMENT_DELETED: _("Deleted the department %(target)s"),
+    AuditAction.GROUP_CREATED: _("Added the respondent group %(target)s"),
+    AuditAction.GROUP_CHANGED: _("Changed the respondent group %(target)s"),
+    AuditAction.GROUP_DELETED: _("Deleted the respondent group %(target)s"),
+    AuditAction.AUDIT_EXPORTED: _("Exported the audit log as CSV"),
     # Rounds
-    "round.created": _("Created the round %(target)s"),
-    "round.opened": _("Opened the round %(target)s (%(invitations)s invitations)"),
-    "round.reopened": _("Reopened the round %(target)s"),
-    "round.closed": _("Closed the round %(target)s (%(responses)s responses)"),
-    "round.texts_changed": _("Changed the invitation and reminder texts of %(target)s"),
-    "round.reminders_scheduled": _("Scheduled reminders for %(target)s"),
-    "round.open_link_on": _("Switched on the open link of %(target)s"),
-    "round.open_link_off": _("Switched off the open link of %(target)s"),
+    AuditAction.ROUND_CREATED: _("Created the round %(target)s"),
+    AuditAction.ROUND_CHANGED: _("Changed the settings of the round %(target)s: %(changes)s"),
+    AuditAction.ROUND_OPENED: _("Opened the round %(target)s (%(invitations)s invitations)"),
+    AuditAction.ROUND_REOPENED: _("Reopened the round %(target)s"),
+    AuditAction.ROUND_CLOSED: _("Closed the round %(target)s (%(responses)s responses)"),
+    AuditAction.ROUND_CLOSING_DATE_CHANGED: _(
+        "Moved the closing date of %(target)s from %(before)s to %(after)s"
+    ),
+    AuditAction.ROUND_TEXTS_CHANGED: _("Changed the invitation and reminder texts of %(target)s"),
+    AuditAction.ROUND_REMINDERS_SCHEDULED: _("Scheduled reminders for %(target)s"),
+    AuditAction.ROUND_OPEN_LINK_ON: _("Switched on the open link of %(target)s"),
+    AuditAction.ROUND_OPEN_LINK_OFF: _("Switched off the open link of %(target)s"),
     # Invitations, reminders, respondents
-    "invitations.send": _("Started sending the invitations of %(target)s (%(pending)s waiting)"),
-    "invitations.sent": _("Sent invitations for %(target)s: %(sent)s sent, %(failed)s failed"),
-    "invitations.addresses_deleted": _(
+    AuditAction.INVITATIONS_SEND: _("Started sending the invitations of %(target)s (%(pending)s waiting)"),
+    AuditAction.INVITATIONS_SENT: _("Sent invitations for %(target)s: %(sent)s sent, %(failed)s failed"),
+    AuditAction.INVITATIONS_ADDRESSES_DELETED: _(
         "Deleted %(count)s e-mail addresses of %(target)s (retention period over)"
     ),
-    "reminders.requested": _("Asked for reminders to be sent for %(target)s"),
-    "reminders.scheduled_due": _("A scheduled reminder for %(target)s became due"),
-    "reminders.sent": _("Sent reminders for %(target)s: %(sent)s sent, %(failed)s failed"),
-    "respondents.imported": _("Imported respondents into %(target)s"),
-    "respondents.added": _("Added a respondent to %(target)s"),
-    "respondents.deleted": _("Removed a respondent from %(target)s"),
-    "respondents.withdrawn": _("Withdrew a respondent's link in %(target)s"),
-    "responses_imported": _("Imported the responses of an earlier round: %(target)s"),
+    AuditAction.REMINDERS_REQUESTED: _("Asked for reminders to be sent for %(target)s"),
+    AuditAction.REMINDERS_SCHEDULED_DUE: _("A scheduled reminder for %(target)s became due"),
+    AuditAction.REMINDERS_SENT: _("Sent reminders for %(target)s: %(sent)s sent, %(failed)s failed"),
+    AuditAction.RESPONDENTS_IMPORTED: _("Imported respondents into %(target)s"),
+    AuditAction.RESPONDENTS_ADDED: _("Added a respondent to %(target)s"),
+    AuditAction.RESPONDENTS_DELETED: _("Removed a respondent from %(target)s"),
+    AuditAction.RESPONDENTS_WITHDRAWN: _("Withdrew a respondent's link in %(target)s"),
+    AuditAction.RESPONSES_IMPORTED: _("Imported the responses of an earlier round: %(target)s"),
     # Results, dashboards, reports
-    "results_downloaded": _("Downloaded the results of %(target)s (%(format)s)"),
-    "dashboard.exported": _("Exported the dashboard %(target)s (%(format)s)"),
-    "report.ordered": _("Ordered the annual report %(target)s"),
-    "report.built": _("The annual report %(target)s was built"),
-    "report.downloaded": _("Downloaded the annual report %(target)s (%(format)s)"),
-    "report.conclusion_added": _("Added a conclusion to the annual report (%(year)s)"),
-    "report.conclusion_changed": _("Changed a conclusion of the annual report (%(year)s)"),
-    "report.conclusion_deleted": _("Deleted a conclusion of the annual report (%(year)s)"),
+    AuditAction.RESULTS_DOWNLOADED: _("Downloaded the results of %(target)s (%(format)s)"),
+    AuditAction.DASHBOARD_EXPORTED: _("Exported the dashboard %(target)s (%(format)s)"),
+    AuditAction.REPORT_ORDERED: _("Ordered the annual report %(target)s"),
+    AuditAction.REPORT_BUILT: _("The annual report %(target)s was built"),
+    AuditAction.REPORT_DOWNLOADED: _("Downloaded the annual report %(target)s (%(format)s)"),
+    AuditAction.REPORT_CONCLUSION_ADDED: _("Added a conclusion to the annual report (%(year)s)"),
+    AuditAction.REPORT_CONCLUSION_CHANGED: _("Changed a conclusion of the annual report (%(year)s)"),
+    AuditAction.REPORT_CONCLUSION_DELETED: _("Deleted a conclusion of the annual report (%(year)s)"),
     # The system
-    "worker.heartbeat": _("The background worker answered"),
+    AuditAction.WORKER_HEARTBEAT: _("The background worker answered"),
 }
 
 # Words inside the sentences: reasons and login methods, shown in the reader's language.
@@ -126,7 +136,34 @@ def describe(event) -> str:
 
         choices = dict(RoleAssignment.Role.choices)
         values["role"] = str(choices.get(details["role"], details["role"]))
+    if event.action == AuditAction.ROUND_CHANGED:
+        values["changes"] = _round_changes(details)
+    if event.action == AuditAction.ROUND_CLOSING_DATE_CHANGED:
+        values["before"], values["after"] = (_setting_value(details.get(k)) for k in ("before", "after"))
     template = TEXTS.get(event.action)
     if template is None:
         return event.action
     return str(template) % values
+
+
+def _setting_value(value) -> str:
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "–"
+    return str(value) if value not in ("", None) else "–"
+
+
+def _round_changes(details: dict) -> str:
+    """“anonymous: yes → no; closes on: – → 2026-06-30”, each setting by its name on the round's form."""
+    from surveys.models import Round
+
+    before, after = details.get("before") or {}, details.get("after") or {}
+    parts = []
+    for name in details.get("changes") or []:
+        try:
+            label = str(getattr(Round._meta.get_field(name), "verbose_name", name))
+        except FieldDoesNotExist:  # a setting recorded by an older version: its code is shown
+            label = str(name)
+        parts.append(f"{label}: {_setting_value(before.get(name))} → {_setting_value(after.get(name))}")
+    return "; ".join(parts) or "–"

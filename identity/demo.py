@@ -15,7 +15,7 @@ from surveys.models import Organisation
 
 from .models import OrganisationLogin
 
-DEMO_TOTP_SECRET = "DEMODIMIOSPLATFORMADMINKEYXYZABC"  # noqa: S105 - a published key for the local demo only
+DEMO_TOTP_SECRET = "DEMODIMIOSPLATFORMADMINKEYXYZABC"
 
 
 def current_code(secret: str = DEMO_TOTP_SECRET) -> str:

@@ -7,18 +7,20 @@ from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.dispatch import receiver
 
+from surveys.services.audit import AuditAction
+
 from .services import logins as login_audit
 
 
-def _mfa_action(change: str, kind: str) -> str | None:
-    """The audit action of an MFA change (spelled out, so that the audit texts' test finds each code)."""
+def _mfa_action(change: str, kind: str) -> AuditAction | None:
+    """The audit action of an MFA change."""
     if kind == "totp":
-        return {"added": "mfa.totp_added", "removed": "mfa.totp_removed"}.get(change)
+        return {"added": AuditAction.MFA_TOTP_ADDED, "removed": AuditAction.MFA_TOTP_REMOVED}.get(change)
     if kind == "recovery_codes":
         return {
-            "added": "mfa.recovery_codes_added",
-            "reset": "mfa.recovery_codes_reset",
-            "removed": "mfa.recovery_codes_removed",
+            "added": AuditAction.MFA_RECOVERY_CODES_ADDED,
+            "reset": AuditAction.MFA_RECOVERY_CODES_RESET,
+            "removed": AuditAction.MFA_RECOVERY_CODES_REMOVED,
         }.get(change)
     return None
 
@@ -53,4 +55,4 @@ def _mfa_failed(sender, request, user, authenticator, reauthentication=False, **
 @receiver(account_signals.password_set)
 @receiver(account_signals.password_reset)
 def _password_changed(sender, request, user, **kwargs):
-    login_audit.record_mfa_change(user=user, action="password.changed", request=request)
+    login_audit.record_mfa_change(user=user, action=AuditAction.PASSWORD_CHANGED, request=request)

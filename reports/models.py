@@ -21,6 +21,11 @@ class ReportJobQuerySet(ScopedQuerySet):
         return self.filter(state__in=ReportJob.ACTIVE_STATES)
 
 
+def report_upload_to(job: ReportJob, filename: str) -> str:
+    """A report's files live in the job's own folder of the storage."""
+    return f"reports/{job.organisation.code}/{job.year}/{job.pk}/{filename}"
+
+
 class ReportJob(models.Model):
     """One order of the annual report of an organisation for a calendar year in one language.
 
@@ -73,11 +78,12 @@ class ReportJob(models.Model):
     # conclusions' last change. A different fingerprint now means the report is outdated.
     fingerprint = models.CharField(max_length=64, blank=True, default="")
     data_summary = models.JSONField(_("data"), default=dict, blank=True)
-    # Paths relative to MEDIA_ROOT.
-    pdf_file = models.CharField(max_length=255, blank=True, default="")
-    xlsx_file = models.CharField(max_length=255, blank=True, default="")
+    # The files in Django's default storage (STORAGES["default"]: a folder under MEDIA_ROOT, or an object
+    # store shared by every web and worker host), named reports/<organisation>/<year>/<job>/<file>.
+    pdf_file = models.FileField(upload_to=report_upload_to, max_length=255, blank=True, default="")
+    xlsx_file = models.FileField(upload_to=report_upload_to, max_length=255, blank=True, default="")
     # The report's content (JSON) as built: the web page is rendered from it, so it shows what the PDF shows.
-    content_file = models.CharField(max_length=255, blank=True, default="")
+    content_file = models.FileField(upload_to=report_upload_to, max_length=255, blank=True, default="")
 
     objects = ReportJobQuerySet.as_manager()
 

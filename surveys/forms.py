@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -39,9 +41,11 @@ def tree_ordered(departments) -> list[tuple[Department, int]]:
 
 
 class TreeChoiceMixin:
+    fields: dict[str, forms.Field]  # the form's, which the mixin is mixed into
+
     def _tree_queryset(self, field_name: str, organisation: Organisation, exclude_pk=None) -> None:
         departments = list(Department.objects.filter(organisation=organisation))
-        field = self.fields[field_name]
+        field = cast(forms.ModelChoiceField, self.fields[field_name])
         field.queryset = Department.objects.filter(organisation=organisation)
         choices = [
             (d.pk, department_choices_label(d, depth))
@@ -105,7 +109,7 @@ class RoleGrantForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
         # All departments are valid choices for the field so that one of another organisation is caught with
         # a clear message by the service instead of a generic "not one of the choices".
         self._tree_queryset("departments", organisation)
-        self.fields["departments"].queryset = Department.objects.all()
+        cast(forms.ModelChoiceField, self.fields["departments"]).queryset = Department.objects.all()
         self._init_helper()
 
 

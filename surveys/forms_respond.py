@@ -7,6 +7,7 @@ text, a statement that is not on the page) is a form error, and nothing of that 
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -116,5 +117,7 @@ class OpenStartForm(forms.Form):
         queryset = Department.objects.filter(organisation=organisation)
         if departments is not None:
             queryset = queryset.filter(pk__in=[d.pk for d in departments])
-        self.fields["department"].queryset = queryset
-        self.fields["group"].queryset = RespondentGroup.objects.filter(organisation=organisation)
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = queryset
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = RespondentGroup.objects.filter(
+            organisation=organisation
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -51,7 +52,7 @@ class RoundForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
         help_text=_("Optional: an earlier end than the window's last day."),
     )
 
-    def __init__(self, *args, organisation: Organisation, round=None, **kwargs):  # noqa: A002
+    def __init__(self, *args, organisation: Organisation, round=None, **kwargs):
         if round is not None:
             kwargs.setdefault(
                 "initial",
@@ -66,17 +67,16 @@ class RoundForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
             )
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["period"].queryset = MeasurementPeriod.objects.filter(ends_on__gte=today).order_by(
-            "starts_on"
-        )
-        self.fields["period"].label_from_instance = lambda p: (
-            f"{p} ({p.starts_on:%Y-%m-%d} – {p.ends_on:%Y-%m-%d})"
+        period = cast(forms.ModelChoiceField, self.fields["period"])
+        period.queryset = MeasurementPeriod.objects.filter(ends_on__gte=today).order_by("starts_on")
+        period.label_from_instance = lambda obj: (  # type: ignore[method-assign]  # Django's documented hook
+            f"{obj} ({obj.starts_on:%Y-%m-%d} – {obj.ends_on:%Y-%m-%d})"
         )
         if round is not None:
-            self.fields["period"].disabled = True
-            self.fields["period"].queryset = MeasurementPeriod.objects.filter(pk=round.period_id)
+            period.disabled = True
+            period.queryset = MeasurementPeriod.objects.filter(pk=round.period_id)
         self._tree_queryset("departments", organisation)
-        self.fields["departments"].queryset = Department.objects.all()
+        cast(forms.ModelChoiceField, self.fields["departments"]).queryset = Department.objects.all()
         self._init_helper()
 
 
@@ -114,15 +114,18 @@ class RespondentForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self._tree_queryset("department", organisation)
-        self.fields["department"].choices = self.fields["department"].choices[1:]
-        self.fields["group"].queryset = RespondentGroup.objects.filter(organisation=organisation)
+        department = cast(forms.ChoiceField, self.fields["department"])
+        department.choices = cast(list, department.choices)[1:]  # _tree_queryset's list, without "top level"
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = RespondentGroup.objects.filter(
+            organisation=organisation
+        )
         self._init_helper()
 
 
 class MessageTextsForm(forms.Form):
     """Subject and text of the invitation and the reminder, in Swedish and English."""
 
-    def __init__(self, *args, round, **kwargs):  # noqa: A002
+    def __init__(self, *args, round, **kwargs):
         from .services.invitations import message_text
 
         super().__init__(*args, **kwargs)
@@ -174,7 +177,7 @@ class ReminderScheduleForm(CrispyFormMixin, forms.Form):
         help_text=_("Whole days separated by commas, e.g. 7, 14. Empty: no scheduled reminders."),
     )
 
-    def __init__(self, *args, round=None, **kwargs):  # noqa: A002
+    def __init__(self, *args, round=None, **kwargs):
         if round is not None:
             kwargs.setdefault("initial", {"days": ", ".join(str(d) for d in round.reminder_days)})
         super().__init__(*args, **kwargs)
@@ -195,7 +198,7 @@ class ClosingDateForm(CrispyFormMixin, forms.Form):
 
     closes_on = forms.DateField(label=_("Closing date"), required=False, widget=DATE_WIDGET)
 
-    def __init__(self, *args, round=None, **kwargs):  # noqa: A002
+    def __init__(self, *args, round=None, **kwargs):
         if round is not None:
             kwargs.setdefault("initial", {"closes_on": round.closes_on})
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ the number of statements."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from maturity.models import Category, Statement
@@ -78,6 +79,10 @@ class StatementRow:
     value: int | None  # 1..6 or None ("vet ej") when answered
     answered: bool
     page: int = 0
+    # Filled by the page view for the template: the field's name, its errors, what is checked.
+    field_name: str = ""
+    errors: Sequence[object] = ()  # a form ErrorList
+    checked: str | None = ""
 
 
 @dataclass

@@ -99,7 +99,7 @@ def list_reminder_runs(round_: Round):
 
 def list_audit_events(round_: Round, limit: int = 30):
     return (
-        AuditEvent.objects.filter(organisation=round_.organisation, details__round=round_.pk)
+        AuditEvent.objects.filter(organisation=round_.organisation, round=round_)
         .select_related("actor")
         .order_by("-created_at")[:limit]
     )
@@ -236,7 +236,8 @@ def get_rate_pattern(
         values = (cell["invited"], cell["started"], cell["submitted"])
         add(str(ORGANISATION), values)
         add(str(ScopeKey.group(cell["group_id"])), values)
-        current, seen = cell["department_id"], set()
+        current: int | None = cell["department_id"]
+        seen: set[int] = set()
         while current is not None and current not in seen:
             seen.add(current)
             add(str(ScopeKey.department(current)), values)
@@ -255,8 +256,8 @@ def get_rate_pattern(
         submitted = {key: v[2] for key, v in frozen.items() if v[2] > 0}
         # Department × group counts are not on this page; they are known only where the round's results
         # show them (a closed round).
-        cells = {key for key in frozen if ScopeKey.parse(key).kind == "department_group"}
-        never_shown = cells - (
+        cell_keys = {key for key in frozen if ScopeKey.parse(key).kind == "department_group"}
+        never_shown = cell_keys - (
             shown_result_keys if shown_result_keys is not None else _shown_result_keys(round_)
         )
         hidden = hidden_scope_keys(

@@ -397,7 +397,7 @@ def smtp_server(settings) -> Iterator[SMTPServer]:
     server = SMTPServer(host="127.0.0.1", port=free_port())
 
     class Handler:
-        async def handle_DATA(self, smtp, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        async def handle_DATA(self, smtp, session, envelope):
             message = message_from_bytes(envelope.original_content, policy=policy.default)
             with server.lock:
                 server.messages.append(message)

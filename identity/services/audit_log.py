@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from surveys.models import Organisation
-from surveys.services.audit import record_event
+from surveys.services.audit import AuditAction, record_event
 
 
 def record_audit_export(*, organisation: Organisation, actor, filters: dict) -> None:
     record_event(
-        action="audit.exported",
+        action=AuditAction.AUDIT_EXPORTED,
         organisation=organisation,
         actor=actor,
         target=organisation.name,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dimios_web.exceptions import DomainError
 from surveys.models import AuditEvent, RoleAssignment
-from surveys.services.audit import record_event
+from surveys.services.audit import AuditAction, record_event
 
 from ..policy import organisation_ids
 
@@ -25,6 +25,7 @@ from ..policy import organisation_ids
 _OWN_SECTIONS = {
     ("surveys.RoleAssignment", "user"),
     ("surveys.AuditEvent", "actor"),
+    ("surveys.AuditEvent", "subject_user"),  # in "audit_events_about_the_user"
     ("socialaccount.SocialAccount", "user"),
     ("mfa.Authenticator", "user"),
     ("account.EmailAddress", "user"),
@@ -54,7 +55,7 @@ def _event(event: AuditEvent) -> dict[str, Any]:
 
 def _mentions(user) -> Q:
     email = (user.email or "").strip()
-    condition = Q(target__iexact=user.get_username())
+    condition = Q(subject_user=user) | Q(target__iexact=user.get_username())
     if email:
         condition |= Q(target__iexact=email) | Q(details__icontains=email)
     return condition
@@ -186,6 +187,8 @@ def remove_staff_user(*, user, actor=None) -> str:
         AuditEvent.objects.filter(pk=event.pk)._pseudonymise(target=target, details=details)
     targets: list[int | None] = [*org_ids] or [None]
     for organisation_id in targets:
-        record_event(action="staff.removed", organisation=organisation_id, actor=actor, target=pseudonym)
+        record_event(
+            action=AuditAction.STAFF_REMOVED, organisation=organisation_id, actor=actor, target=pseudonym
+        )
     user.delete()
     return pseudonym

@@ -7,12 +7,12 @@ from __future__ import annotations
 from django.db import transaction
 
 from surveys.ratelimit import client_ip
-from surveys.services.audit import record_event
+from surveys.services.audit import AuditAction, record_event
 
 from ..policy import organisation_ids
 
 
-def _record(*, action: str, user, target: str, details: dict) -> None:
+def _record(*, action: AuditAction, user, target: str, details: dict) -> None:
     with transaction.atomic():
         targets: list[int | None] = [*organisation_ids(user)] or [None]
         for organisation_id in targets:
@@ -23,7 +23,7 @@ def _record(*, action: str, user, target: str, details: dict) -> None:
 
 def record_login(*, request, user, method: str) -> None:
     _record(
-        action="login.succeeded",
+        action=AuditAction.LOGIN_SUCCEEDED,
         user=user,
         target=user.get_username(),
         details={"method": method, "address": client_ip(request)},
@@ -33,7 +33,7 @@ def record_login(*, request, user, method: str) -> None:
 def record_login_failure(*, request, login: str, user=None, reason: str) -> None:
     """``reason``: password (wrong password or unknown name), locked, delay, address, sso_only, mfa, sso."""
     _record(
-        action="login.failed",
+        action=AuditAction.LOGIN_FAILED,
         user=user,
         target=(login or "")[:200],
         details={"reason": reason, "address": client_ip(request)},
@@ -42,7 +42,7 @@ def record_login_failure(*, request, login: str, user=None, reason: str) -> None
 
 def record_lock(*, request, login: str, user=None, reason: str, seconds: int) -> None:
     _record(
-        action="login.locked",
+        action=AuditAction.LOGIN_LOCKED,
         user=user,
         target=(login or "")[:200],
         details={"reason": reason, "seconds": seconds, "address": client_ip(request)},
@@ -51,7 +51,7 @@ def record_lock(*, request, login: str, user=None, reason: str, seconds: int) ->
 
 def record_logout(*, request, user, reason: str = "logout") -> None:
     """``reason``: logout (the user's own), idle or absolute (a session timeout)."""
-    action = "logout" if reason == "logout" else "session.expired"
+    action = AuditAction.LOGOUT if reason == "logout" else AuditAction.SESSION_EXPIRED
     _record(
         action=action,
         user=user,
@@ -60,14 +60,14 @@ def record_logout(*, request, user, reason: str = "logout") -> None:
     )
 
 
-def record_mfa_change(*, user, action: str, request=None) -> None:
+def record_mfa_change(*, user, action: AuditAction, request=None) -> None:
     details = {"address": client_ip(request)} if request is not None else {}
     _record(action=action, user=user, target=user.get_username(), details=details)
 
 
 def record_sso_refusal(*, request, email: str, organisation_id: int | None, reason: str, user=None) -> None:
     record_event(
-        action="login.sso_refused",
+        action=AuditAction.LOGIN_SSO_REFUSED,
         organisation=organisation_id,
         actor=user,
         target=(email or "")[:200],

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dimios_web.exceptions import DomainError
 from surveys.models import Organisation
-from surveys.services.audit import record_event
+from surveys.services.audit import AuditAction, record_event
 
 from ..models import OrganisationLogin
 
@@ -56,7 +56,7 @@ def change_security_settings(
         row.updated_at = timezone.now()
         row.save()
         record_event(
-            action="settings.security_changed",
+            action=AuditAction.SECURITY_SETTINGS_CHANGED,
             organisation=organisation,
             actor=actor,
             target=organisation.name,
@@ -77,7 +77,7 @@ def save_sso_configuration(
     changed = _changes(previous, after)
     if changed:
         record_event(
-            action="settings.sso_changed",
+            action=AuditAction.SSO_SETTINGS_CHANGED,
             organisation=row.organisation_id,
             actor=actor,
             target=str(row.organisation),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from surveys.models import Round
-from surveys.services.audit import record_event
+from surveys.services.audit import AuditAction, record_event
 
 
 @transaction.atomic
@@ -13,7 +13,8 @@ def record_results_download(*, round_: Round, actor, file_format: str) -> None:
     record_event(
         organisation=round_.organisation_id,
         actor=actor,
-        action="results_downloaded",
+        action=AuditAction.RESULTS_DOWNLOADED,
         target=str(round_),
+        round=round_,
         details={"period": round_.period.code, "format": file_format},
     )

@@ -36,7 +36,7 @@ def _weight(node: dict, where: str) -> str:
     raw = node.get("weight", 1)
     try:
         value = Decimal(str(raw))
-    except Exception:
+    except Exception:  # noqa: BLE001 - any unreadable weight is reported as invalid just below
         value = Decimal(-1)
     if value <= 0:
         raise DomainError(_("%(where)s has a weight that is not a positive number.") % {"where": where})

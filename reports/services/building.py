@@ -1,21 +1,25 @@
 """Building one annual report: gather the content section by section (progress written as it goes),
 draw the charts, print the PDF, write the XLSX, store the files and mark the job done.
 
-Idempotent: a job's files have fixed names in the job's own directory under MEDIA_ROOT
-(``reports/<organisation>/<year>/<job>/``); each is written to a temporary name in that directory and then
-moved into place (an atomic rename), so a rerun leaves the same single file and a reader never sees half a
-file. Only the worker holding the job's claim may mark it done (``jobs.finish_job``)."""
+Idempotent: a job's files have fixed names in the job's own folder of Django's default storage
+(``reports/<organisation>/<year>/<job>/``, ``ReportJob``'s ``upload_to``); a rerun replaces the file of
+the same name (so one file stays), and a reader never sees a half-written file because the job names its
+files only when it is done. Only the worker holding the job's claim may mark it done (``jobs.finish_job``).
+Everything goes through the storage API, never a path: with an object store as the default storage, web
+and worker hosts share no disk (docs/deployment.md)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import os
-import tempfile
+import posixpath
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import Storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -23,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from surveys.access import Visibility
-from surveys.services.audit import record_event
+from surveys.services.audit import AuditAction, record_event
 
 from .. import pdf as pdf_engine
 from ..annual_figures import build_figures
@@ -43,43 +47,47 @@ class LostClaim(Exception):
 
 
 def report_directory(job: ReportJob) -> str:
-    return f"reports/{job.organisation.code}/{job.year}/{job.pk}"
+    return posixpath.dirname(report_file_name(job, "x"))
+
+
+def report_file_name(job: ReportJob, filename: str) -> str:
+    """The storage name of one of the job's files (the model field's ``upload_to``)."""
+    return ReportJob._meta.get_field("pdf_file").generate_filename(job, filename)
+
+
+def report_storage() -> Storage:
+    """The storage of the report files: the model fields' (Django's default storage)."""
+    return ReportJob._meta.get_field("pdf_file").storage
 
 
 def file_stem(job: ReportJob) -> str:
     return f"arsrapport-{job.organisation.code}-{job.year}-{job.language}"
 
 
-def store_file(relative_path: str, data: bytes) -> str:
-    """Write ``data`` to MEDIA_ROOT/relative_path through a temporary file in the same directory and an
-    atomic rename. Returns the relative path."""
-    target = Path(settings.MEDIA_ROOT) / relative_path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return relative_path
+def store_file(name: str, data: bytes) -> str:
+    """Store ``data`` under ``name`` in the report storage, replacing a file of that name (a rerun of the same
+    job). Returns the name the storage gave it."""
+    storage = report_storage()
+    if storage.exists(name):
+        storage.delete(name)
+    return storage.save(name, ContentFile(data))
 
 
-def media_path(relative_path: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / relative_path
+def open_stored(name: str | None) -> File | None:
+    """A stored report file opened for reading (streamed from the storage), or None when it is gone."""
+    storage = report_storage()
+    if not name or not storage.exists(name):
+        return None
+    return storage.open(name, "rb")
 
 
 def load_content(job: ReportJob) -> dict | None:
     """The content a finished report was built from (for its web page)."""
-    if not job.content_file:
+    handle = open_stored(job.content_file.name)
+    if handle is None:
         return None
-    path = media_path(job.content_file)
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    with handle:
+        return json.loads(handle.read().decode("utf-8"))
 
 
 def report_context(content: dict) -> dict:
@@ -155,7 +163,6 @@ def build_report(*, job_id: int, token: str, worker: str = "") -> None:
             "built_on": date_format(timezone.localdate(), "DATE_FORMAT"),
             "data_as_of": _data_as_of(data_summary, job.year),
         }
-        directory = report_directory(job)
         stem = file_stem(job)
         content_bytes = json.dumps(content, cls=DjangoJSONEncoder, ensure_ascii=False).encode("utf-8")
 
@@ -171,9 +178,9 @@ def build_report(*, job_id: int, token: str, worker: str = "") -> None:
         if not jobs.record_progress(job_id=job_id, token=token, done=done, current="", total=len(steps)):
             raise LostClaim
         files = {
-            "content": store_file(f"{directory}/{stem}.json", content_bytes),
-            "pdf": store_file(f"{directory}/{stem}.pdf", pdf_bytes),
-            "xlsx": store_file(f"{directory}/{stem}.xlsx", xlsx_bytes),
+            "content": store_file(report_file_name(job, f"{stem}.json"), content_bytes),
+            "pdf": store_file(report_file_name(job, f"{stem}.pdf"), pdf_bytes),
+            "xlsx": store_file(report_file_name(job, f"{stem}.xlsx"), xlsx_bytes),
         }
     if not jobs.finish_job(
         job_id=job_id,
@@ -186,7 +193,7 @@ def build_report(*, job_id: int, token: str, worker: str = "") -> None:
         raise LostClaim
     logger.info("report job %s built: %s", job_id, files)
     record_event(
-        action="report.built",
+        action=AuditAction.REPORT_BUILT,
         organisation=job.organisation_id,
         target=job,
         details={"report_job": job.pk, "year": job.year, "language": job.language, "worker": worker},
@@ -224,14 +231,28 @@ def remove_superseded_files(*, job: ReportJob) -> list[int]:
             pk__lt=job.pk,
         ).exclude(pdf_file="", xlsx_file="", content_file="")
     )
+    storage = report_storage()
     for old in older:
         ReportJob.objects.filter(pk=old.pk).update(pdf_file="", xlsx_file="", content_file="")
-        directory = Path(settings.MEDIA_ROOT) / report_directory(old)
-        for path in directory.glob("*") if directory.is_dir() else []:
-            path.unlink(missing_ok=True)
-        if directory.is_dir():
-            directory.rmdir()
+        directory = report_directory(old)
+        names = {f.name for f in (old.pdf_file, old.xlsx_file, old.content_file) if f.name}
+        # The folder may be gone, or the storage unable to list: then the named files are all there is.
+        with contextlib.suppress(FileNotFoundError, NotImplementedError):
+            names.update(posixpath.join(directory, name) for name in storage.listdir(directory)[1])
+        for name in names:
+            storage.delete(name)
+        _remove_empty_folder(storage, directory)
     return [old.pk for old in older]
+
+
+def _remove_empty_folder(storage: Storage, directory: str) -> None:
+    """A folder on disk stays when its files are deleted; an object store has no folders."""
+    try:
+        path = Path(storage.path(directory))
+    except NotImplementedError:
+        return
+    if path.is_dir() and not any(path.iterdir()):
+        path.rmdir()
 
 
 def run_report_job(*, job_id: int, worker: str = "") -> str:

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from dimios_web.exceptions import DomainError
 from surveys.models import Organisation
-from surveys.services.audit import record_event
+from surveys.services.audit import AuditAction, record_event
 
 from ..models import Conclusion
 
@@ -87,7 +87,7 @@ def save_conclusion(
         defaults={"title": title, "body": body or "", "written_by": actor, "updated_at": timezone.now()},
     )
     record_event(
-        action="report.conclusion_added" if created else "report.conclusion_changed",
+        action=AuditAction.REPORT_CONCLUSION_ADDED if created else AuditAction.REPORT_CONCLUSION_CHANGED,
         organisation=organisation,
         actor=actor,
         target=conclusion,
@@ -112,7 +112,7 @@ def delete_conclusion(*, conclusion: Conclusion, actor=None) -> None:
     # The conclusions of the year changed (also when the last one went): bump nothing else, the
     # fingerprint counts conclusions and their last change.
     record_event(
-        action="report.conclusion_deleted",
+        action=AuditAction.REPORT_CONCLUSION_DELETED,
         organisation=organisation,
         actor=actor,
         target=f"{year} #{number}",

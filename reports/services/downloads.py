@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from surveys.services.audit import record_event
+from surveys.services.audit import AuditAction, record_event
 
 from ..models import ReportJob
 
@@ -12,7 +12,7 @@ from ..models import ReportJob
 @transaction.atomic
 def record_report_download(*, job: ReportJob, file_format: str, actor) -> None:
     record_event(
-        action="report.downloaded",
+        action=AuditAction.REPORT_DOWNLOADED,
         organisation=job.organisation_id,
         actor=actor,
         target=job,
@@ -24,7 +24,7 @@ def record_report_download(*, job: ReportJob, file_format: str, actor) -> None:
 def record_dashboard_export(*, organisation_id: int, name: str, period: str, file_format: str, actor) -> None:
     """Who exported which dashboard (its scope and period) as CSV or XLSX."""
     record_event(
-        action="dashboard.exported",
+        action=AuditAction.DASHBOARD_EXPORTED,
         organisation=organisation_id,
         actor=actor,
         target=name,

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from dimios_web.exceptions import DomainError
 from surveys.models import Organisation
-from surveys.services.audit import record_event
+from surveys.services.audit import AuditAction, record_event
 
 from ..models import ReportJob
 from ..selectors.annual import list_report_years, list_year_rounds
@@ -120,7 +120,7 @@ def order_report(
                 organisation=organisation, year=year, language=language, ordered_by=actor, batch=batch
             )
             record_event(
-                action="report.ordered",
+                action=AuditAction.REPORT_ORDERED,
                 organisation=organisation,
                 actor=actor,
                 target=job,

@@ -6,6 +6,8 @@ Thin: scope to the user, bind a form, call one service, redirect or render."""
 
 from __future__ import annotations
 
+import posixpath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -155,12 +157,13 @@ def report_download(request, access: OrganisationAccess, pk, fmt):
     if fmt not in FORMATS or job.state != ReportJob.State.DONE:
         raise Http404
     field, content_type = FORMATS[fmt]
-    relative = getattr(job, field)
-    path = building.media_path(relative) if relative else None
-    if path is None or not path.exists():
+    name = getattr(job, field).name
+    handle = building.open_stored(name)
+    if handle is None:
         raise Http404
     downloads.record_report_download(job=job, file_format=fmt, actor=request.user)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)
+    filename = posixpath.basename(name)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
 
 
 @organisation_view(READERS, methods=("GET",))

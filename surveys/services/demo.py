@@ -11,7 +11,7 @@ from .invitations import survey_link
 from .organisations import add_organisation, ensure_default_groups, load_reference_data
 from .rounds_demo import load_demo_open_round
 
-DEMO_PASSWORD = "demo-dimios-2026"  # noqa: S105 - a published demo password for the local demo only
+DEMO_PASSWORD = "demo-dimios-2026"
 DEMO_ORGANISATION_CODE = "0580"  # Linköping, the municipality the product grew from
 DEMO_DEPARTMENTS = {
     "Kommunledningsförvaltningen": ["Digitaliseringsstaben", "Ekonomiavdelningen"],

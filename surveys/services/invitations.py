@@ -14,7 +14,9 @@ import datetime
 import logging
 import re
 import smtplib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -30,7 +32,7 @@ from dimios_web.exceptions import DomainError
 
 from ..models import Invitation, InvitationToken, ReminderRun, Round
 from ..tokens import new_token
-from .audit import record_event
+from .audit import AuditAction, record_event
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +83,7 @@ def validate_text(*, subject: str, body: str, field: str = "body") -> None:
         raise DomainError(_("The text must contain {link}, where the personal link goes."), field=field)
 
 
-def message_text(*, round: Round, kind: str, language: str) -> tuple[str, str]:  # noqa: A002
+def message_text(*, round: Round, kind: str, language: str) -> tuple[str, str]:
     """The round's own (subject, body) template for this kind and language, or the default."""
     language = language if language in LANGUAGES else "sv"
     own = ((round.message_texts or {}).get(kind) or {}).get(language) or {}
@@ -97,7 +99,7 @@ def render_message(
     kind: str,
     language: str,
     link: str,
-    name: str = "",  # noqa: A002
+    name: str = "",
 ) -> tuple[str, str]:
     """Subject and body with the placeholders filled in. Only the known placeholders are replaced, so a
     stray brace in an edited text is harmless."""
@@ -125,7 +127,7 @@ def header_safe(text: str) -> str:
     return " ".join(printable.split())
 
 
-def preview_message(*, round: Round, kind: str, language: str) -> tuple[str, str]:  # noqa: A002
+def preview_message(*, round: Round, kind: str, language: str) -> tuple[str, str]:
     with translation.override(language):
         sample_name = gettext("Anna Andersson")
     link = settings.SITE_URL + "/s/" + "x" * 43 + "/"
@@ -178,17 +180,18 @@ def queue_invitation_sending(*, round_id: int, actor=None) -> QueueOutcome:
     ).count()
     if actor is not None:
         record_event(
-            action="invitations.send",
+            action=AuditAction.INVITATIONS_SEND,
             organisation=round_.organisation_id,
             actor=actor,
             target=round_,
-            details={"round": round_id, "pending": pending},
+            round=round_id,
+            details={"pending": pending},
         )
     return queue_on_commit(send_invitations_task, round_id, translation.get_language() or "sv")
 
 
 @transaction.atomic
-def retry_failed_invitations(*, round: Round, actor=None) -> tuple[int, QueueOutcome]:  # noqa: A002
+def retry_failed_invitations(*, round: Round, actor=None) -> tuple[int, QueueOutcome]:
     """Put failed and bounced invitations back in the queue (a bounced address is tried once more and is
     marked bounced again if the server refuses it)."""
     round_ = Round.objects.select_for_update().get(pk=round.pk)
@@ -257,7 +260,7 @@ def _describe(error: Exception) -> str:
     return gettext("The mail server answered with an error: %(reason)s") % {"reason": error}
 
 
-def _claim_for_sending(rows: list[dict]) -> dict[int, str]:
+def _claim_for_sending(rows: Sequence[Mapping[str, Any]]) -> dict[int, str]:
     """Claim a few invitations and create their links' tokens in one transaction (one commit), and return
     the raw token of each invitation claimed. The claim (``pending → sending``, a conditional update) is the
     guard against mailing anyone twice: of two senders, the second finds the row no longer pending. The
@@ -380,11 +383,11 @@ def send_invitation_batch(*, round_id: int, batch_size: int = BATCH_SIZE) -> Bat
     result.remaining = pending.count()
     if result.sent or result.failed or result.bounced:
         record_event(
-            action="invitations.sent",
+            action=AuditAction.INVITATIONS_SENT,
             organisation=round_.organisation_id,
             target=round_,
+            round=round_id,
             details={
-                "round": round_id,
                 "sent": result.sent,
                 "failed": result.failed,
                 "bounced": result.bounced,
@@ -420,7 +423,7 @@ def reminder_candidates(round_id: int):
 
 
 @transaction.atomic
-def request_reminders(*, round: Round, actor=None) -> tuple[ReminderRun, QueueOutcome]:  # noqa: A002
+def request_reminders(*, round: Round, actor=None) -> tuple[ReminderRun, QueueOutcome]:
     """Remind now everyone who has not submitted (and was not reminded today)."""
     from ..tasks import send_reminders_task
 
@@ -433,11 +436,12 @@ def request_reminders(*, round: Round, actor=None) -> tuple[ReminderRun, QueueOu
         round=round_, requested_by=actor if getattr(actor, "is_authenticated", False) else None
     )
     record_event(
-        action="reminders.requested",
+        action=AuditAction.REMINDERS_REQUESTED,
         organisation=round_.organisation_id,
         actor=actor,
         target=round_,
-        details={"round": round_.pk, "run": run.pk},
+        round=round_.pk,
+        details={"run": run.pk},
     )
     return run, queue_on_commit(send_reminders_task, run.pk, translation.get_language() or "sv")
 
@@ -466,10 +470,11 @@ def schedule_due_reminders(*, today: datetime.date | None = None) -> list[int]:
                 # Earlier days that were missed (e.g. the schedule was set late) are marked run: one reminder.
                 run = ReminderRun.objects.create(round=round_, scheduled_day=latest)
                 record_event(
-                    action="reminders.scheduled_due",
+                    action=AuditAction.REMINDERS_SCHEDULED_DUE,
                     organisation=round_.organisation_id,
                     target=round_,
-                    details={"round": round_.pk, "run": run.pk, "day": latest},
+                    round=round_.pk,
+                    details={"run": run.pk, "day": latest},
                 )
         except IntegrityError:
             continue
@@ -544,10 +549,11 @@ def send_reminders(*, run_id: int, now: datetime.datetime | None = None) -> Remi
         failed=F("failed") + failed,
     )
     record_event(
-        action="reminders.sent",
+        action=AuditAction.REMINDERS_SENT,
         organisation=round_.organisation_id,
         target=round_,
-        details={"round": round_.pk, "run": run_id, "sent": sent, "failed": failed},
+        round=round_.pk,
+        details={"run": run_id, "sent": sent, "failed": failed},
     )
     run.refresh_from_db()
     return run
@@ -569,10 +575,11 @@ def delete_expired_email_addresses(*, now: datetime.datetime | None = None) -> i
             InvitationToken.objects.filter(invitation__round=round_).delete()
             if count:
                 record_event(
-                    action="invitations.addresses_deleted",
+                    action=AuditAction.INVITATIONS_ADDRESSES_DELETED,
                     organisation=round_.organisation_id,
                     target=round_,
-                    details={"round": round_.pk, "count": count},
+                    round=round_.pk,
+                    details={"count": count},
                 )
         total += count
     return total

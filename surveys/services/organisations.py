@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from dimios_web.exceptions import DomainError
 
 from ..models import County, Department, Municipality, Organisation, RespondentGroup, RoleAssignment
-from .audit import record_event
+from .audit import AuditAction, record_event
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "data"
 
@@ -127,6 +127,14 @@ def _check_unique_name(
         )
 
 
+def check_department(
+    *, organisation: Organisation, department: Department | None, parent: Department | None, name: str
+) -> None:
+    """What ``create_department`` and ``update_department`` refuse, for a form to show before saving."""
+    _check_parent(organisation=organisation, department=department, parent=parent)
+    _check_unique_name(organisation=organisation, department=department, parent=parent, name=name.strip())
+
+
 @transaction.atomic
 def create_department(
     *, organisation: Organisation, name: str, parent: Department | None = None, actor=None
@@ -141,7 +149,11 @@ def create_department(
         raise DomainError(_("There is already a department with this name here."), field="name") from None
     if actor is not None:
         record_event(
-            action="department.created", organisation=organisation, actor=actor, target=department.name
+            action=AuditAction.DEPARTMENT_CREATED,
+            organisation=organisation,
+            actor=actor,
+            target=department.name,
+            department=department,
         )
     return department
 
@@ -158,10 +170,11 @@ def update_department(
     department.parent = parent
     department.save(update_fields=["name", "parent"])
     record_event(
-        action="department.changed",
+        action=AuditAction.DEPARTMENT_CHANGED,
         organisation=department.organisation_id,
         actor=actor,
         target=department.name,
+        department=department,
         details={"parent": parent.name if parent else ""},
     )
     return department
@@ -174,10 +187,11 @@ def delete_department(*, department: Department, actor=None) -> None:
     if department.responses.exists() or department.pooled_responses.exists():
         raise DomainError(_("This department has responses in earlier rounds and cannot be deleted."))
     record_event(
-        action="department.deleted",
+        action=AuditAction.DEPARTMENT_DELETED,
         organisation=department.organisation_id,
         actor=actor,
         target=department.name,
+        department=department,  # emptied by the deletion just below (SET_NULL); the name stays in the target
     )
     department.delete()
 
@@ -195,6 +209,11 @@ def _check_group_name(*, organisation: Organisation, group: RespondentGroup | No
         )
 
 
+def check_respondent_group(*, organisation: Organisation, group: RespondentGroup | None, name: str) -> None:
+    """What ``create_respondent_group`` and ``update_respondent_group`` refuse, for a form to show first."""
+    _check_group_name(organisation=organisation, group=group, name=name.strip())
+
+
 @transaction.atomic
 def create_respondent_group(
     *, organisation: Organisation, name: str, position: int = 0, actor=None
@@ -203,7 +222,13 @@ def create_respondent_group(
     _check_group_name(organisation=organisation, group=None, name=name)
     group = RespondentGroup.objects.create(organisation=organisation, name=name, position=position)
     if actor is not None:
-        record_event(action="group.created", organisation=organisation, actor=actor, target=group.name)
+        record_event(
+            action=AuditAction.GROUP_CREATED,
+            respondent_group=group,
+            organisation=organisation,
+            actor=actor,
+            target=group.name,
+        )
     return group
 
 
@@ -216,7 +241,13 @@ def update_respondent_group(
     group.name = name
     group.position = position
     group.save(update_fields=["name", "position"])
-    record_event(action="group.changed", organisation=group.organisation_id, actor=actor, target=group.name)
+    record_event(
+        action=AuditAction.GROUP_CHANGED,
+        respondent_group=group,
+        organisation=group.organisation_id,
+        actor=actor,
+        target=group.name,
+    )
     return group
 
 
@@ -224,7 +255,13 @@ def update_respondent_group(
 def delete_respondent_group(*, group: RespondentGroup, actor=None) -> None:
     if group.responses.exists() or group.pooled_responses.exists():
         raise DomainError(_("This group has responses in earlier rounds and cannot be deleted."))
-    record_event(action="group.deleted", organisation=group.organisation_id, actor=actor, target=group.name)
+    record_event(
+        action=AuditAction.GROUP_DELETED,
+        respondent_group=group,
+        organisation=group.organisation_id,
+        actor=actor,
+        target=group.name,
+    )
     group.delete()
 
 
@@ -271,10 +308,11 @@ def grant_role(
     )
     assignment.departments.set(departments)
     record_event(
-        action="role.granted",
+        action=AuditAction.ROLE_GRANTED,
         organisation=organisation,
         actor=granted_by,
         target=user.email,
+        subject_user=user,
         details={"role": role, "departments": [d.name for d in departments], "new_account": user_created},
     )
     return assignment, user_created
@@ -283,10 +321,11 @@ def grant_role(
 @transaction.atomic
 def revoke_role(*, assignment: RoleAssignment, actor=None) -> None:
     record_event(
-        action="role.revoked",
+        action=AuditAction.ROLE_REVOKED,
         organisation=assignment.organisation_id,
         actor=actor,
         target=assignment.user.email,
+        subject_user=assignment.user_id,
         details={"role": assignment.role},
     )
     assignment.delete()

@@ -99,7 +99,8 @@ def release_pool(*, round_id: int, final: bool = False) -> int:
             # audit row. Checked now, the locks carry this savepoint's own id.
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        responses, answers = [], []
+        responses: list[Response] = []
+        answers: list[Answer] = []
         for row in chosen:
             response = Response(
                 id=uuid.uuid4(), round_id=round_id, department_id=row.department_id, group_id=row.group_id

@@ -17,7 +17,7 @@ from dimios_web.exceptions import DomainError
 
 from ..models import Department, Invitation, InvitationToken, RespondentGroup, RespondentImport, Round
 from . import tabular
-from .audit import record_event
+from .audit import AuditAction, record_event
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -101,13 +101,13 @@ def _header_map(header: list[str], preview: ImportPreview) -> dict[str, int] | N
                 mapping[key] = index
     missing = [key for key in REQUIRED if key not in mapping]
     if missing:
-        names = {"email": gettext("e-mail"), "department": gettext("department"), "group": gettext("group")}
+        labels = {"email": gettext("e-mail"), "department": gettext("department"), "group": gettext("group")}
         preview.file_errors.append(
             gettext(
                 "The first row must name the columns. Missing: %(missing)s. Expected e.g. "
                 "“namn; e-post; förvaltning; grupp” (name and language are optional)."
             )
-            % {"missing": ", ".join(names[m] for m in missing)}
+            % {"missing": ", ".join(labels[m] for m in missing)}
         )
         return None
     return mapping
@@ -146,7 +146,7 @@ def _department_lookup(round_: Round) -> tuple[dict[str, Department], set[int] |
     return lookup, allowed
 
 
-def preview_respondent_file(*, round: Round, filename: str, content: bytes) -> ImportPreview:  # noqa: A002
+def preview_respondent_file(*, round: Round, filename: str, content: bytes) -> ImportPreview:
     """Read a CSV or .xlsx file and check every row against the round. Saves nothing."""
     try:
         table = read_respondent_file(filename=filename, content=content)
@@ -155,7 +155,7 @@ def preview_respondent_file(*, round: Round, filename: str, content: bytes) -> I
     return preview_table(round=round, filename=filename, table=table)
 
 
-def preview_table(*, round: Round, filename: str, table: tabular.Table) -> ImportPreview:  # noqa: A002
+def preview_table(*, round: Round, filename: str, table: tabular.Table) -> ImportPreview:
     """Check the parsed rows of a file against the round as it is now. Saves nothing; parses nothing."""
     preview = ImportPreview(filename=filename, notices=list(table.notices))
     rows = [(line, values) for line, values in table.rows if any(v.strip() for v in values)]
@@ -245,6 +245,7 @@ def preview_table(*, round: Round, filename: str, table: tabular.Table) -> Impor
         if problems:
             preview.bad.append(RowProblem(line=line, messages=problems, values=record))
         else:
+            assert department is not None and group is not None  # no problems: both were found
             preview.good.append(
                 ParsedRow(
                     line=line,
@@ -267,7 +268,7 @@ def _check_round_accepts_respondents(round_: Round) -> None:
 
 
 @transaction.atomic
-def store_upload(*, round: Round, filename: str, content: bytes, uploaded_by=None) -> RespondentImport:  # noqa: A002
+def store_upload(*, round: Round, filename: str, content: bytes, uploaded_by=None) -> RespondentImport:
     """Parse an uploaded file once and keep its rows until the admin decides (import all, only the good
     rows, or cancel). A file that cannot be read within the limits is refused here (``DomainError``) and
     nothing is kept; the preview is worked out from the stored rows, never by parsing the file again."""
@@ -281,7 +282,7 @@ def store_upload(*, round: Round, filename: str, content: bytes, uploaded_by=Non
     )
 
 
-def preview_upload(*, upload: RespondentImport, round: Round | None = None) -> ImportPreview:  # noqa: A002
+def preview_upload(*, upload: RespondentImport, round: Round | None = None) -> ImportPreview:
     return preview_table(
         round=round or upload.round, filename=upload.filename, table=tabular.Table.from_json(upload.parsed)
     )
@@ -332,12 +333,12 @@ def import_respondents(*, upload: RespondentImport, only_good_rows: bool = False
             ) from None
         RespondentImport.objects.filter(pk=upload.pk).delete()
         record_event(
-            action="respondents.imported",
+            action=AuditAction.RESPONDENTS_IMPORTED,
             organisation=round_.organisation_id,
             actor=actor,
             target=round_,
+            round=round_.pk,
             details={
-                "round": round_.pk,
                 "imported": len(preview.good),
                 "skipped": len(preview.bad),
                 "file": upload.filename,
@@ -359,7 +360,7 @@ def delete_old_uploads(*, now: datetime.datetime | None = None) -> int:
 
 def add_respondent(
     *,
-    round: Round,  # noqa: A002
+    round: Round,
     email: str,
     department: Department,
     group: RespondentGroup,
@@ -400,11 +401,12 @@ def add_respondent(
             language=language,
         )
         record_event(
-            action="respondents.added",
+            action=AuditAction.RESPONDENTS_ADDED,
             organisation=round_.organisation_id,
             actor=actor,
             target=round_,
-            details={"round": round_.pk, "invitation": invitation.pk},
+            round=round_.pk,
+            details={"invitation": invitation.pk},
         )
         outcome = queue_invitation_sending(round_id=round_.pk) if round_.status == Round.Status.OPEN else None
     return invitation, outcome
@@ -420,7 +422,7 @@ def remove_respondent(*, invitation: Invitation, actor=None) -> str:
         raise DomainError(_("The round is closed; its respondents can no longer be changed."))
     if invitation.submitted:
         raise DomainError(_("This person has already submitted and cannot be removed."))
-    details = {"round": invitation.round_id, "invitation": invitation.pk}
+    details = {"invitation": invitation.pk}
     if invitation.send_status == Invitation.SendStatus.PENDING and invitation.send_attempts == 0:
         invitation.delete()
         outcome = "deleted"
@@ -429,10 +431,11 @@ def remove_respondent(*, invitation: Invitation, actor=None) -> str:
         InvitationToken.objects.filter(invitation_id=invitation.pk).delete()
         outcome = "withdrawn"
     record_event(
-        action="respondents.deleted" if outcome == "deleted" else "respondents.withdrawn",
+        action=AuditAction.RESPONDENTS_DELETED if outcome == "deleted" else AuditAction.RESPONDENTS_WITHDRAWN,
         organisation=invitation.round.organisation_id,
         actor=actor,
         target=invitation.round,
+        round=invitation.round_id,
         details=details,
     )
     return outcome

@@ -225,10 +225,14 @@ def submit_response(*, draft: Draft, confirm_unanswered: bool = False) -> Receip
                 field="confirm",
                 code=CONFIRM_UNANSWERED,
             )
+        department_id: int | None
+        group_id: int | None
         if invitation is not None:
             department_id, group_id = invitation.department_id, invitation.group_id
         else:
             department_id, group_id = locked.department_id, locked.group_id
+            # An open-link draft is created with the department and group the respondent chose.
+            assert department_id is not None and group_id is not None
         today = timezone.localdate()
         if round.anonymous:
             # Into the sealed pool, with no reference back; released later in shuffled batches by a

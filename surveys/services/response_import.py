@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +26,10 @@ from ..models import (
     Round,
 )
 from . import tabular
-from .audit import record_event
+from .audit import AuditAction, record_event
+
+if TYPE_CHECKING:
+    from maturity.models import QuestionnaireVersion
 
 REQUIRED_COLUMNS = ("respondent", "department", "group")
 DONT_KNOW = {"vet ej", "dk"}
@@ -59,7 +63,7 @@ class ImportPlan:
 
     organisation: Organisation | None = None
     period: MeasurementPeriod | None = None
-    version: object = None
+    version: QuestionnaireVersion | None = None
     existing_round: Round | None = None
     rows: list[ParsedRow] = field(default_factory=list)
     statement_codes: list[str] = field(default_factory=list)
@@ -300,18 +304,19 @@ def plan_import(
         new_departments: dict[str, None] = {}
         new_groups: dict[str, None] = {}
         for row in plan.rows:
-            found, error = _find_department(departments, _split_path(row.department))
-            if error:
-                problems.append(_("Line %(line)s: %(error)s.") % {"line": row.line, "error": error})
+            found, ambiguity = _find_department(departments, _split_path(row.department))
+            if ambiguity:
+                problems.append(_("Line %(line)s: %(error)s.") % {"line": row.line, "error": ambiguity})
             elif found is None:
                 new_departments[f" {PATH_SEPARATOR} ".join(_split_path(row.department))] = None
             if row.group.casefold() not in groups:
                 new_groups.setdefault(row.group, None)
         plan.new_departments = list(new_departments)
         seen_groups: set[str] = set()
-        plan.new_groups = [
-            g for g in new_groups if not (g.casefold() in seen_groups or seen_groups.add(g.casefold()))
-        ]
+        for name in new_groups:
+            if name.casefold() not in seen_groups:
+                seen_groups.add(name.casefold())
+                plan.new_groups.append(name)
     if len(problems) > MAX_PROBLEMS:
         extra = len(problems) - MAX_PROBLEMS
         del problems[MAX_PROBLEMS:]
@@ -326,7 +331,7 @@ def _department_for_path(organisation: Organisation, path: list[str], cache: dic
     departments = list(Department.objects.filter(organisation=organisation))
     found, _error = _find_department(departments, path)
     if found is None:
-        parent = None
+        parent: Department | None = None
         for part in path:
             existing = Department.objects.filter(
                 organisation=organisation, parent=parent, name__iexact=part
@@ -335,6 +340,7 @@ def _department_for_path(organisation: Organisation, path: list[str], cache: dic
                 organisation=organisation, parent=parent, name=part
             )
         found = parent
+    assert found is not None  # a path has at least one part
     cache[key] = found
     return found
 
@@ -366,9 +372,11 @@ def import_responses(
     if plan.problems:
         raise ImportRejected(plan.problems)
     organisation, period, version = plan.organisation, plan.period, plan.version
+    # A plan without problems has found all three.
+    assert organisation is not None and period is not None and version is not None
     now = timezone.now()
     replaced = plan.existing_round is not None
-    if replaced:
+    if plan.existing_round is not None:
         round_ = Round.objects.select_for_update().get(pk=plan.existing_round.pk)
         round_.responses.all().delete()
         round_.questionnaire = version
@@ -401,7 +409,7 @@ def import_responses(
         next_position += 1
     statements = dict(version.statements.values_list("code", "id"))
     responses = []
-    answers = []
+    answers: list[Answer] = []
     used_departments = set()
     for row in plan.rows:
         department = _department_for_path(organisation, _split_path(row.department), department_cache)
@@ -424,8 +432,9 @@ def import_responses(
     record_event(
         organisation=organisation,
         actor=actor,
-        action="responses_imported",
+        action=AuditAction.RESPONSES_IMPORTED,
         target=str(round_),
+        round=round_,
         details={
             "period": period.code,
             "version": version.code,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from dimios_web.exceptions import DomainError
 
 from ..models import Department, MeasurementPeriod, Organisation, Round
-from .audit import record_event
+from .audit import AuditAction, record_event
 
 MAX_REMINDER_DAY = 120
 
@@ -98,11 +99,12 @@ def create_round(
             )
             round_.departments.set(departments)
             record_event(
-                action="round.created",
+                action=AuditAction.ROUND_CREATED,
                 organisation=organisation,
                 actor=created_by,
                 target=round_,
-                details={"round": round_.pk, "period": period.code, "anonymous": anonymous},
+                round=round_.pk,
+                details={"period": period.code, "anonymous": anonymous},
             )
     except IntegrityError:
         raise DomainError(
@@ -116,7 +118,7 @@ def create_round(
 @transaction.atomic
 def update_round(
     *,
-    round: Round,  # noqa: A002 - the domain's word
+    round: Round,
     questionnaire,
     anonymous: bool,
     departments: Iterable[Department],
@@ -134,16 +136,43 @@ def update_round(
     if closes_on is not None and closes_on < today:
         raise DomainError(_("The closing date has already passed."), field="closes_on")
     departments = _check_departments(organisation=round_.organisation, departments=departments)
+    before = _settings(round_)
     round_.questionnaire = questionnaire
     round_.anonymous = anonymous
     round_.opens_on = opens_on
     round_.closes_on = closes_on
     round_.save(update_fields=["questionnaire", "anonymous", "opens_on", "closes_on"])
     round_.departments.set(departments)
+    after = _settings(round_)
+    changed = sorted(name for name in after if after[name] != before[name])
+    if changed:
+        record_event(
+            action=AuditAction.ROUND_CHANGED,
+            organisation=round_.organisation_id,
+            actor=actor,
+            target=round_,
+            round=round_,
+            details={
+                "changes": changed,
+                "before": {n: before[n] for n in changed},
+                "after": {n: after[n] for n in changed},
+            },
+        )
     return round_
 
 
-def open_round(*, round: Round, actor=None, today: datetime.date | None = None):  # noqa: A002
+def _settings(round_: Round) -> dict[str, Any]:
+    """A draft round's settings as the audit log shows them (the questionnaire by its code)."""
+    return {
+        "questionnaire": round_.questionnaire.code,
+        "anonymous": round_.anonymous,
+        "opens_on": round_.opens_on.isoformat() if round_.opens_on else "",
+        "closes_on": round_.closes_on.isoformat() if round_.closes_on else "",
+        "departments": sorted(d.name for d in round_.departments.all()),
+    }
+
+
+def open_round(*, round: Round, actor=None, today: datetime.date | None = None):
     """Open the round and queue the invitations. Returns the queueing outcome
     (``surveys.services.invitations.QueueOutcome``): the round is open even when the mail queue could not be
     reached, and the pending invitations go out when it is back."""
@@ -176,17 +205,18 @@ def open_round(*, round: Round, actor=None, today: datetime.date | None = None):
             round_.opened_at = timezone.now()
         round_.save(update_fields=["status", "opened_at", "closed_at"])
         record_event(
-            action="round.reopened" if reopening else "round.opened",
+            action=AuditAction.ROUND_REOPENED if reopening else AuditAction.ROUND_OPENED,
             organisation=round_.organisation_id,
             actor=actor,
             target=round_,
-            details={"round": round_.pk, "invitations": round_.invitations.count()},
+            round=round_.pk,
+            details={"invitations": round_.invitations.count()},
         )
         outcome = queue_invitation_sending(round_id=round_.pk, actor=actor)
     return outcome
 
 
-def close_round(*, round: Round, actor=None, automatic: bool = False) -> Round:  # noqa: A002
+def close_round(*, round: Round, actor=None, automatic: bool = False) -> Round:
     """Close the round and freeze its results, in one transaction: the round is closed exactly when its
     results are stored. Personal links stop working (the respondent pages check the status)."""
     from .pool import release_pool
@@ -208,13 +238,13 @@ def close_round(*, round: Round, actor=None, automatic: bool = False) -> Round: 
         responses = round_.responses.count()
         k = max(round_.questionnaire.k_anonymity, 3)
         record_event(
-            action="round.closed",
+            action=AuditAction.ROUND_CLOSED,
             organisation=round_.organisation_id,
             actor=None if automatic else actor,
             target=round_,
             # In an anonymous round a count of 1 … k − 1 is never published, the audit log included.
+            round=round_.pk,
             details={
-                "round": round_.pk,
                 "automatic": automatic,
                 "responses": responses if responses >= k or responses == 0 or not round_.anonymous else None,
             },
@@ -242,20 +272,33 @@ def close_due_rounds(*, today: datetime.date | None = None) -> list[int]:
 
 
 @transaction.atomic
-def set_closing_date(*, round: Round, closes_on: datetime.date | None, actor=None) -> Round:  # noqa: A002
+def set_closing_date(*, round: Round, closes_on: datetime.date | None, actor=None) -> Round:
     round_ = Round.objects.select_for_update().select_related("period").get(pk=round.pk)
     if round_.status == Round.Status.CLOSED:
         raise DomainError(_("The round is closed."))
     _check_window(period=round_.period, opens_on=round_.opens_on, closes_on=closes_on)
     if closes_on is not None and closes_on < timezone.localdate():
         raise DomainError(_("The closing date has already passed."), field="closes_on")
+    before = round_.closes_on
     round_.closes_on = closes_on
     round_.save(update_fields=["closes_on"])
+    if before != closes_on:
+        record_event(
+            action=AuditAction.ROUND_CLOSING_DATE_CHANGED,
+            organisation=round_.organisation_id,
+            actor=actor,
+            target=round_,
+            round=round_,
+            details={
+                "before": before.isoformat() if before else "",
+                "after": closes_on.isoformat() if closes_on else "",
+            },
+        )
     return round_
 
 
 @transaction.atomic
-def set_message_texts(*, round: Round, texts: dict, actor=None) -> Round:  # noqa: A002
+def set_message_texts(*, round: Round, texts: dict, actor=None) -> Round:
     """Store the round's own invitation and reminder texts ({kind: {lang: {subject, body}}}); empty texts
     fall back to the defaults. A body must contain the {link} placeholder."""
     from .invitations import KINDS, LANGUAGES, validate_text
@@ -275,13 +318,17 @@ def set_message_texts(*, round: Round, texts: dict, actor=None) -> Round:  # noq
     round_.message_texts = cleaned
     round_.save(update_fields=["message_texts"])
     record_event(
-        action="round.texts_changed", organisation=round_.organisation_id, actor=actor, target=round_
+        action=AuditAction.ROUND_TEXTS_CHANGED,
+        organisation=round_.organisation_id,
+        actor=actor,
+        target=round_,
+        round=round_,
     )
     return round_
 
 
 @transaction.atomic
-def set_reminder_schedule(*, round: Round, days: Iterable[int], actor=None) -> Round:  # noqa: A002
+def set_reminder_schedule(*, round: Round, days: Iterable[int], actor=None) -> Round:
     """Reminders ``days`` whole days after the opening day, e.g. [7, 14]."""
     days = sorted(set(int(d) for d in days))
     if any(d < 1 or d > MAX_REMINDER_DAY for d in days):
@@ -297,17 +344,18 @@ def set_reminder_schedule(*, round: Round, days: Iterable[int], actor=None) -> R
     round_.reminder_days = days
     round_.save(update_fields=["reminder_days"])
     record_event(
-        action="round.reminders_scheduled",
+        action=AuditAction.ROUND_REMINDERS_SCHEDULED,
         organisation=round_.organisation_id,
         actor=actor,
         target=round_,
+        round=round_,
         details={"days": days},
     )
     return round_
 
 
 @transaction.atomic
-def set_open_link(*, round: Round, enabled: bool, actor=None) -> Round:  # noqa: A002
+def set_open_link(*, round: Round, enabled: bool, actor=None) -> Round:
     """Offer (or withdraw) the open link. The key is random (128 bits) and kept when the link is withdrawn
     and offered again, so a link already passed on keeps working."""
     round_ = Round.objects.select_for_update().get(pk=round.pk)
@@ -318,9 +366,10 @@ def set_open_link(*, round: Round, enabled: bool, actor=None) -> Round:  # noqa:
         round_.open_link_key = secrets.token_urlsafe(16)
     round_.save(update_fields=["open_link_enabled", "open_link_key"])
     record_event(
-        action="round.open_link_on" if enabled else "round.open_link_off",
+        action=AuditAction.ROUND_OPEN_LINK_ON if enabled else AuditAction.ROUND_OPEN_LINK_OFF,
         organisation=round_.organisation_id,
         actor=actor,
         target=round_,
+        round=round_,
     )
     return round_

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ..models import Department, Invitation, PooledResponse, RespondentGroup, Round, SubmissionDay
 from ..sealing import seal
-from .audit import record_event
+from .audit import AuditAction, record_event
 from .periods import ensure_periods, period_for
 
 # Department → (invited, share started, share submitted). One small department shows the anonymity rule.
@@ -140,16 +140,18 @@ def load_demo_open_round(summary: dict, *, today: datetime.date | None = None) -
             for (department_id, day), count in sorted(per_day.items())
         )
         record_event(
-            action="round.opened",
+            action=AuditAction.ROUND_OPENED,
             organisation=organisation,
             target=round_,
-            details={"round": round_.pk, "invitations": len(invitations)},
+            round=round_.pk,
+            details={"invitations": len(invitations)},
         )
         record_event(
-            action="invitations.sent",
+            action=AuditAction.INVITATIONS_SENT,
             organisation=organisation,
             target=round_,
-            details={"round": round_.pk, "sent": len(invitations), "failed": 0, "bounced": 0},
+            round=round_.pk,
+            details={"sent": len(invitations), "failed": 0, "bounced": 0},
         )
     summary.setdefault("notes", []).append(
         f"Open round {period} of {organisation.name}: {len(invitations)} invited, {len(pooled)} submitted."

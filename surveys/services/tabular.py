@@ -339,7 +339,7 @@ def read_xlsx(content: bytes, *, limits: Limits) -> Table:
         raise
     except (zipfile.BadZipFile, SafeET.ParseError, KeyError, ValueError, OSError, EOFError):
         raise _unreadable() from None
-    except Exception:  # defusedxml's refusals (DTDs, entities) and anything else malformed
+    except Exception:  # noqa: BLE001 - defusedxml's refusals (DTDs, entities) and anything else malformed
         raise _unreadable() from None
     finally:
         archive.close()

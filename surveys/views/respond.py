@@ -72,7 +72,13 @@ def _message(
     kind: str = "info",
     at_link: bool = False,
 ) -> HttpResponse:
-    context = {"title": title, "message": message, "round": round, "kind": kind, "at_link": at_link}
+    context: dict[str, object] = {
+        "title": title,
+        "message": message,
+        "round": round,
+        "kind": kind,
+        "at_link": at_link,
+    }
     if round is not None and round.status == Round.Status.CLOSED:
         context["results"] = selectors.get_round_result_summary(round)
     return render(request, "surveys/respond_message.html", context, status=status)

@@ -230,7 +230,7 @@ def round_reminder_schedule(request, access: OrganisationAccess, pk):
         else:
             messages.success(request, _("The reminder schedule was saved."))
     else:
-        messages.error(request, " ".join(form.errors.get("days", [])))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("days", [])))
     return _detail(round_)
 
 

@@ -214,3 +214,37 @@ def test_the_deployment_checklist_passes_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# --- issue 13: the report files' storage ---------------------------------------------------------------
+
+REPORT_STORAGE = (
+    "import django, json; django.setup(); from django.conf import settings; "
+    "from reports.models import ReportJob; "
+    "print(json.dumps({'default': settings.STORAGES['default'], "
+    "'field': ReportJob._meta.get_field('pdf_file').storage.__class__.__name__}))"
+)
+
+
+def test_the_default_storage_of_the_report_files_is_chosen_by_the_environment():
+    env = {
+        **PRODUCTION,
+        "DJANGO_DEFAULT_STORAGE": "django.core.files.storage.InMemoryStorage",
+        "DJANGO_DEFAULT_STORAGE_OPTIONS": '{"location": "reports"}',
+    }
+    result = start_django(REPORT_STORAGE, **env)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["default"] == {
+        "BACKEND": "django.core.files.storage.InMemoryStorage",
+        "OPTIONS": {"location": "reports"},
+    }
+    assert found["field"] == "InMemoryStorage"
+
+
+@pytest.mark.parametrize("value", ["{not json", "[1, 2]"])
+def test_malformed_storage_options_stop_start_up_naming_the_variable(value):
+    result = start_django(**{**PRODUCTION, "DJANGO_DEFAULT_STORAGE_OPTIONS": value})
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last and "DJANGO_DEFAULT_STORAGE_OPTIONS" in last

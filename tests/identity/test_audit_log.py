@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from identity.audit_texts import TEXTS, describe
-from surveys.models import AuditEvent, AuditLogIsAppendOnly
+from surveys.models import AuditAction, AuditEvent, AuditLogIsAppendOnly
 from surveys.services.audit import record_event
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +63,16 @@ def test_every_action_code_recorded_anywhere_has_a_swedish_sentence():
         ):
             found.update(code for code in match.groups() if code)
         found.update(re.findall(r"\"(mfa\.[a-z_]+)\"", text))
+        # Since issue 13 the code names actions by their AuditAction member.
+        found.update(AuditAction[name].value for name in re.findall(r"AuditAction\.([A-Z_]+)\b", text))
     found.discard("store_true")
     assert {"login.failed", "round.opened", "report.downloaded", "role.granted", "mfa.totp_added"} <= found
     missing = sorted(found - set(TEXTS))
     assert not missing, f"audit actions without a sentence in identity/audit_texts.py: {missing}"
+
+
+def test_every_audit_action_has_a_sentence_and_every_sentence_an_action():
+    assert set(TEXTS) == set(AuditAction.values)
 
 
 def test_the_sentence_is_swedish_and_names_the_details(events, settings):

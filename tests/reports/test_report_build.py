@@ -77,7 +77,7 @@ def test_a_real_worker_builds_the_demo_report_and_its_pdf_and_xlsx_match_the_sto
     stored = RoundResult.objects.get(
         round__organisation=organisation, round__period__year=2025, scope="organisation"
     )
-    pdf_path = Path(media_root) / done.pdf_file
+    pdf_path = Path(media_root) / done.pdf_file.name
     reader = PdfReader(pdf_path)
     text = _normalise("\n".join(page.extract_text() for page in reader.pages))
     assert "Linköpings kommun" in text
@@ -97,7 +97,7 @@ def test_a_real_worker_builds_the_demo_report_and_its_pdf_and_xlsx_match_the_sto
     assert f"av {len(reader.pages)}" in _normalise(reader.pages[-1].extract_text())
 
     # The XLSX: the figures are the stored results (numbers, unrounded).
-    workbook = load_workbook(Path(media_root) / done.xlsx_file)
+    workbook = load_workbook(Path(media_root) / done.xlsx_file.name)
     summary = {row[0]: row[1] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
     # Excel keeps 15 significant digits: equal to the stored value within 1e-9 percentage points.
     numbers = [v for v in summary.values() if isinstance(v, float)]
@@ -123,7 +123,7 @@ def test_a_real_worker_builds_the_demo_report_and_its_pdf_and_xlsx_match_the_sto
         assert not sheet.merged_cells.ranges
     # One file of each kind, nothing left over from writing.
     assert _report_files(Path(media_root), done) == sorted(
-        Path(p).name for p in (done.pdf_file, done.xlsx_file, done.content_file)
+        Path(p).name for p in (done.pdf_file.name, done.xlsx_file.name, done.content_file.name)
     )
 
 
@@ -158,14 +158,16 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_job_ends_with_exactly_one
     assert done.attempts == 2
     assert ReportJob.objects.filter(organisation=organisation).count() == 1
     files = _report_files(Path(media_root), done)
-    assert files == sorted(Path(p).name for p in (done.pdf_file, done.xlsx_file, done.content_file))
+    assert files == sorted(
+        Path(p).name for p in (done.pdf_file.name, done.xlsx_file.name, done.content_file.name)
+    )
     assert not [f for f in files if f.endswith(".part")]
     # The report is whole: the PDF opens and has its last section.
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO((Path(media_root) / done.pdf_file).read_bytes()))
+    reader = PdfReader(io.BytesIO((Path(media_root) / done.pdf_file.name).read_bytes()))
     assert len(reader.pages) > 5
-    assert os.path.getsize(Path(media_root) / done.xlsx_file) > 0
+    assert os.path.getsize(Path(media_root) / done.xlsx_file.name) > 0
 
 
 def test_a_platform_admin_orders_all_reports_and_the_running_workers_share_them(

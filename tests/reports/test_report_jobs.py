@@ -345,9 +345,9 @@ def test_a_new_build_removes_the_files_of_the_previous_report_but_keeps_its_reco
         jobs_built.append(ReportJob.objects.get(pk=job.pk))
     first, second = (ReportJob.objects.get(pk=j.pk) for j in jobs_built)
     assert first.state == second.state == ReportJob.State.DONE
-    assert (first.pdf_file, first.xlsx_file, first.content_file) == ("", "", "")
+    assert (first.pdf_file.name, first.xlsx_file.name, first.content_file.name) == ("", "", "")
     assert not (Path(media_root) / building.report_directory(first)).exists()
-    assert (Path(media_root) / second.pdf_file).exists()
+    assert (Path(media_root) / second.pdf_file.name).exists()
 
 
 def test_ordering_again_restarts_a_build_whose_worker_went_silent(

@@ -115,7 +115,7 @@ def test_no_transaction_id_joins_a_response_or_an_answer_to_the_identity_side(an
     for response_table, identity_table in itertools.product(RESPONSE_TABLES, IDENTITY_TABLES):
         for left, right in itertools.product(("xmin", "xmax"), ("xmin", "xmax")):
             joined = _rows(
-                f"SELECT count(*) FROM {response_table} r JOIN {identity_table} i "  # noqa: S608
+                f"SELECT count(*) FROM {response_table} r JOIN {identity_table} i "
                 f"ON r.{left}::text = i.{right}::text WHERE r.{left}::text <> '0'"
             )
             assert joined == [(0,)], f"{response_table}.{left} = {identity_table}.{right}"

@@ -45,13 +45,13 @@ def refusing_smtp_server(settings):
     lock = threading.Lock()
 
     class Handler:
-        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
             if address.startswith("nobody"):
                 return "550 5.1.1 No such user here"
             envelope.rcpt_tos.append(address)
             return "250 OK"
 
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        async def handle_DATA(self, server, session, envelope):
             with lock:
                 received.extend(envelope.rcpt_tos)
             return "250 OK"
