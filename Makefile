@@ -38,8 +38,8 @@ run: setup messages
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # Every app mypy checks (django-stubs): all of them.
-APPS := dimios_web surveys maturity reports identity
-TEMPLATE_DIRS := templates surveys/templates maturity/templates reports/templates identity/templates
+APPS := dimios_web surveys maturity reports
+TEMPLATE_DIRS := templates surveys/templates maturity/templates reports/templates dimios_web/identity/templates
 
 lint: setup
 	$(BIN)/ruff check .

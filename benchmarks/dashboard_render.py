@@ -80,9 +80,9 @@ def _make_rounds(organisation, version) -> None:
 def _setup():
     from django.contrib.auth import get_user_model
 
-    from maturity.services.questionnaires import ensure_default_questionnaire
     from surveys.models import Department, RoleAssignment
     from surveys.services.organisations import add_organisation, create_department
+    from surveys.services.questionnaires import ensure_default_questionnaire
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

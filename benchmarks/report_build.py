@@ -88,12 +88,12 @@ def _make_rounds(organisation, version) -> None:
 
 def main() -> None:
     call_command("migrate", verbosity=0)
-    from maturity.services.questionnaires import ensure_default_questionnaire
+    from dimios_web.demo.load import load_demo_data
     from reports.models import ReportJob
     from reports.services import building, jobs
     from surveys.models import Department
-    from surveys.services.demo import load_demo_data
     from surveys.services.organisations import add_organisation
+    from surveys.services.questionnaires import ensure_default_questionnaire
 
     print("preparing: demo data (comparison municipalities) and a 20-department organisation …", flush=True)
     load_demo_data()

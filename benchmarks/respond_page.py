@@ -52,7 +52,7 @@ def timed(func) -> tuple[float, int]:
 
 def main() -> None:
     call_command("migrate", "--no-input", verbosity=0)
-    from maturity.models import Statement
+    from surveys.models import Statement
     from tests.factories import InvitationFactory, RoundFactory, build_questionnaire, issue_link_token
 
     questionnaire = build_questionnaire(categories_per_dimension=3, statements_per_category=5)

@@ -37,11 +37,11 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from maturity.services.questionnaires import ensure_default_questionnaire
+    from maturity.rates import get_response_rates
     from surveys.models import Invitation, MeasurementPeriod, Round
-    from surveys.selectors_rounds import get_response_rates
     from surveys.services import invitations, respondents, rounds
     from surveys.services.organisations import add_organisation, create_department
+    from surveys.services.questionnaires import ensure_default_questionnaire
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("migrate", verbosity=0)

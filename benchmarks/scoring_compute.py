@@ -31,7 +31,6 @@ from django.db import transaction  # noqa: E402
 def main(n_respondents: int = 300) -> None:
     call_command("migrate", verbosity=0)
     from maturity.selectors import get_round_results
-    from maturity.services.questionnaires import ensure_default_questionnaire
     from maturity.services.results import compute_round_results
     from surveys.models import (
         Answer,
@@ -42,6 +41,7 @@ def main(n_respondents: int = 300) -> None:
         Response,
         Round,
     )
+    from surveys.services.questionnaires import ensure_default_questionnaire
 
     version = ensure_default_questionnaire()
     with transaction.atomic():

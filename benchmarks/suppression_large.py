@@ -43,7 +43,7 @@ TARGET_READ_MS = 50.0
 
 
 def default_structure() -> scoring.Structure:
-    data = yaml.safe_load((ROOT / "maturity/data/questionnaires/dimios-open-2026.yaml").read_text())
+    data = yaml.safe_load((ROOT / "surveys/data/questionnaires/dimios-open-2026.yaml").read_text())
     dimensions, categories, capabilities, statements = [], [], [], []
     for dim in data["dimensions"]:
         dimensions.append(scoring.DimensionDef(dim["code"], dim["kind"]))
@@ -160,7 +160,6 @@ def read_benchmark(structure_case) -> bool:
 
     call_command("migrate", verbosity=0)
     from maturity.selectors import get_round_results
-    from maturity.services.questionnaires import ensure_default_questionnaire
     from maturity.services.results import compute_round_results
     from surveys.models import (
         Answer,
@@ -171,6 +170,7 @@ def read_benchmark(structure_case) -> bool:
         Response,
         Round,
     )
+    from surveys.services.questionnaires import ensure_default_questionnaire
 
     version = ensure_default_questionnaire()
     statement_ids = dict(version.statements.values_list("code", "pk"))

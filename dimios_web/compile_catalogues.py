@@ -12,9 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    for po_path in sorted(ROOT.glob("*/locale/*/LC_MESSAGES/*.po")) + sorted(
-        ROOT.glob("locale/*/LC_MESSAGES/*.po")
-    ):
+    # The apps' catalogues (surveys/locale, dimios_web/identity/locale, …) and the project's (locale/).
+    patterns = ("*/*/locale/*/LC_MESSAGES/*.po", "*/locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.po")
+    for po_path in sorted({path for pattern in patterns for path in ROOT.glob(pattern)}):
         if ".venv" in po_path.parts:
             continue
         polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))

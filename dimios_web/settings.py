@@ -1,6 +1,9 @@
 """Settings for dimios_web. Everything comes from environment variables; `.env.example` documents each.
 
 A missing or malformed value stops start-up with ``ImproperlyConfigured`` naming the variable.
+
+Over 400 lines on purpose: one place where every setting and its environment variable is read and
+checked (Django's convention); the sections are marked.
 """
 
 from __future__ import annotations
@@ -98,6 +101,7 @@ INSTALLED_APPS = [
     "surveys",
     "maturity",
     "reports",
+    "dimios_web.demo",  # load_demo_data (make run), demo_totp_code
 ]
 
 MIDDLEWARE = [
@@ -252,11 +256,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # surveys (issue 4): windows ahead, scheduled closing and reminders, mails left pending, retention.
     "surveys-ensure-periods": {"task": "surveys.tasks.ensure_periods_task", "schedule": 24 * 60 * 60},
-    "surveys-close-due-rounds": {"task": "surveys.tasks.close_due_rounds_task", "schedule": 15 * 60},
+    "maturity-close-due-rounds": {"task": "maturity.tasks.close_due_rounds_task", "schedule": 15 * 60},
     "surveys-due-reminders": {"task": "surveys.tasks.schedule_due_reminders_task", "schedule": 10 * 60},
     # The response pool (docs/respondent-privacy.md): release full batches into the response tables.
-    "surveys-release-response-pools": {
-        "task": "surveys.tasks.release_response_pools_task",
+    "maturity-release-response-pools": {
+        "task": "maturity.tasks.release_response_pools_task",
         "schedule": 10 * 60,
     },
     "surveys-pending-invitations": {
@@ -381,7 +385,7 @@ INSTALLED_APPS += [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
     "allauth.mfa",
-    "identity",
+    "dimios_web.identity",
 ]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
@@ -389,11 +393,11 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.insert(
     MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1,
-    "identity.middleware.StaffSessionMiddleware",
+    "dimios_web.identity.middleware.StaffSessionMiddleware",
 )
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
-ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "identity.adapters.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "dimios_web.identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "dimios_web.identity.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]  # sign-up itself is closed (the adapter)
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -404,15 +408,15 @@ ACCOUNT_EMAIL_NOTIFICATIONS = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_URL.split("://", 1)[0]
 ACCOUNT_FORMS = {
-    "login": "identity.forms.LoginForm",
-    "reset_password": "identity.forms.ResetPasswordForm",
-    "reset_password_from_key": "identity.forms.ResetPasswordKeyForm",
-    "change_password": "identity.forms.ChangePasswordForm",
-    "set_password": "identity.forms.SetPasswordForm",
-    "reauthenticate": "identity.forms.ReauthenticateForm",
+    "login": "dimios_web.identity.forms.LoginForm",
+    "reset_password": "dimios_web.identity.forms.ResetPasswordForm",
+    "reset_password_from_key": "dimios_web.identity.forms.ResetPasswordKeyForm",
+    "change_password": "dimios_web.identity.forms.ChangePasswordForm",
+    "set_password": "dimios_web.identity.forms.SetPasswordForm",
+    "reauthenticate": "dimios_web.identity.forms.ReauthenticateForm",
 }
 # Password reset requests per client address and per e-mail address; failed logins are throttled by
-# identity.throttle instead of allauth's own "login_failed" limit.
+# dimios_web.identity.throttle instead of allauth's own "login_failed" limit.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": False,
     "reset_password": os.environ.get("DIMIOS_PASSWORD_RESET_LIMIT", "10/m/ip,3/15m/key"),
@@ -426,13 +430,13 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 SOCIALACCOUNT_ONLY = False
-MFA_ADAPTER = "identity.adapters.MFAAdapter"
+MFA_ADAPTER = "dimios_web.identity.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DiMiOS"
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # staff e-mail addresses are set by the organisation admin
 MFA_FORMS = {
-    "authenticate": "identity.forms.MFAAuthenticateForm",
-    "activate_totp": "identity.forms.MFAActivateTOTPForm",
+    "authenticate": "dimios_web.identity.forms.MFAAuthenticateForm",
+    "activate_totp": "dimios_web.identity.forms.MFAActivateTOTPForm",
 }
 # A second factor for platform admins (superusers); organisations choose for their own staff.
 DIMIOS_MFA_REQUIRED_FOR_SUPERUSERS = env_bool("DIMIOS_MFA_REQUIRED_FOR_SUPERUSERS", True)
@@ -440,7 +444,8 @@ DIMIOS_MFA_REQUIRED_FOR_SUPERUSERS = env_bool("DIMIOS_MFA_REQUIRED_FOR_SUPERUSER
 # Django's own cookie age.
 DIMIOS_SESSION_IDLE_MINUTES = env_int("DIMIOS_SESSION_IDLE_MINUTES", 30, minimum=1)
 DIMIOS_SESSION_ABSOLUTE_HOURS = env_int("DIMIOS_SESSION_ABSOLUTE_HOURS", 10, minimum=1)
-# Login throttling (identity/throttle.py): delay after this many failures in a row, lock after this many,
+# Login throttling (dimios_web/identity/throttle.py): delay after this many failures in a row, lock after
+# this many,
 # for this long; at most this many failures per client address per window.
 DIMIOS_LOGIN_DELAY_AFTER = env_int("DIMIOS_LOGIN_DELAY_AFTER", 3, minimum=1)
 DIMIOS_LOGIN_MAX_DELAY = env_int("DIMIOS_LOGIN_MAX_DELAY", 60, minimum=1)

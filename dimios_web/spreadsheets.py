@@ -63,3 +63,82 @@ def make_workbook_safe(workbook) -> None:
                 if isinstance(value, str) and (cell.data_type == "f" or is_formula_like(value)):
                     cell.data_type = "s"
                     cell.quotePrefix = True
+
+
+# --- The one XLSX writer (issue 13): the dashboard export and the annual report's workbook ----------------
+
+
+def new_workbook():
+    """An empty openpyxl workbook (no default sheet); fill it with :func:`add_sheet`, end with
+    :func:`workbook_bytes`."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
+
+
+def sheet_title(title: str, workbook) -> str:
+    """A valid sheet name (no ``[]:*?/\\``, at most 31 characters) not yet used in the workbook."""
+    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Data"
+    name, n = clean, 2
+    while name in workbook.sheetnames:
+        suffix = f" {n}"
+        name = clean[: 31 - len(suffix)] + suffix
+        n += 1
+    return name
+
+
+def add_sheet(
+    workbook,
+    title: str,
+    rows: list[list],
+    *,
+    header: list[str] | None = None,
+    number_formats: dict[int, str] | None = None,
+    widths: dict[int, float] | None = None,
+    freeze: str | None = None,
+):
+    """A sheet of rows under a bold header (if any). ``number_formats``: a format per column (0-based) for
+    its numeric cells; ``widths``: per column (1-based), else every column as wide as its longest text
+    (8 to 60 characters); ``freeze``: the top-left cell that stays in view (``"A2"``: the header)."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title=title[:31])
+    first = 1
+    if header is not None:
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        first = 2
+    for row in rows:
+        sheet.append(row)
+    for column, number_format in (number_formats or {}).items():
+        for row_cells in sheet.iter_rows(min_row=first, min_col=column + 1, max_col=column + 1):
+            for cell in row_cells:
+                if isinstance(cell.value, int | float):
+                    cell.number_format = number_format
+    if widths is not None:
+        for index, width in widths.items():
+            sheet.column_dimensions[get_column_letter(index)].width = width
+    elif header is not None:
+        for index, title_text in enumerate(header, start=1):
+            width = max(
+                [len(str(title_text))] + [len(str(r[index - 1])) for r in rows if index - 1 < len(r)] + [8]
+            )
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
+    if freeze:
+        sheet.freeze_panes = freeze
+    return sheet
+
+
+def workbook_bytes(workbook) -> bytes:
+    """The workbook as an .xlsx file, made safe first (:func:`make_workbook_safe`: no text becomes a
+    formula)."""
+    import io
+
+    make_workbook_safe(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
-from identity import urls as identity_urls
-from identity import views as identity_views
+from dimios_web.identity import urls as identity_urls
+from dimios_web.identity import views as identity_views
 from surveys.views import organisation as survey_views
 
 from . import views

@@ -1,34 +1,21 @@
+"""Nothing of maturity's is edited in the admin: stored results are written only by
+``maturity.services.results``. (The questionnaire admin is in ``surveys.admin``.)
+
+Closing rounds from the round admin is maturity's use case (the round is closed exactly when its results
+are stored), so this app adds that action to ``surveys.admin.RoundAdmin``; the admin loads this module
+after surveys' (INSTALLED_APPS order)."""
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import QuestionnaireVersion, Statement, TypeDescription
+from surveys.admin import RoundAdmin
 
-
-class TypeDescriptionInline(admin.StackedInline):
-    model = TypeDescription
-    extra = 0
+from .services import closing
 
 
-@admin.register(QuestionnaireVersion)
-class QuestionnaireVersionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_sv", "k_anonymity", "capability_cutoff", "legacy_cutoff", "created_at"]
-    inlines = [TypeDescriptionInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_locked:
-            return [f.name for f in self.model._meta.fields]
-        return ["source_checksum"]
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.is_locked
+@admin.action(description=_("Close the selected rounds"), permissions=["change"])
+def close_rounds(modeladmin, request, queryset):
+    modeladmin._each(request, queryset, closing.close_round)
 
 
-@admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
-    list_display = ["code", "version", "reverse_scored", "text_sv"]
-    list_filter = ["version"]
-    search_fields = ["code", "text_sv", "text_en"]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.version.is_locked:
-            return [f.name for f in self.model._meta.fields]
-        return []
+RoundAdmin.actions = [*RoundAdmin.actions, close_rounds]

@@ -6,10 +6,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import MeasurementPeriod
-
-from .models import QuestionnaireVersion
-from .services.questionnaires import DEFAULT_VERSION_CODE
+from surveys.models import MeasurementPeriod, QuestionnaireVersion
+from surveys.services.questionnaires import DEFAULT_VERSION_CODE
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 

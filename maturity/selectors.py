@@ -16,13 +16,24 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dimios_web.cache import safe_cache_get, safe_cache_set
-from surveys.forms import tree_ordered
-from surveys.models import Department, MeasurementPeriod, Organisation, RespondentGroup, Round
+from surveys.models import (
+    Capability,
+    Category,
+    Department,
+    Dimension,
+    MeasurementPeriod,
+    Organisation,
+    QuestionnaireVersion,
+    RespondentGroup,
+    Round,
+    Statement,
+)
 from surveys.scope_keys import ORGANISATION, ScopeKey
+from surveys.tree import tree_ordered
 
 from . import disclosure, read_model, scoring
 from .disclosure import SUPPRESSED  # noqa: F401 - the download format's mark of a hidden figure
-from .models import Capability, Category, Dimension, QuestionnaireVersion, ResultTree, RoundResult, Statement
+from .models import ResultTree, RoundResult
 from .read_model import ScopeView, load_round_view
 from .suppression import effective_k, scope_order
 

@@ -45,6 +45,9 @@ fast enough for an organisation with a hundred departments):
   over the small cells, smallest first, would meet it); of the shown cells in an equation with a leaking
   cell or with a hidden cell that can be derived, ordered by size (parts before the organisation), the
   first of the MAX_TRIALS smallest that stops the leak is hidden, else the smallest. Then search again.
+
+Over 400 lines on purpose: one algorithm (the linear-system leak search and its incremental
+elimination), pure and tested as a unit; its parts are not used apart.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .services import closing
 from .services.results import compute_round_results
 
 
@@ -12,3 +13,16 @@ def compute_round_results_task(round_id: int, locale: str = "sv") -> int:
     """(Re)compute the stored results of a round. Idempotent: the round's rows are replaced. ``locale`` is
     accepted for the house convention; results carry no text."""
     return compute_round_results(round_id=round_id)
+
+
+@shared_task(ignore_result=True)
+def close_due_rounds_task() -> list[int]:
+    """Periodic: close every round past its last day and freeze its results."""
+    return closing.close_due_rounds()
+
+
+@shared_task(ignore_result=True)
+def release_response_pools_task() -> dict[int, int]:
+    """Periodic: release full batches of the response pool into the response tables
+    (``surveys.services.pool``); a closed round's late pool is released and its results recomputed."""
+    return closing.release_open_pools()

@@ -11,4 +11,9 @@ urlpatterns = [
         name="results_download",
     ),
     path("o/<str:org>/results/import/", views.response_import, name="response_import"),
+    # The round's page shows its response rates under the results' anonymity rule (maturity.rates), and
+    # closing a round freezes its results (maturity.services.closing); the paths stay among the round's.
+    path("o/<str:org>/rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("o/<str:org>/rounds/<int:pk>/rates/", views.round_rates, name="round_rates"),
+    path("o/<str:org>/rounds/<int:pk>/close/", views.round_close, name="round_close"),
 ]

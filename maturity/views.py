@@ -1,5 +1,7 @@
-"""Staff pages of the maturity app: the responses import (upload, preview, confirm) and the results
-downloads. Views are thin: scope to the user, bind a form, call one service, redirect or render."""
+"""Staff pages of the maturity app: the responses import (upload, preview, confirm), the results
+downloads, a round's own page with its response rates (the results' anonymity rule, ``maturity.rates``),
+and closing a round (which freezes its results). Views are thin: scope to the user, bind a form, call one
+service, redirect or render."""
 
 from __future__ import annotations
 
@@ -8,16 +10,22 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from surveys.access import ADMIN, READERS, OrganisationAccess, organisation_view
-from surveys.services.response_import import ImportRejected, import_responses, plan_import
+from dimios_web.exceptions import DomainError, add_domain_error_to_form
+from surveys.access import ADMIN, READERS, VIEWERS, OrganisationAccess, organisation_view
+from surveys.forms.common import ConfirmForm
+from surveys.forms.rounds import ClosingDateForm, ReminderScheduleForm
+from surveys.selectors import rounds as selectors_rounds
 from surveys.services.tabular import Table
 
-from . import selectors
+from . import rates, selectors
 from .exports import results_as_csv, results_as_json
 from .forms import MAX_IMPORT_BYTES, ImportConfirmForm, ResponseImportForm
+from .services import closing
 from .services.downloads import record_results_download
+from .services.response_import import ImportRejected, import_responses, plan_import
 
 DOWNLOADERS = READERS
 SESSION_KEY = "maturity_response_import"
@@ -130,3 +138,71 @@ def response_import(request, access: OrganisationAccess):
         return render(request, "maturity/response_import.html", context)
     context["form"] = form
     return render(request, "maturity/response_import.html", context)
+
+
+# --- A round's own page and its closing (the paths stay among the round's: o/<org>/rounds/<pk>/…) ---------
+
+
+def _round(access: OrganisationAccess, pk):
+    return access.organisation, selectors_rounds.get_round_for(access.organisation, pk)
+
+
+@organisation_view(VIEWERS)
+def round_detail(request, access: OrganisationAccess, pk):
+    organisation, round_ = _round(access, pk)
+    is_admin = access.is_admin
+    context = {
+        "organisation": organisation,
+        "round": round_,
+        "is_admin": is_admin,
+        "rates": rates.get_response_rates(round_, visible=access.visible_department_ids),
+        "curve": rates.get_submission_curve(round_, visible=access.visible_department_ids),
+    }
+    if is_admin:
+        context.update(
+            send_counts=selectors_rounds.count_send_status(round_),
+            reminder_runs=selectors_rounds.list_reminder_runs(round_),
+            audit_events=selectors_rounds.list_audit_events(round_),
+            schedule_form=ReminderScheduleForm(round=round_),
+            closing_form=ClosingDateForm(round=round_),
+            open_link_url=request.build_absolute_uri(
+                reverse("surveys:respond_open", args=[round_.open_link_key])
+            )
+            if round_.open_link_enabled and round_.open_link_key
+            else "",
+        )
+    return render(request, "surveys/round_detail.html", context)
+
+
+@organisation_view(VIEWERS)
+def round_rates(request, access: OrganisationAccess, pk):
+    """The response-rate fragment, refreshed on the round page while the round is open."""
+    organisation, round_ = _round(access, pk)
+    return render(
+        request,
+        "surveys/_round_rates.html",
+        {
+            "organisation": organisation,
+            "round": round_,
+            "rates": rates.get_response_rates(round_, visible=access.visible_department_ids),
+        },
+    )
+
+
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def round_close(request, access: OrganisationAccess, pk):
+    organisation, round_ = _round(access, pk)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            closing.close_round(round=round_, actor=request.user)
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+        else:
+            messages.success(request, _("The round is closed and its results are stored."))
+            return redirect("maturity:round_detail", org=round_.organisation.code, pk=round_.pk)
+    return render(
+        request,
+        "surveys/round_confirm.html",
+        {"organisation": organisation, "round": round_, "form": form, "action": "close"},
+    )

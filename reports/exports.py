@@ -7,11 +7,8 @@ from __future__ import annotations
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from dimios_web.spreadsheets import csv_writer, make_workbook_safe
+from dimios_web.spreadsheets import add_sheet, csv_writer, new_workbook, sheet_title, workbook_bytes
 from maturity.read_model import is_hidden
 
 from . import charts
@@ -85,40 +82,22 @@ def dashboard_csv(dashboard: dict) -> str:
 
 
 def dashboard_xlsx(dashboard: dict) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Overview")[:31]
-    bold = Font(bold=True)
-    for row in _heading(dashboard):
-        sheet.append(row)
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions["B"].width = 60
+    workbook = new_workbook()
+    add_sheet(workbook, _("Overview"), _heading(dashboard), widths={1: 28, 2: 60})
     for table, columns, kinds in _tables(dashboard):
-        ws = workbook.create_sheet(title=_sheet_title(table.title, workbook))
-        ws.append(columns + ([_("Note")] if any(table.marks) else []))
-        for c in ws[1]:
-            c.font = bold
+        notes = any(table.marks)
+        formats = {col: EXCEL_FORMATS[kind] for col, kind in enumerate(kinds) if kind in EXCEL_FORMATS}
+        rows = []
         for i, row in enumerate(table.rows):
             cells = [_cell(value, kind) for value, kind in zip(row, kinds, strict=True)]
-            ws.append([v for v, _k in cells] + ([table.marks[i]] if any(table.marks) else []))
-            for col, (value, kind) in enumerate(cells, start=1):
-                if isinstance(value, float | int) and kind in EXCEL_FORMATS:
-                    ws.cell(row=i + 2, column=col).number_format = EXCEL_FORMATS[kind]
-        ws.column_dimensions["A"].width = 50
-        for col in range(2, len(columns) + 2):
-            ws.column_dimensions[get_column_letter(col)].width = 18
-        ws.freeze_panes = "B2"
-    make_workbook_safe(workbook)  # no name becomes a formula
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _sheet_title(title: str, workbook: Workbook) -> str:
-    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Data"
-    name, n = clean, 2
-    while name in workbook.sheetnames:
-        suffix = f" {n}"
-        name = clean[: 31 - len(suffix)] + suffix
-        n += 1
-    return name
+            rows.append([v for v, _k in cells] + ([table.marks[i]] if notes else []))
+        add_sheet(
+            workbook,
+            sheet_title(table.title, workbook),
+            rows,
+            header=columns + ([_("Note")] if notes else []),
+            number_formats=formats,
+            widths={1: 50, **{col: 18 for col in range(2, len(columns) + 2)}},
+            freeze="B2",
+        )
+    return workbook_bytes(workbook)  # made safe: no name becomes a formula

@@ -114,7 +114,7 @@ class ConclusionQuerySet(ScopedQuerySet):
 
 class Conclusion(models.Model):
     """One numbered conclusion (with its recommendation) of an organisation's annual report, in Markdown.
-    Rendered through ``reports.services.conclusions.render_markdown`` (raw HTML is never passed through)."""
+    Rendered through ``reports.markdown.render_markdown`` (raw HTML is never passed through)."""
 
     organisation = models.ForeignKey(
         "surveys.Organisation",

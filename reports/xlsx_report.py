@@ -4,37 +4,26 @@ not be shown (fewer than k responses) as an empty cell. Made from the same conte
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from dimios_web.spreadsheets import make_workbook_safe
+from dimios_web.spreadsheets import add_sheet, new_workbook, workbook_bytes
 
 PERCENT_FORMAT = "0.0"
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list], percent_columns=()):
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([None if value == "" and i in percent_columns else value for i, value in enumerate(row)])
-    for column in percent_columns:
-        letter = get_column_letter(column + 1)
-        for cell in sheet[letter][1:]:
-            if isinstance(cell.value, (int, float)):
-                cell.number_format = PERCENT_FORMAT
-    for index, title_text in enumerate(header, start=1):
-        width = max(
-            [len(str(title_text))] + [len(str(r[index - 1])) for r in rows if index - 1 < len(r)] + [8]
-        )
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
-    sheet.freeze_panes = "A2"
-    return sheet
+def _sheet(workbook, title: str, header: list[str], rows: list[list], percent_columns=()):
+    rows = [
+        [None if value == "" and i in percent_columns else value for i, value in enumerate(row)]
+        for row in rows
+    ]
+    return add_sheet(
+        workbook,
+        title,
+        rows,
+        header=header,
+        number_formats={column: PERCENT_FORMAT for column in percent_columns},
+        freeze="A2",
+    )
 
 
 def build_xlsx(content: dict) -> bytes:
@@ -42,8 +31,7 @@ def build_xlsx(content: dict) -> bytes:
 
     titles = section_titles()
     bases = basis_labels()
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook()
     summary = content["summary"]
     org_name = content["organisation"]["name"]
 
@@ -299,10 +287,7 @@ def build_xlsx(content: dict) -> bytes:
         ],
     )
 
-    make_workbook_safe(workbook)  # no name becomes a formula
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)  # made safe: no name becomes a formula
 
 
 def _rate_cells(row: dict) -> list:

@@ -18,9 +18,12 @@ from .models import (
     MeasurementPeriod,
     Municipality,
     Organisation,
+    QuestionnaireVersion,
     RespondentGroup,
     RoleAssignment,
     Round,
+    Statement,
+    TypeDescription,
 )
 from .services import organisations as org_services
 from .services import rounds as round_services
@@ -226,7 +229,8 @@ class RoundAdmin(admin.ModelAdmin):
 
     list_display = ["organisation", "period", "status", "questionnaire", "anonymous"]
     list_filter = ["status", "period"]
-    actions = ["open_rounds", "close_rounds"]
+    # "close_rounds" is added by maturity.admin: closing freezes the results (maturity.services.closing).
+    actions = ["open_rounds"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Round._meta.fields] + ["departments"]
@@ -259,10 +263,6 @@ class RoundAdmin(admin.ModelAdmin):
     def open_rounds(self, request, queryset):
         self._each(request, queryset, round_services.open_round)
 
-    @admin.action(description=_("Close the selected rounds"), permissions=["change"])
-    def close_rounds(self, request, queryset):
-        self._each(request, queryset, round_services.close_round)
-
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
@@ -278,3 +278,34 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TypeDescriptionInline(admin.StackedInline):
+    model = TypeDescription
+    extra = 0
+
+
+@admin.register(QuestionnaireVersion)
+class QuestionnaireVersionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_sv", "k_anonymity", "capability_cutoff", "legacy_cutoff", "created_at"]
+    inlines = [TypeDescriptionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_locked:
+            return [f.name for f in self.model._meta.fields]
+        return ["source_checksum"]
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_locked
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin):
+    list_display = ["code", "version", "reverse_scored", "text_sv"]
+    list_filter = ["version"]
+    search_fields = ["code", "text_sv", "text_en"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.version.is_locked:
+            return [f.name for f in self.model._meta.fields]
+        return []

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Q
 
+from .tree import descendants_and_self
+
 ORG_WIDE_ROLES = frozenset({"org_admin", "management"})
 
 
@@ -113,20 +115,11 @@ def _compute_scope(user) -> Scope:
         )
     needs_tree = {org_id: ids for org_id, ids in direct.items() if ids}
     if needs_tree:
-        children: dict[int | None, list[int]] = {}
-        for dept_id, parent_id in Department.objects.filter(organisation_id__in=needs_tree).values_list(
-            "id", "parent_id"
-        ):
-            children.setdefault(parent_id, []).append(dept_id)
+        parents = dict(
+            Department.objects.filter(organisation_id__in=needs_tree).values_list("id", "parent_id")
+        )
         for org_id, ids in needs_tree.items():
-            stack = list(ids)
-            seen = scope.grants[org_id].department_ids
-            while stack:
-                current = stack.pop()
-                if current in seen:
-                    continue
-                seen.add(current)
-                stack.extend(children.get(current, ()))
+            scope.grants[org_id].department_ids |= descendants_and_self(parents, ids)
     return scope
 
 

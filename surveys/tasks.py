@@ -8,7 +8,7 @@ import time
 from celery import shared_task
 from django.utils import translation
 
-from .services import invitations, periods, pool, respondents, rounds
+from .services import invitations, periods, respondents
 
 BATCH_TIME_BUDGET = 60  # seconds of sending before the task hands the rest to a fresh task
 
@@ -60,11 +60,6 @@ def schedule_due_reminders_task() -> list[int]:
 
 
 @shared_task(ignore_result=True)
-def close_due_rounds_task() -> list[int]:
-    return rounds.close_due_rounds()
-
-
-@shared_task(ignore_result=True)
 def ensure_periods_task() -> None:
     periods.ensure_periods()
 
@@ -73,10 +68,3 @@ def ensure_periods_task() -> None:
 def delete_expired_email_addresses_task() -> int:
     respondents.delete_old_uploads()
     return invitations.delete_expired_email_addresses()
-
-
-@shared_task(ignore_result=True)
-def release_response_pools_task() -> dict[int, int]:
-    """Periodic: release full batches of the response pool into the response tables
-    (``surveys.services.pool``); closing a round releases the rest itself."""
-    return pool.release_open_pools()

@@ -38,11 +38,8 @@ from .views import rounds as round_views  # noqa: E402
 urlpatterns += [
     path("o/<str:org>/rounds/", round_views.round_list, name="round_list"),
     path("o/<str:org>/rounds/new/", round_views.round_create, name="round_create"),
-    path("o/<str:org>/rounds/<int:pk>/", round_views.round_detail, name="round_detail"),
     path("o/<str:org>/rounds/<int:pk>/edit/", round_views.round_edit, name="round_edit"),
-    path("o/<str:org>/rounds/<int:pk>/rates/", round_views.round_rates, name="round_rates"),
     path("o/<str:org>/rounds/<int:pk>/open/", round_views.round_open, name="round_open"),
-    path("o/<str:org>/rounds/<int:pk>/close/", round_views.round_close, name="round_close"),
     path("o/<str:org>/rounds/<int:pk>/send/", round_views.round_send, name="round_send"),
     path("o/<str:org>/rounds/<int:pk>/remind/", round_views.round_remind, name="round_remind"),
     path(

@@ -27,9 +27,9 @@ def ensure_open_demo_round(summary: dict) -> str:
     """Open the demo's round (if none is open) and return a note with a fresh respondent link to it."""
     from django.utils import timezone
 
+    from dimios_web.demo.load import DEMO_ORGANISATION_CODE, _demo_respondent_link
+    from dimios_web.demo.open_round import load_demo_open_round
     from surveys.models import Organisation, Round
-    from surveys.services.demo import DEMO_ORGANISATION_CODE, _demo_respondent_link
-    from surveys.services.rounds_demo import load_demo_open_round
 
     open_round = Round.objects.filter(status=Round.Status.OPEN).first()
     if open_round is None:

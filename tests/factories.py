@@ -96,7 +96,7 @@ class MeasurementPeriodFactory(factory.django.DjangoModelFactory):
 
 class QuestionnaireVersionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "maturity.QuestionnaireVersion"
+        model = "surveys.QuestionnaireVersion"
         django_get_or_create = ("code",)
 
     code = factory.Sequence(lambda n: f"test-q{n}")
@@ -114,7 +114,7 @@ class QuestionnaireVersionFactory(factory.django.DjangoModelFactory):
 
 class DimensionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "maturity.Dimension"
+        model = "surveys.Dimension"
 
     version = factory.SubFactory(QuestionnaireVersionFactory)
     code = factory.Sequence(lambda n: f"dim{n}")
@@ -126,7 +126,7 @@ class DimensionFactory(factory.django.DjangoModelFactory):
 
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "maturity.Category"
+        model = "surveys.Category"
 
     dimension = factory.SubFactory(DimensionFactory)
     version = factory.SelfAttribute("dimension.version")
@@ -138,7 +138,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 
 class CapabilityFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "maturity.Capability"
+        model = "surveys.Capability"
 
     category = factory.SubFactory(CategoryFactory)
     version = factory.SelfAttribute("category.version")
@@ -150,7 +150,7 @@ class CapabilityFactory(factory.django.DjangoModelFactory):
 
 class StatementFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "maturity.Statement"
+        model = "surveys.Statement"
 
     capability = factory.SubFactory(CapabilityFactory)
     version = factory.SelfAttribute("capability.version")

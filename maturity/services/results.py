@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from surveys.models import Answer, Department, RespondentGroup, Response, Round
 from surveys.scope_keys import ORGANISATION, ScopeKey
+from surveys.tree import ancestors_and_self
 
 from .. import disclosure, scoring
 from ..models import ResultTree, RoundResult
@@ -31,15 +32,6 @@ def group_key(group_id: int) -> str:
 
 def department_group_key(department_id: int, group_id: int) -> str:
     return str(ScopeKey.department(department_id, group_id))
-
-
-def ancestors_and_self(parents: dict[int, int | None], department_id: int) -> list[int]:
-    chain: list[int] = []
-    current: int | None = department_id
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = parents.get(current)
-    return chain
 
 
 @transaction.atomic

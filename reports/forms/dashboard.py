@@ -6,7 +6,7 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from surveys.forms import department_choices_label
+from surveys.forms.common import department_choices_label
 
 
 class DashboardFilterForm(forms.Form):

@@ -21,15 +21,24 @@ from dataclasses import dataclass
 
 from django.utils.formats import date_format
 
-from maturity.models import Capability, Category, Dimension, RoundResult, TypeDescription
+from maturity.models import RoundResult
+from maturity.rates import get_response_rates
 from maturity.read_model import RoundView, Shown, group_gaps, load_round_views, shown_value
 from maturity.selectors import MIN_COMPARISON_ORGANISATIONS, as_frozen, get_comparison
 from maturity.suppression import effective_k
 from surveys.access import Visibility
-from surveys.forms import tree_ordered
-from surveys.models import Department, Organisation, RespondentGroup, Round
+from surveys.models import (
+    Capability,
+    Category,
+    Department,
+    Dimension,
+    Organisation,
+    RespondentGroup,
+    Round,
+    TypeDescription,
+)
 from surveys.scope_keys import ORGANISATION, ScopeKey
-from surveys.selectors_rounds import get_response_rates
+from surveys.tree import tree_ordered
 
 from ..models import Conclusion
 from .annual import COMPARISON_BASES, SECTIONS, basis_labels, list_year_rounds
@@ -395,7 +404,7 @@ def _groups(y: Year) -> tuple[list, list, dict]:
 
 def _rates(round_: Round, visibility: Visibility) -> dict:
     """A round's response rates as far as the report's readers may see them (``visibility``; the
-    anonymity rules are the rounds app's, ``surveys.selectors_rounds``)."""
+    anonymity rules are the rounds app's, ``maturity.rates``)."""
     rates = get_response_rates(round_, visible=visibility.as_set())
 
     def row(r):
@@ -448,7 +457,7 @@ def _method(y: Year) -> dict:
 
 
 def _conclusions(y: Year) -> dict:
-    from reports.services.conclusions import render_markdown
+    from reports.markdown import render_markdown
 
     written = [
         {"number": c.number, "title": c.title, "body": c.body, "html": render_markdown(c.body)}

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dimios_web.exceptions import DomainError
+from dimios_web.queueing import enqueue_on_commit
 from surveys.models import Organisation
 from surveys.services.audit import AuditAction, record_event
 
@@ -86,10 +87,7 @@ def _publish(job_id: int, language: str) -> bool:
 
 
 def _publish_on_commit(outcome: OrderOutcome) -> None:
-    def publish():
-        outcome.queued = _publish(outcome.job.pk, outcome.job.language)
-
-    transaction.on_commit(publish)
+    enqueue_on_commit(lambda: _publish(outcome.job.pk, outcome.job.language), outcome)
 
 
 def order_report(

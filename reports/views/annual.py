@@ -24,6 +24,7 @@ from surveys.access import ADMIN, READERS, OrganisationAccess, organisation_view
 from surveys.scoping import get_scope
 
 from ..forms.annual import ConclusionForm, OrderAllReportsForm, OrderReportForm
+from ..markdown import render_markdown
 from ..models import Conclusion, ReportJob
 from ..selectors import annual as selectors_annual
 from ..services import building, conclusions, downloads, jobs
@@ -216,9 +217,7 @@ def conclusion_edit(request, access: OrganisationAccess, year, number=None):
             "year": year,
             "form": form,
             "conclusion": conclusion,
-            "preview": conclusions.render_markdown(form["body"].value() or "")
-            if request.method == "POST"
-            else "",
+            "preview": render_markdown(form["body"].value() or "") if request.method == "POST" else "",
         },
     )
 

@@ -143,32 +143,8 @@ def vacuum_response_tables() -> list[str]:
     return tables
 
 
-def release_open_pools() -> dict[int, int]:
-    """Periodic: mid-round releases for every open round with pooled responses; a closed round that still
-    has some (it cannot happen through ``close_round``, which releases all) releases all of them and has
-    its results recomputed."""
-    released: dict[int, int] = {}
+def open_pool_round_ids() -> dict[int, str]:
+    """The rounds with pooled responses and their status (the periodic release,
+    ``maturity.services.closing.release_open_pools``, releases them)."""
     round_ids = set(PooledResponse.objects.values_list("round_id", flat=True).distinct())
-    for round_ in Round.objects.filter(pk__in=round_ids).only("id", "status"):
-        if round_.status == Round.Status.CLOSED:
-            released[round_.pk] = _release_late(round_id=round_.pk)
-        else:
-            released[round_.pk] = release_pool(round_id=round_.pk)
-    return released
-
-
-def _release_late(*, round_id: int) -> int:
-    from django.utils import timezone
-
-    from .rounds import compute_results
-
-    with transaction.atomic():
-        n = release_pool(round_id=round_id, final=True)
-        if n:
-            Round.objects.filter(pk=round_id).update(data_changed_at=timezone.now())
-            compute_results(round_id=round_id)
-    if n:
-        logger.warning(
-            "Released %s pooled responses of closed round %s and recomputed its results", n, round_id
-        )
-    return n
+    return dict(Round.objects.filter(pk__in=round_ids).values_list("id", "status"))

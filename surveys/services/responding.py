@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dimios_web.exceptions import DomainError
-from maturity.models import Statement
 
 from ..models import (
     Answer,
@@ -36,6 +35,7 @@ from ..models import (
     RespondentGroup,
     Response,
     Round,
+    Statement,
     SubmissionDay,
 )
 from ..tokens import hash_token

@@ -1,5 +1,7 @@
-"""Survey rounds: create inside a measurement window, open, close (and freeze the results), reopen while
-the window runs, the scheduled closing, and the round's settings (texts, reminder schedule, open link)."""
+"""Survey rounds: create inside a measurement window, open, the closing of the round's own records, and the
+round's settings (texts, reminder schedule, open link). Closing a round *and freezing its results* is a
+use case of the layer above: ``maturity.services.closing.close_round`` calls ``mark_closed`` here and
+computes the results in the same transaction (issue 13: layers point down only)."""
 
 from __future__ import annotations
 
@@ -23,14 +25,6 @@ MAX_REMINDER_DAY = 120
 
 def _day(value: datetime.date) -> str:
     return date_format(value, "j F Y")
-
-
-def compute_results(*, round_id: int) -> None:
-    """Compute and freeze the round's results (the scoring issue's service, imported when needed so that
-    the surveys app does not depend on the maturity app at import time)."""
-    from maturity.services.results import compute_round_results
-
-    compute_round_results(round_id=round_id)
 
 
 def _check_window(*, period: MeasurementPeriod, opens_on, closes_on) -> None:
@@ -174,7 +168,7 @@ def _settings(round_: Round) -> dict[str, Any]:
 
 def open_round(*, round: Round, actor=None, today: datetime.date | None = None):
     """Open the round and queue the invitations. Returns the queueing outcome
-    (``surveys.services.invitations.QueueOutcome``): the round is open even when the mail queue could not be
+    (``dimios_web.queueing.QueueOutcome``): the round is open even when the mail queue could not be
     reached, and the pending invitations go out when it is back."""
     from .invitations import queue_invitation_sending
 
@@ -216,9 +210,12 @@ def open_round(*, round: Round, actor=None, today: datetime.date | None = None):
     return outcome
 
 
-def close_round(*, round: Round, actor=None, automatic: bool = False) -> Round:
-    """Close the round and freeze its results, in one transaction: the round is closed exactly when its
-    results are stored. Personal links stop working (the respondent pages check the status)."""
+def mark_closed(*, round: Round, actor=None, automatic: bool = False) -> Round:
+    """The survey side of closing: release the response pool, set the status, record the event. Only for
+    ``maturity.services.closing.close_round``, which calls it inside its own transaction and stores the
+    results before that commits (so a round is closed exactly when its results are stored). The round row
+    stays locked until the caller's transaction ends. Personal links stop working (the respondent pages
+    check the status)."""
     from .pool import release_pool
 
     with transaction.atomic():
@@ -249,23 +246,7 @@ def close_round(*, round: Round, actor=None, automatic: bool = False) -> Round:
                 "responses": responses if responses >= k or responses == 0 or not round_.anonymous else None,
             },
         )
-        compute_results(round_id=round_.pk)
     return round_
-
-
-def close_due_rounds(*, today: datetime.date | None = None) -> list[int]:
-    """Close every open round whose last day (its own closing date or the window's end) has passed. Each
-    round in its own transaction, so one failure does not keep the others open."""
-    today = today or timezone.localdate()
-    closed = []
-    for round_ in Round.objects.filter(status=Round.Status.OPEN).select_related("period"):
-        if round_.last_day < today:
-            try:
-                close_round(round=round_, automatic=True)
-            except DomainError:
-                continue  # closed meanwhile by someone else
-            closed.append(round_.pk)
-    return closed
 
 
 # --- Settings ---------------------------------------------------------------------------------------------

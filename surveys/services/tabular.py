@@ -15,6 +15,9 @@ of 339 KB whose rows are tens of thousands of cells wide, a 1.5 MB zip that unpa
 Each refusal is a ``TableRejected`` whose message (translated) names the limit. Text files are read as
 UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text", tab-separated) and, where the caller allows,
 Windows-1252 with a notice.
+
+Over 400 lines on purpose: the one reader of both imports (respondents, responses); CSV and the
+streaming XLSX reader share the table, the limits and their errors, and read best side by side.
 """
 
 from __future__ import annotations

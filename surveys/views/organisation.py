@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 
-from .. import selectors
 from ..access import ADMIN, OrganisationAccess, organisation_view
-from ..forms import ConfirmForm, DepartmentForm, RespondentGroupForm, RoleGrantForm
+from ..forms.common import ConfirmForm
+from ..forms.organisation import DepartmentForm, RespondentGroupForm, RoleGrantForm
 from ..models import Organisation, RespondentGroup, RoleAssignment
 from ..scoping import get_scope
+from ..selectors import organisations as selectors
 from ..services import organisations as org_services
 
 

@@ -2,7 +2,10 @@
 
 The personal link's token is swapped for a session on the first request and the browser is redirected, so
 the token leaves the address bar; every page here sends ``Referrer-Policy: no-referrer`` and is not cached.
-Views are thin: find the respondent in the session, bind a form, call one service, redirect or render."""
+Views are thin: find the respondent in the session, bind a form, call one service, redirect or render.
+
+Over 400 lines on purpose: the respondent's whole flow (link, pages, summary, receipt, open link) and
+the shared refusal pages it ends on; every view stays thin."""
 
 from __future__ import annotations
 
@@ -22,9 +25,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 
 from .. import ratelimit
-from .. import selectors_respond as selectors
-from ..forms_respond import CategoryAnswersForm, OpenStartForm, SaveAnswerForm, SubmitForm
+from ..forms.respond import CategoryAnswersForm, OpenStartForm, SaveAnswerForm, SubmitForm
 from ..models import Draft, Invitation, Round
+from ..selectors import respond as selectors
 from ..services import responding
 from ..services.responding import ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN
 
@@ -79,8 +82,7 @@ def _message(
         "kind": kind,
         "at_link": at_link,
     }
-    if round is not None and round.status == Round.Status.CLOSED:
-        context["results"] = selectors.get_round_result_summary(round)
+    # A closed round's results are added by the template (maturity's ``round_results`` tag).
     return render(request, "surveys/respond_message.html", context, status=status)
 
 

@@ -1,5 +1,6 @@
 """Staff pages for measurement windows and survey rounds: create, respondents, texts, open, send,
-remind, follow the response rates, close.
+remind. (The round's own page, with its response rates, and closing, which freezes the results, are
+``maturity.views``: they apply and freeze the results' anonymity rule.)
 
 Views are thin: scope to the user, bind a form, call one service, redirect or render."""
 
@@ -13,10 +14,9 @@ from django.utils.translation import gettext as _
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 
-from .. import selectors_rounds
 from ..access import ADMIN, VIEWERS, OrganisationAccess, organisation_view
-from ..forms import ConfirmForm
-from ..forms_rounds import (
+from ..forms.common import ConfirmForm
+from ..forms.rounds import (
     ClosingDateForm,
     ImportDecisionForm,
     MessageTextsForm,
@@ -26,6 +26,7 @@ from ..forms_rounds import (
     RoundForm,
 )
 from ..models import Round
+from ..selectors import rounds as selectors_rounds
 from ..services import invitations as invitation_services
 from ..services import periods as period_services
 from ..services import respondents as respondent_services
@@ -53,7 +54,7 @@ def _round(access: OrganisationAccess, pk):
 
 
 def _detail(round_):
-    return redirect("surveys:round_detail", org=round_.organisation.code, pk=round_.pk)
+    return redirect("maturity:round_detail", org=round_.organisation.code, pk=round_.pk)
 
 
 @organisation_view(VIEWERS)
@@ -107,48 +108,6 @@ def round_edit(request, access: OrganisationAccess, pk):
     )
 
 
-@organisation_view(VIEWERS)
-def round_detail(request, access: OrganisationAccess, pk):
-    organisation, round_ = _round(access, pk)
-    is_admin = access.is_admin
-    context = {
-        "organisation": organisation,
-        "round": round_,
-        "is_admin": is_admin,
-        "rates": selectors_rounds.get_response_rates(round_, visible=access.visible_department_ids),
-        "curve": selectors_rounds.get_submission_curve(round_, visible=access.visible_department_ids),
-    }
-    if is_admin:
-        context.update(
-            send_counts=selectors_rounds.count_send_status(round_),
-            reminder_runs=selectors_rounds.list_reminder_runs(round_),
-            audit_events=selectors_rounds.list_audit_events(round_),
-            schedule_form=ReminderScheduleForm(round=round_),
-            closing_form=ClosingDateForm(round=round_),
-            open_link_url=request.build_absolute_uri(
-                reverse("surveys:respond_open", args=[round_.open_link_key])
-            )
-            if round_.open_link_enabled and round_.open_link_key
-            else "",
-        )
-    return render(request, "surveys/round_detail.html", context)
-
-
-@organisation_view(VIEWERS)
-def round_rates(request, access: OrganisationAccess, pk):
-    """The response-rate fragment, refreshed on the round page while the round is open."""
-    organisation, round_ = _round(access, pk)
-    return render(
-        request,
-        "surveys/_round_rates.html",
-        {
-            "organisation": organisation,
-            "round": round_,
-            "rates": selectors_rounds.get_response_rates(round_, visible=access.visible_department_ids),
-        },
-    )
-
-
 @organisation_view(ADMIN, methods=("GET", "POST"))
 def round_open(request, access: OrganisationAccess, pk):
     organisation, round_ = _round(access, pk)
@@ -165,25 +124,6 @@ def round_open(request, access: OrganisationAccess, pk):
         request,
         "surveys/round_confirm.html",
         {"organisation": organisation, "round": round_, "form": form, "action": "open"},
-    )
-
-
-@organisation_view(ADMIN, methods=("GET", "POST"))
-def round_close(request, access: OrganisationAccess, pk):
-    organisation, round_ = _round(access, pk)
-    form = ConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            round_services.close_round(round=round_, actor=request.user)
-        except DomainError as error:
-            add_domain_error_to_form(form, error)
-        else:
-            messages.success(request, _("The round is closed and its results are stored."))
-            return _detail(round_)
-    return render(
-        request,
-        "surveys/round_confirm.html",
-        {"organisation": organisation, "round": round_, "form": form, "action": "close"},
     )
 
 

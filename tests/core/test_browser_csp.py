@@ -29,10 +29,10 @@ PAGES_PER_ROLE = 30
 
 @pytest.fixture
 def world(settings, tmp_path):
+    from dimios_web.demo.load import load_demo_data
     from reports.models import ReportJob
     from reports.services import building, jobs
     from surveys.models import Round
-    from surveys.services.demo import load_demo_data
 
     settings.MEDIA_ROOT = tmp_path / "media"
     summary = load_demo_data()
@@ -129,13 +129,13 @@ def test_the_policy_is_enforced_in_the_browser(page, live_server, world):
     ],
 )
 def test_every_page_of_a_role_runs_without_a_csp_violation(page, live_server, world, username):
-    from surveys.services.demo import DEMO_PASSWORD
+    from dimios_web.demo.load import DEMO_PASSWORD
 
     page.add_init_script(LISTEN)
     watch = Watch(page)
     login(page, live_server, username, DEMO_PASSWORD)
     if "/tvafaktor/kod/" in page.url:  # the platform admin's second factor (the demo's published key)
-        from identity.demo import current_code
+        from dimios_web.demo.identity import current_code
 
         page.get_by_label("Kod från autentiseringsappen eller en reservkod").fill(current_code())
         with page.expect_navigation():

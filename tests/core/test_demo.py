@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from dimios_web.demo.load import DEMO_PASSWORD
 from maturity.models import RoundResult
 from surveys.models import Department, Invitation, Organisation, Response, RoleAssignment, Round
-from surveys.services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_demo_data_shows_the_whole_product_and_loading_it_again_adds_nothing(cli
 
 
 def test_the_demo_platform_admin_logs_in_with_the_published_authenticator_key(client, settings):
-    from identity.demo import current_code
+    from dimios_web.demo.identity import current_code
 
     out = StringIO()
     call_command("load_demo_data", stdout=out)

@@ -290,7 +290,7 @@ def _login(browser: Browser, username: str) -> None:
     assert response.status == 302, f"login of {username} behind the proxy answered {response.status}"
     location = urlsplit(response.getheader("Location")).path
     if location == "/konto/tvafaktor/kod/":  # the platform admin's second factor (the demo's published key)
-        from identity.demo import current_code
+        from dimios_web.demo.identity import current_code
 
         response, _content = browser.post_form(location, {"code": current_code()})
         assert response.status == 302, f"second factor of {username} answered {response.status}"

@@ -107,14 +107,15 @@ def test_every_chart_function_escapes_the_texts_it_is_given():
 def test_the_submission_curve_escapes_its_texts(settings):
     import datetime
 
-    from django.utils import translation
+    from maturity.charts import CurveLabels, submission_curve_figure
 
-    from surveys.charts_rounds import submission_curve_figure
-
-    with translation.override("en"):
-        figure = submission_curve_figure(
-            per_day=[(datetime.date(2026, 9, 1), 3)],
-            start=datetime.date(2026, 9, 1),
-            end=datetime.date(2026, 9, 2),
-        )
+    # The labels come from the caller (the chart module is pure); they are escaped like any other text.
+    figure = submission_curve_figure(
+        per_day=[(datetime.date(2026, 9, 1), 3)],
+        start=datetime.date(2026, 9, 1),
+        end=datetime.date(2026, 9, 2),
+        labels=CurveLabels(
+            daily="Submitted that day", cumulative="<a href='x'>Submitted</a> in all", axis="Responses"
+        ),
+    )
     assert_no_live_markup(figure)

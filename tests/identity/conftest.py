@@ -37,7 +37,7 @@ def oidc_provider() -> Iterator[OIDCProvider]:
 @pytest.fixture
 def oidc_login(db, organisation, oidc_provider):
     """The organisation logs in through the provider (client id dimios-test, domain kommun.example)."""
-    from identity.models import OrganisationLogin
+    from dimios_web.identity.models import OrganisationLogin
 
     return OrganisationLogin.objects.create(
         organisation=organisation,

@@ -131,7 +131,7 @@ def test_the_refusal_page_of_single_sign_on_has_no_wcag_violations(
 ):
     from oidc_provider_mock import run_server_in_thread
 
-    from identity.models import OrganisationLogin
+    from dimios_web.identity.models import OrganisationLogin
     from tests.identity.conftest import OIDCProvider
 
     with run_server_in_thread() as server:

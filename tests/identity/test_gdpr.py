@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from identity.services import gdpr
+from dimios_web.identity.services import gdpr
 from surveys.models import AuditEvent, RoleAssignment
 from surveys.services.audit import record_event
 from surveys.services.organisations import grant_role

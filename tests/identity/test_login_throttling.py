@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.core import mail
 
-from identity import throttle
+from dimios_web.identity import throttle
 from surveys.models import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -164,7 +164,7 @@ def test_a_successful_login_clears_the_accounts_count_but_not_the_addresss(
 
 
 def test_an_organisation_that_switched_passwords_off_sends_its_staff_to_single_sign_on(client, org_admin):
-    from identity.models import OrganisationLogin
+    from dimios_web.identity.models import OrganisationLogin
 
     OrganisationLogin.objects.create(
         organisation=org_admin.role_assignments.get().organisation,

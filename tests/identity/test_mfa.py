@@ -4,7 +4,7 @@ code. (The Chromium journey is in test_browser_identity.py.)"""
 import pyotp
 import pytest
 
-from identity.models import OrganisationLogin
+from dimios_web.identity.models import OrganisationLogin
 from surveys.models import AuditEvent
 from tests.conftest import PASSWORD, TOTP_SECRET, enrol_totp
 

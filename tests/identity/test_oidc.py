@@ -83,7 +83,7 @@ def test_an_address_outside_the_organisations_domains_is_refused_with_a_message(
 def test_an_address_of_another_organisation_is_told_to_use_its_own(
     client, org_admin, outsider, oidc_login, oidc_provider, other_organisation
 ):
-    from identity.models import OrganisationLogin
+    from dimios_web.identity.models import OrganisationLogin
 
     OrganisationLogin.objects.create(
         organisation=other_organisation,

@@ -33,7 +33,7 @@ def idp():
 
 @pytest.fixture
 def saml_login(db, organisation, idp):
-    from identity.models import OrganisationLogin
+    from dimios_web.identity.models import OrganisationLogin
 
     return OrganisationLogin.objects.create(
         organisation=organisation,

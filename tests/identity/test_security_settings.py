@@ -4,7 +4,7 @@ sign-on configuration in Django admin, each change audited."""
 import pytest
 from django.urls import reverse
 
-from identity.models import OrganisationLogin
+from dimios_web.identity.models import OrganisationLogin
 from surveys.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

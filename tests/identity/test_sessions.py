@@ -6,7 +6,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from identity import sessions
+from dimios_web.identity import sessions
 from surveys.models import AuditEvent
 from tests.conftest import PASSWORD
 

@@ -1,10 +1,10 @@
 """Every URL of the account pages (allauth's views under /konto/ and the product's own), for every kind of
-visitor. A new URL added to identity/urls.py without a row here fails the first test."""
+visitor. A new URL added to dimios_web/identity/urls.py without a row here fails the first test."""
 
 import pytest
 from django.urls import reverse
 
-from identity.urls import account_urlpatterns
+from dimios_web.identity.urls import account_urlpatterns
 
 pytestmark = pytest.mark.django_db
 

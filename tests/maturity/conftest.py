@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture
 def questionnaire(db):
-    from maturity.services.questionnaires import ensure_default_questionnaire
+    from surveys.services.questionnaires import ensure_default_questionnaire
 
     return ensure_default_questionnaire()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from maturity.demo import DEMO_YEARS, load_demo_rounds
+from dimios_web.demo.results import DEMO_YEARS, load_demo_rounds
 from maturity.models import RoundResult
 from maturity.selectors import get_comparison, get_round_results
 from surveys.models import Department, Response, Round

@@ -6,7 +6,7 @@ import copy
 import pytest
 
 from dimios_web.exceptions import DomainError
-from maturity.services.questionnaires import (
+from surveys.services.questionnaires import (
     DEFAULT_QUESTIONNAIRE,
     ensure_default_questionnaire,
     load_questionnaire,
@@ -47,7 +47,7 @@ def test_a_version_without_maps_from_stands_alone_and_keeps_its_checksum():
 
 
 def test_maps_from_an_unknown_version_is_refused_and_nothing_is_saved():
-    from maturity.models import QuestionnaireVersion
+    from surveys.models import QuestionnaireVersion
 
     with pytest.raises(DomainError, match="dimios-open-1999"):
         load_questionnaire(doc=parse_questionnaire(later_version_doc(maps_from="dimios-open-1999")))

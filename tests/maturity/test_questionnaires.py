@@ -10,9 +10,8 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from maturity.models import QuestionnaireVersion, Statement
-from maturity.services.questionnaires import DEFAULT_QUESTIONNAIRE
-from surveys.models import Round
+from surveys.models import QuestionnaireVersion, Round, Statement
+from surveys.services.questionnaires import DEFAULT_QUESTIONNAIRE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

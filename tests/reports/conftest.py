@@ -21,9 +21,9 @@ def make_closed_round(organisation, *, year: int = 2025, per_department: int = 8
     groups, and its results computed."""
     from django.utils import timezone
 
-    from maturity.services.questionnaires import ensure_default_questionnaire
     from maturity.services.results import compute_round_results
     from surveys.models import Answer, MeasurementPeriod, Response, Round
+    from surveys.services.questionnaires import ensure_default_questionnaire
 
     version = ensure_default_questionnaire()
     starts_on, ends_on = MeasurementPeriod.window(year, "HT")
@@ -66,6 +66,6 @@ def closed_round(organisation):
 def demo(transactional_db):
     """The demo world of `make run`: Linköping (0580) with departments, closed rounds HT 2023–2025 and
     comparison municipalities."""
-    from surveys.services.demo import load_demo_data
+    from dimios_web.demo.load import load_demo_data
 
     return load_demo_data()

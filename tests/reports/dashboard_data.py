@@ -77,7 +77,7 @@ def small_questionnaire(db):
 
 @pytest.fixture
 def default_questionnaire(db):
-    from maturity.services.questionnaires import ensure_default_questionnaire
+    from surveys.services.questionnaires import ensure_default_questionnaire
 
     return ensure_default_questionnaire()
 

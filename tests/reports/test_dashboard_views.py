@@ -314,7 +314,7 @@ def _count_queries(client, target) -> int:
     return len(captured)
 
 
-# 23: one of them is the second-factor rule of identity.middleware (does the user need MFA?)
+# 23: one of them is the second-factor rule of dimios_web.identity.middleware (does the user need MFA?)
 MAX_QUERIES = 23
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from dimios_web.exceptions import DomainError
+from reports.markdown import render_markdown
 from reports.models import Conclusion, ReportJob
 from reports.selectors.annual import compute_fingerprint, is_outdated
 from reports.selectors.report_content import get_report_content
@@ -189,7 +190,7 @@ def test_a_conclusion_needs_a_title(closed_round, org_admin):
 
 
 def test_markdown_is_rendered_and_nothing_executable_gets_through():
-    html = conclusions.render_markdown(
+    html = render_markdown(
         "# Rubrik\n\n**Viktigt** och *betonat*\n\n- ett\n- två\n\n<script>alert(1)</script>\n\n"
         '[länk](javascript:alert(1)) <img src=x onerror="alert(1)">'
     )

@@ -249,7 +249,7 @@ def test_the_report_web_page_needs_few_queries(
 ):
     client.force_login(management)
     url = reverse("reports:annual_report_page", kwargs={"org": "0580", "pk": finished_job.pk})
-    # 13: one of them is the second-factor rule of identity.middleware (does the user need MFA?)
+    # 13: one of them is the second-factor rule of dimios_web.identity.middleware (does the user need MFA?)
     with django_assert_max_num_queries(13):
         assert client.get(url).status_code == 200
 

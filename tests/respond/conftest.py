@@ -45,7 +45,7 @@ def token(invitation):
 
 @pytest.fixture
 def statements(questionnaire):
-    from maturity.models import Statement
+    from surveys.models import Statement
 
     return list(Statement.objects.filter(version=questionnaire))
 

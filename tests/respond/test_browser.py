@@ -114,8 +114,7 @@ def test_error_pages_pass_axe(page, link, live_server):
 
 
 def test_the_closed_round_page_with_results_passes_axe(page, link):
-    from maturity.models import Statement
-    from surveys.models import Answer
+    from surveys.models import Answer, Statement
     from surveys.models import Response as R
 
     round_ = link["round"]

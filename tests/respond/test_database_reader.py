@@ -14,11 +14,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from maturity.models import Statement
-from surveys.models import Answer, Invitation, PooledResponse, Response
+from maturity.services.closing import close_round, release_open_pools
+from surveys.models import Answer, Invitation, PooledResponse, Response, Statement
 from surveys.services.organisations import create_department
-from surveys.services.pool import release_open_pools
-from surveys.services.rounds import close_round
 from tests.conftest import require_postgres
 from tests.factories import (
     InvitationFactory,

@@ -48,7 +48,7 @@ def test_the_questionnaire_page_makes_the_same_number_of_queries_for_few_or_many
 
 
 def test_saving_a_page_of_many_answers_makes_a_fixed_number_of_queries():
-    from maturity.models import Statement
+    from surveys.models import Statement
 
     counts = []
     for per_category in (1, 25):

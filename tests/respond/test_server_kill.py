@@ -27,7 +27,7 @@ from tests.conftest import ROOT, free_port, subprocess_env
 SETUP = """
 import json
 from tests.factories import InvitationFactory, RoundFactory, build_questionnaire, issue_link_token
-from maturity.models import Statement
+from surveys.models import Statement
 questionnaire = build_questionnaire(categories_per_dimension=2, statements_per_category=3)
 invitation = InvitationFactory(round=RoundFactory(questionnaire=questionnaire))
 token = issue_link_token(invitation)

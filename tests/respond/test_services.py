@@ -183,8 +183,8 @@ def test_closing_the_round_releases_the_pool_so_the_results_include_every_submit
 ):
     """No worker runs here: the close itself releases the pool before it computes the results."""
     from maturity.models import RoundResult
+    from maturity.services.closing import close_round
     from surveys.models import PooledResponse
-    from surveys.services.rounds import close_round
     from tests.factories import InvitationFactory, RoundFactory
 
     round_ = RoundFactory(questionnaire=questionnaire, status="open", anonymous=True)

@@ -430,7 +430,7 @@ def open_round(db):
 
 
 def test_an_open_link_asks_for_department_and_role_then_answers_anonymously(client, open_round):
-    from maturity.models import Statement
+    from surveys.models import Statement
 
     link = client.get(reverse("surveys:respond_open", args=[open_round.open_link_key]))
     assert link.status_code == 302

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from identity.audit_texts import describe
+from dimios_web.identity.audit_texts import describe
 from surveys.models import AuditAction, AuditEvent, Department, RespondentGroup, RoleAssignment, Round
 from surveys.services import organisations as org_services
 from surveys.services import rounds as round_services
@@ -124,7 +124,7 @@ def test_moving_the_closing_date_is_audited(draft_round, org_admin, running_peri
 
 
 def test_the_rounds_own_audit_list_reads_the_reference(client, draft_round, org_admin):
-    from surveys.selectors_rounds import list_audit_events
+    from surveys.selectors.rounds import list_audit_events
 
     assert [e.action for e in list_audit_events(draft_round)] == [AuditAction.ROUND_CREATED]
     assert "round" not in _last(AuditAction.ROUND_CREATED).details  # the key moved to the column

@@ -10,6 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from dimios_web.exceptions import DomainError
+from maturity.services import closing
 from surveys.models import AuditEvent, Invitation, InvitationToken, ReminderRun, Round
 from surveys.services import invitations as services
 from surveys.services import rounds as round_services
@@ -263,7 +264,7 @@ def test_scheduled_reminders_are_sent_once_when_due(invited_round, today):
 
 def test_email_addresses_are_deleted_after_the_retention_time(invited_round, settings):
     settings.DIMIOS_EMAIL_RETENTION_DAYS = 30
-    round_services.close_round(round=invited_round)
+    closing.close_round(round=invited_round)
     assert services.delete_expired_email_addresses(now=timezone.now() + datetime.timedelta(days=29)) == 0
     assert services.delete_expired_email_addresses(now=timezone.now() + datetime.timedelta(days=31)) == 3
     assert set(Invitation.objects.values_list("email", flat=True)) == {""}

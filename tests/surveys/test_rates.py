@@ -10,9 +10,9 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from maturity.rates import get_response_rates, get_submission_curve
 from surveys.models import Invitation, Round, SubmissionDay
 from surveys.scoping import visible_department_ids
-from surveys.selectors_rounds import get_response_rates, get_submission_curve
 from tests.maturity.test_suppression import _echelon, _reduce
 from tests.surveys.conftest import add_invitations
 

@@ -7,9 +7,9 @@ import pytest
 from openpyxl import Workbook
 
 from dimios_web.exceptions import DomainError
+from maturity.services.closing import close_round
 from surveys.models import AuditEvent, Invitation, RespondentImport
 from surveys.services import respondents as services
-from surveys.services.rounds import close_round
 
 
 def csv_bytes(lines, *, delimiter=",", encoding="utf-8") -> bytes:

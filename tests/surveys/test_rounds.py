@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from dimios_web.exceptions import DomainError
+from maturity.services import closing
 from surveys.models import AuditEvent, Round
 from surveys.services import rounds as services
 from tests.surveys.conftest import add_invitations
@@ -105,7 +106,7 @@ def test_opening_is_recorded_with_who_and_when(
 def test_closing_freezes_the_results_and_is_recorded(open_round, org_admin):
     from maturity.models import RoundResult
 
-    services.close_round(round=open_round, actor=org_admin)
+    closing.close_round(round=open_round, actor=org_admin)
     open_round.refresh_from_db()
     assert open_round.status == Round.Status.CLOSED and open_round.closed_at is not None
     assert AuditEvent.objects.filter(action="round.closed", actor=org_admin).exists()
@@ -114,11 +115,11 @@ def test_closing_freezes_the_results_and_is_recorded(open_round, org_admin):
 
 def test_only_an_open_round_can_be_closed(draft_round):
     with pytest.raises(DomainError):
-        services.close_round(round=draft_round)
+        closing.close_round(round=draft_round)
 
 
 def test_a_round_past_its_last_day_is_closed_by_the_scheduled_task(open_round, today):
-    from surveys.tasks import close_due_rounds_task
+    from maturity.tasks import close_due_rounds_task
 
     Round.objects.filter(pk=open_round.pk).update(closes_on=today - datetime.timedelta(days=1))
     close_due_rounds_task.delay()
@@ -129,13 +130,13 @@ def test_a_round_past_its_last_day_is_closed_by_the_scheduled_task(open_round, t
 
 
 def test_the_scheduled_closing_leaves_rounds_that_still_run(open_round, today):
-    assert services.close_due_rounds(today=today) == []
+    assert closing.close_due_rounds(today=today) == []
     open_round.refresh_from_db()
     assert open_round.status == Round.Status.OPEN
 
 
 def test_a_round_of_an_ended_window_is_never_reopened(open_round, today):
-    services.close_round(round=open_round)
+    closing.close_round(round=open_round)
     with pytest.raises(DomainError, match="öppnas aldrig igen"):
         services.open_round(round=open_round, today=open_round.period.ends_on + datetime.timedelta(days=1))
     open_round.refresh_from_db()
@@ -143,7 +144,7 @@ def test_a_round_of_an_ended_window_is_never_reopened(open_round, today):
 
 
 def test_a_closed_round_can_be_reopened_while_its_window_runs(open_round, org_admin):
-    services.close_round(round=open_round)
+    closing.close_round(round=open_round)
     services.open_round(round=open_round, actor=org_admin)
     open_round.refresh_from_db()
     assert open_round.status == Round.Status.OPEN

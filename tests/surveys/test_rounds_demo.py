@@ -1,9 +1,9 @@
 import datetime
 
+from dimios_web.demo.open_round import DEMO_INVITED, load_demo_open_round
+from maturity.rates import get_response_rates
 from surveys.models import Invitation, PooledResponse, Response, Round, SubmissionDay
-from surveys.selectors_rounds import get_response_rates
 from surveys.services.organisations import create_department
-from surveys.services.rounds_demo import DEMO_INVITED, load_demo_open_round
 
 
 def test_the_demo_has_an_open_round_with_real_looking_rates(organisation, org_admin):

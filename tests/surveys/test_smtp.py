@@ -156,16 +156,17 @@ def test_a_message_that_cannot_be_made_counts_nobody_as_reminded_and_the_run_fin
     smtp_server, open_round, monkeypatch
 ):
     from surveys.models import ReminderRun
+    from surveys.services.invitations import reminders
 
     Invitation.objects.filter(round=open_round).update(send_status="sent")
-    original = services._message
+    original = reminders.email_message
 
     def broken(invitation, round_, kind, raw):
         if invitation.email == "person1@example.se":
             raise ValueError("a header could not be encoded")
         return original(invitation, round_, kind, raw)
 
-    monkeypatch.setattr(services, "_message", broken)
+    monkeypatch.setattr(reminders, "email_message", broken)  # the reminder run's message maker
     run = ReminderRun.objects.create(round=open_round)
     services.send_reminders(run_id=run.pk)
     run.refresh_from_db()

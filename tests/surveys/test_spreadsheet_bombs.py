@@ -12,8 +12,9 @@ import zipfile
 import pytest
 from django.urls import reverse
 
+from maturity.services import response_import
 from surveys.models import RespondentImport
-from surveys.services import respondents, response_import, tabular
+from surveys.services import respondents, tabular
 
 pytestmark = pytest.mark.django_db
 

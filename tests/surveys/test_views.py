@@ -9,9 +9,12 @@ from django.urls import reverse
 from surveys.models import AuditEvent, Invitation, RespondentImport, Round
 from tests.surveys.conftest import add_invitations
 
+MATURITY_PAGES = {"round_detail", "round_rates", "round_close"}  # maturity's views since issue 13, same paths
+
 
 def url(name, round_, *extra):
-    return reverse(f"surveys:{name}", args=[round_.organisation.code, round_.pk, *extra])
+    app = "maturity" if name in MATURITY_PAGES else "surveys"
+    return reverse(f"{app}:{name}", args=[round_.organisation.code, round_.pk, *extra])
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from maturity.management.versionarg import VersionOptionMixin
-from surveys.services.response_import import ImportRejected, import_responses
+from maturity.services.response_import import ImportRejected, import_responses
 
 
 class Command(VersionOptionMixin, BaseCommand):

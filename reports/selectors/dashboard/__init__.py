@@ -17,10 +17,9 @@ The number of queries is fixed whatever the number of departments, groups, respo
 
 from __future__ import annotations
 
-from maturity.models import TypeDescription
 from maturity.read_model import is_hidden
-from surveys.forms import tree_ordered
-from surveys.models import Department, Organisation, RespondentGroup, Round
+from surveys.models import Department, Organisation, RespondentGroup, Round, TypeDescription
+from surveys.tree import tree_ordered
 
 from . import sections
 from .page import DONT_KNOW_FLAG, SD_FLAG, Table, build_page, list_dashboard_rounds

@@ -10,13 +10,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from maturity.models import Capability, Category, RoundResult, Statement
+from maturity.models import RoundResult
+from maturity.rates import get_rate_pattern
 from maturity.read_model import HIDDEN, RoundView, cell, is_hidden, load_round_views
 from maturity.selectors import as_frozen, get_comparison
-from surveys.forms import tree_ordered
-from surveys.models import Department, Organisation, RespondentGroup, Round
+from surveys.models import Capability, Category, Department, Organisation, RespondentGroup, Round, Statement
 from surveys.scope_keys import ORGANISATION, ScopeKey
-from surveys.selectors_rounds import get_rate_pattern
+from surveys.tree import tree_ordered
 
 # Spread flags (docs/dashboards.md): on the 1–6 scale a standard deviation of 1.5 or more means that
 # respondents disagree widely; a "vet ej" share of 20 % or more means that many do not know.
@@ -240,7 +240,7 @@ def build_page(
 
 def response_rate(round_: Round, focus_key: ScopeKey, focus_shown: bool, *, departments, groups, shown_keys):
     """Invited and submitted for the focus set, from the invitation ledger, with the anonymity rule of the
-    response rates (``surveys.selectors_rounds.RatePattern``): 1 … k − 1 submitted is "färre än k" with the
+    response rates (``maturity.rates.RatePattern``): 1 … k − 1 submitted is "färre än k" with the
     rate as a band, and a set whose count could be worked out is not shown. Imported rounds and rounds
     without invitations have no rate; a suppressed focus shows none either."""
     if round_.source == Round.Source.IMPORT:

@@ -1,0 +1,139 @@
+"""The demo world of `make run`. Every capability of the product should be visible here."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from surveys.models import Department, Invitation, InvitationToken, RoleAssignment, Round
+from surveys.services.invitations import survey_link
+from surveys.services.organisations import add_organisation, ensure_default_groups, load_reference_data
+from surveys.tokens import new_token
+
+from .identity import load_demo_identity
+from .open_round import load_demo_open_round
+from .results import load_demo_rounds
+
+DEMO_PASSWORD = "demo-dimios-2026"
+DEMO_ORGANISATION_CODE = "0580"  # Linköping, the municipality the product grew from
+DEMO_DEPARTMENTS = {
+    "Kommunledningsförvaltningen": ["Digitaliseringsstaben", "Ekonomiavdelningen"],
+    "Social- och omsorgsförvaltningen": ["Äldreomsorg", "Individ- och familjeomsorg"],
+    "Utbildningsförvaltningen": [],
+    "Miljö- och samhällsbyggnadsförvaltningen": [],
+    "Kultur- och fritidsförvaltningen": [],
+}
+# Other municipalities to compare with: at least five in the same county and many nationally.
+COMPARISON_CODES = [
+    "0509",
+    "0512",
+    "0513",
+    "0560",
+    "0561",
+    "0562",
+    "0563",
+    "0581",
+    "0582",
+    "0583",
+    "0584",
+    "0586",
+    "0180",
+    "1480",
+    "1280",
+    "0380",
+    "1880",
+    "2480",
+]
+
+
+def _user(username: str, first: str, last: str, *, superuser: bool = False):
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=username,
+        defaults={
+            "email": username if "@" in username else "",
+            "first_name": first,
+            "last_name": last,
+            "is_staff": superuser,
+            "is_superuser": superuser,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def load_demo_data() -> dict:
+    load_reference_data()
+    organisation, _created = add_organisation(code=DEMO_ORGANISATION_CODE)
+    ensure_default_groups(organisation=organisation)
+    departments: dict[str, Department] = {}
+    for top, units in DEMO_DEPARTMENTS.items():
+        parent, _ = Department.objects.get_or_create(organisation=organisation, parent=None, name=top)
+        departments[top] = parent
+        for unit in units:
+            departments[unit], _ = Department.objects.get_or_create(
+                organisation=organisation, parent=parent, name=unit
+            )
+
+    admin = _user("admin", "Plattform", "Administratör", superuser=True)
+    staff = _user("digistab@linkoping.example", "Disa", "Digitaliseringsstab")
+    management = _user("ledning@linkoping.example", "Lena", "Ledning")
+    rep = _user("soc@linkoping.example", "Sam", "Socialrepresentant")
+    RoleAssignment.objects.get_or_create(
+        user=staff, organisation=organisation, role=RoleAssignment.Role.ORG_ADMIN
+    )
+    RoleAssignment.objects.get_or_create(
+        user=management, organisation=organisation, role=RoleAssignment.Role.MANAGEMENT
+    )
+    assignment, _ = RoleAssignment.objects.get_or_create(
+        user=rep, organisation=organisation, role=RoleAssignment.Role.DEPARTMENT_REP
+    )
+    assignment.departments.set([departments["Social- och omsorgsförvaltningen"]])
+
+    comparison = [add_organisation(code=code)[0] for code in COMPARISON_CODES]
+    summary = {
+        "organisation": organisation,
+        "comparison": comparison,
+        "logins": [
+            (admin.username, "platform admin (Django admin), with a second factor: see below"),
+            (staff.username, f"organisation admin, {organisation.name}"),
+            (management.username, f"management, {organisation.name}"),
+            (rep.username, "department representative, Social- och omsorgsförvaltningen"),
+        ],
+        "notes": [],
+    }
+    _load_results_demo(summary)
+    _load_identity_demo(summary)
+    return summary
+
+
+def _load_identity_demo(summary: dict) -> None:
+    """The demo municipality's login settings and the platform admin's authenticator app (identity app)."""
+    load_demo_identity(summary)
+
+
+def _load_results_demo(summary: dict) -> None:
+    """Three years of closed rounds with results (maturity app), then this autumn's open round."""
+    load_demo_rounds(summary)
+    open_round = load_demo_open_round(summary)
+    if open_round is not None and open_round.status == Round.Status.OPEN:
+        link = _demo_respondent_link(open_round)
+        summary["notes"].append(f"Answer the open survey as a demo respondent: {link}")
+
+
+def _demo_respondent_link(open_round: Round) -> str:
+    """A fresh personal link for one demo invitee who has not answered yet (only its hash is stored; each run
+    adds a link, earlier ones keep working until the respondent submits)."""
+    invitation = (
+        Invitation.objects.filter(round=open_round, submitted=False, revoked_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if invitation is None:
+        return "(every demo invitee has answered)"
+    raw, token_hash = new_token()
+    InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
+    return survey_link(raw)

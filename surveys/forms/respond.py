@@ -1,0 +1,123 @@
+"""Forms of the respondent's pages: validation and conversion only.
+
+An answer arrives as "1".."6" or "dk" ("vet ej"); it is converted to 1..6 or ``None``. Anything else (7, -1,
+text, a statement that is not on the page) is a form error, and nothing of that submission is saved.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Department, RespondentGroup
+
+DONT_KNOW_CHOICE = "dk"
+ANSWER_CHOICES = [(str(v), str(v)) for v in range(1, 7)] + [(DONT_KNOW_CHOICE, DONT_KNOW_CHOICE)]
+NOT_ANSWERED = ""
+_STATEMENT_FIELD = re.compile(r"^s(\d+)$")
+
+
+def _to_value(raw: str) -> int | None:
+    return None if raw == DONT_KNOW_CHOICE else int(raw)
+
+
+def statement_field_name(statement_id: int) -> str:
+    return f"s{statement_id}"
+
+
+class AnswerField(forms.TypedChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(
+            choices=ANSWER_CHOICES,
+            coerce=_to_value,
+            empty_value=NOT_ANSWERED,
+            error_messages={
+                "invalid_choice": _(
+                    "The answer was not one of the choices. Choose one of the six steps or “don't know”."
+                ),
+                "required": _("Choose an answer."),
+            },
+            **kwargs,
+        )
+
+
+class CategoryAnswersForm(forms.Form):
+    """The answers of one questionnaire page (one category). Unanswered statements are allowed."""
+
+    def __init__(self, data=None, *, statements):
+        super().__init__(data)
+        self.statements = list(statements)
+        for statement in self.statements:
+            self.fields[statement_field_name(statement.pk)] = AnswerField(label=statement.text)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.data:
+            foreign = [key for key in self.data if _STATEMENT_FIELD.match(key) and key not in self.fields]
+            if foreign:
+                raise forms.ValidationError(
+                    _(
+                        "The page sent an answer to a statement that is not on it. Nothing was saved; answer "
+                        "the statements below again."
+                    ),
+                    code="foreign_statement",
+                )
+        return cleaned
+
+    def answers(self) -> dict[int, int | None]:
+        """Statement id → value for the statements answered on this page."""
+        return {
+            statement.pk: self.cleaned_data[statement_field_name(statement.pk)]
+            for statement in self.statements
+            if self.cleaned_data.get(statement_field_name(statement.pk), NOT_ANSWERED) != NOT_ANSWERED
+        }
+
+
+class SaveAnswerForm(forms.Form):
+    """One answer saved by the page script as it is given."""
+
+    statement = forms.IntegerField(min_value=1)
+    value = AnswerField(required=True)
+
+
+class SubmitForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, submit my answers even though some statements are not answered."), required=False
+    )
+
+
+class OpenStartForm(forms.Form):
+    """Who answers through an open link: their department and respondent group."""
+
+    department = forms.ModelChoiceField(
+        label=_("Your department"),
+        queryset=Department.objects.none(),
+        empty_label=_("Choose…"),
+        error_messages={
+            "required": _("Choose your department."),
+            "invalid_choice": _("Choose your department from the list."),
+        },
+    )
+    group = forms.ModelChoiceField(
+        label=_("Your role"),
+        queryset=RespondentGroup.objects.none(),
+        empty_label=_("Choose…"),
+        error_messages={
+            "required": _("Choose your role."),
+            "invalid_choice": _("Choose your role from the list."),
+        },
+    )
+
+    def __init__(self, data=None, *, organisation, departments=None):
+        super().__init__(data)
+        queryset = Department.objects.filter(organisation=organisation)
+        if departments is not None:
+            queryset = queryset.filter(pk__in=[d.pk for d in departments])
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = queryset
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = RespondentGroup.objects.filter(
+            organisation=organisation
+        )

@@ -1,0 +1,245 @@
+"""The questionnaire versions that rounds are answered on: dimension → category → capability → statement,
+with the scoring settings stored with the version. A version that a round has used is read-only; changes
+make a new version. (These models lived in ``maturity`` until issue 13; they keep their ``maturity_*``
+tables, see surveys/migrations/0009.)"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def _in_language(obj, field: str) -> str:
+    """The Swedish or English text of a bilingual field, following the active language."""
+    lang = (get_language() or "sv")[:2]
+    return getattr(obj, f"{field}_en" if lang == "en" else f"{field}_sv") or getattr(obj, f"{field}_sv")
+
+
+class QuestionnaireVersion(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description_sv = models.TextField(_("description (Swedish)"), blank=True, default="")
+    description_en = models.TextField(_("description (English)"), blank=True, default="")
+    # Six labels per language, index 0 = 1 (stämmer inte alls) … index 5 = 6 (stämmer helt).
+    scale_labels = models.JSONField(_("scale labels"), default=dict)
+    dont_know_label = models.JSONField(_("'don't know' label"), default=dict)
+    capability_cutoff = models.DecimalField(
+        _("capability cut-off (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    legacy_cutoff = models.DecimalField(
+        _("legacy cut-off (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    k_anonymity = models.PositiveSmallIntegerField(
+        _("minimum responses shown (k)"),
+        default=5,
+        validators=[MinValueValidator(3)],
+        help_text=_("No figure is shown for fewer responses than this; never below 3."),
+    )
+    maps_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mapped_by",
+        verbose_name=_("comparable with"),
+        help_text=_(
+            "An earlier version whose dimensions keep their meaning here, so that trends run across both."
+        ),
+    )
+    source_checksum = models.CharField(max_length=64, blank=True, default="", editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        db_table = "maturity_questionnaireversion"
+        ordering = ["-created_at"]
+        verbose_name = _("questionnaire version")
+        verbose_name_plural = _("questionnaire versions")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(k_anonymity__gte=3), name="questionnaire_k_at_least_3"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _in_language(self, "name")
+
+    def comparable_version_ids(self) -> set[int]:
+        """This version and every version linked to it through ``maps_from`` (in either direction): their
+        dimension and overall percentages can stand in one trend. One query."""
+        links = list(QuestionnaireVersion.objects.values_list("pk", "maps_from_id"))
+        neighbours: dict[int, set[int]] = {}
+        for pk, maps_from_id in links:
+            if maps_from_id is not None:
+                neighbours.setdefault(pk, set()).add(maps_from_id)
+                neighbours.setdefault(maps_from_id, set()).add(pk)
+        found, stack = {self.pk}, [self.pk]
+        while stack:
+            for other in neighbours.get(stack.pop(), ()):
+                if other not in found:
+                    found.add(other)
+                    stack.append(other)
+        return found
+
+    @property
+    def is_locked(self) -> bool:
+        """Read-only once any round uses it."""
+        return self.pk is not None and self.rounds.exists()
+
+
+class Dimension(models.Model):
+    class Kind(models.TextChoices):
+        CAPABILITY = "capability", _("Digital capability")
+        LEGACY = "legacy", _("Digital legacy")
+
+    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="dimensions")
+    code = models.CharField(_("code"), max_length=30)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    weight = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("1"))
+
+    class Meta:
+        db_table = "maturity_dimension"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="dimension_unique_code"),
+            models.UniqueConstraint(fields=["version", "kind"], name="dimension_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _in_language(self, "name")
+
+
+class Category(models.Model):
+    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="categories")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(_("code"), max_length=30)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    weight = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("1"))
+
+    class Meta:
+        db_table = "maturity_category"
+        ordering = ["dimension__position", "position"]
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="category_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _in_language(self, "name")
+
+
+class Capability(models.Model):
+    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="capabilities")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="capabilities")
+    code = models.CharField(_("code"), max_length=30)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    weight = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("1"))
+
+    class Meta:
+        db_table = "maturity_capability"
+        ordering = ["category__dimension__position", "category__position", "position"]
+        verbose_name_plural = "capabilities"
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="capability_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _in_language(self, "name")
+
+
+class Statement(models.Model):
+    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="statements")
+    capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="statements")
+    code = models.CharField(_("code"), max_length=30)
+    text_sv = models.TextField(_("text (Swedish)"))
+    text_en = models.TextField(_("text (English)"))
+    reverse_scored = models.BooleanField(_("reverse scored"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "maturity_statement"
+        ordering = [
+            "capability__category__dimension__position",
+            "capability__category__position",
+            "capability__position",
+            "position",
+        ]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="statement_unique_code")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def text(self) -> str:
+        return _in_language(self, "text")
+
+
+class TypeDescription(models.Model):
+    """The text of one maturity type (A–D) in one questionnaire version."""
+
+    class Type(models.TextChoices):
+        A = "A", "A"
+        B = "B", "B"
+        C = "C", "C"
+        D = "D", "D"
+
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="type_descriptions"
+    )
+    type = models.CharField(max_length=1, choices=Type.choices)
+    title_sv = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    description_sv = models.TextField()
+    description_en = models.TextField()
+    recommendations_sv = models.TextField()
+    recommendations_en = models.TextField()
+
+    class Meta:
+        db_table = "maturity_typedescription"
+        ordering = ["type"]
+        constraints = [models.UniqueConstraint(fields=["version", "type"], name="type_description_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.version.code} {self.type}"
+
+    @property
+    def title(self) -> str:
+        return _in_language(self, "title")
+
+    @property
+    def description(self) -> str:
+        return _in_language(self, "description")
+
+    @property
+    def recommendations(self) -> str:
+        return _in_language(self, "recommendations")
