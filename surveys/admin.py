@@ -56,9 +56,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["municipality"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            org_services.ensure_default_groups(organisation=obj)
+        """Through the service: a new organisation gets its default groups, and either is audited."""
+        org_services.save_organisation(organisation=obj, actor=request.user)
 
 
 @admin.register(Municipality)
@@ -216,8 +215,23 @@ class RoleAssignmentAdmin(ServiceDeleteMixin, admin.ModelAdmin):
         org_services.revoke_role(assignment=obj, actor=request.user)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: the model changes only through its service."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(MeasurementPeriod)
-class MeasurementPeriodAdmin(admin.ModelAdmin):
+class MeasurementPeriodAdmin(ReadOnlyAdmin):
+    """The periods follow the national windows (surveys.services.periods.ensure_periods creates them)."""
+
     list_display = ["__str__", "starts_on", "ends_on"]
 
 
@@ -284,28 +298,30 @@ class TypeDescriptionInline(admin.StackedInline):
     model = TypeDescription
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(QuestionnaireVersion)
-class QuestionnaireVersionAdmin(admin.ModelAdmin):
+class QuestionnaireVersionAdmin(ReadOnlyAdmin):
+    """Read-only: a questionnaire version is loaded from its file by ``manage.py load_questionnaire``
+    (surveys.services.questionnaires.load_questionnaire, audited), which also refuses to change a version a
+    round has used."""
+
     list_display = ["code", "name_sv", "k_anonymity", "capability_cutoff", "legacy_cutoff", "created_at"]
     inlines = [TypeDescriptionInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_locked:
-            return [f.name for f in self.model._meta.fields]
-        return ["source_checksum"]
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.is_locked
-
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(ReadOnlyAdmin):
+    """Read-only, like its questionnaire version."""
+
     list_display = ["code", "version", "reverse_scored", "text_sv"]
     list_filter = ["version"]
     search_fields = ["code", "text_sv", "text_en"]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.version.is_locked:
-            return [f.name for f in self.model._meta.fields]
-        return []

@@ -32,6 +32,10 @@ TEXTS: dict[str, Promise] = {
     AuditAction.MFA_RECOVERY_CODES_ADDED: _("Got recovery codes for the second factor"),
     AuditAction.MFA_RECOVERY_CODES_RESET: _("Generated new recovery codes for the second factor"),
     AuditAction.MFA_RECOVERY_CODES_REMOVED: _("Removed their recovery codes"),
+    # Organisations and questionnaires (platform admin)
+    AuditAction.ORGANISATION_CREATED: _("Added the organisation %(target)s (code %(code)s)"),
+    AuditAction.ORGANISATION_CHANGED: _("Changed the organisation %(target)s: %(changes)s"),
+    AuditAction.QUESTIONNAIRE_LOADED: _("Loaded the questionnaire version %(target)s (%(outcome)s)"),
     # Settings, roles and staff
     AuditAction.SECURITY_SETTINGS_CHANGED: _("Changed the login settings: %(changes)s"),
     AuditAction.SSO_SETTINGS_CHANGED: _("Changed the single sign-on configuration: %(changes)s"),
@@ -137,7 +141,15 @@ def describe(event) -> str:
         choices = dict(RoleAssignment.Role.choices)
         values["role"] = str(choices.get(details["role"], details["role"]))
     if event.action == AuditAction.ROUND_CHANGED:
-        values["changes"] = _round_changes(details)
+        from surveys.models import Round
+
+        values["changes"] = _setting_changes(details, Round)
+    if event.action == AuditAction.ORGANISATION_CHANGED:
+        from surveys.models import Organisation
+
+        values["changes"] = _setting_changes(details, Organisation)
+    if event.action == AuditAction.QUESTIONNAIRE_LOADED:
+        values["outcome"] = str(LOAD_OUTCOMES.get(details.get("outcome", ""), details.get("outcome", "–")))
     if event.action == AuditAction.ROUND_CLOSING_DATE_CHANGED:
         values["before"], values["after"] = (_setting_value(details.get(k)) for k in ("before", "after"))
     template = TEXTS.get(event.action)
@@ -154,15 +166,19 @@ def _setting_value(value) -> str:
     return str(value) if value not in ("", None) else "–"
 
 
-def _round_changes(details: dict) -> str:
-    """“anonymous: yes → no; closes on: – → 2026-06-30”, each setting by its name on the round's form."""
-    from surveys.models import Round
+LOAD_OUTCOMES = {
+    "created": pgettext_lazy("questionnaire loaded", "new version"),
+    "updated": pgettext_lazy("questionnaire loaded", "changed before any round used it"),
+}
 
+
+def _setting_changes(details: dict, model) -> str:
+    """“anonymous: yes → no; closes on: – → 2026-06-30”, each setting by its name on the model's form."""
     before, after = details.get("before") or {}, details.get("after") or {}
     parts = []
     for name in details.get("changes") or []:
         try:
-            label = str(getattr(Round._meta.get_field(name), "verbose_name", name))
+            label = str(getattr(model._meta.get_field(name), "verbose_name", name))
         except FieldDoesNotExist:  # a setting recorded by an older version: its code is shown
             label = str(name)
         parts.append(f"{label}: {_setting_value(before.get(name))} → {_setting_value(after.get(name))}")

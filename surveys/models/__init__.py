@@ -735,6 +735,10 @@ class AuditAction(models.TextChoices):
     MFA_RECOVERY_CODES_ADDED = "mfa.recovery_codes_added"
     MFA_RECOVERY_CODES_RESET = "mfa.recovery_codes_reset"
     MFA_RECOVERY_CODES_REMOVED = "mfa.recovery_codes_removed"
+    # Organisations and questionnaires (platform admin)
+    ORGANISATION_CREATED = "organisation.created"
+    ORGANISATION_CHANGED = "organisation.changed"
+    QUESTIONNAIRE_LOADED = "questionnaire.loaded"
     # Settings, roles, staff, departments, groups
     SECURITY_SETTINGS_CHANGED = "settings.security_changed"
     SSO_SETTINGS_CHANGED = "settings.sso_changed"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from dimios_web.exceptions import DomainError
 
 from ..models import County, Department, Municipality, Organisation, RespondentGroup, RoleAssignment
-from .audit import AuditAction, record_event
+from .audit import ActorLike, AuditAction, record_event
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "data"
 
@@ -77,6 +77,54 @@ def add_organisation(*, code: str) -> tuple[Organisation, bool]:
         if created:
             ensure_default_groups(organisation=organisation)
     return organisation, created
+
+
+# The fields of an organisation that the platform admin sets (Django admin's form); the audit log records a
+# change of each with its old and new value.
+ORGANISATION_FIELDS = ("code", "name", "kind", "municipality", "county")
+
+
+def _organisation_settings(organisation: Organisation) -> dict[str, str]:
+    values = {}
+    for name in ORGANISATION_FIELDS:
+        value = getattr(organisation, name)
+        values[name] = "" if value is None else str(value)
+    return values
+
+
+@transaction.atomic
+def save_organisation(*, organisation: Organisation, actor: ActorLike) -> Organisation:
+    """Create the organisation (with the default respondent groups) or save the platform admin's change of
+    its code, name, kind, municipality or county; either is audited (a change with each field's old and new
+    value). ``organisation`` carries the new values, already validated by the admin's form."""
+    if organisation.pk is None:
+        organisation.save()
+        ensure_default_groups(organisation=organisation)
+        record_event(
+            action=AuditAction.ORGANISATION_CREATED,
+            organisation=organisation,
+            actor=actor,
+            target=organisation.name,
+            details={"code": organisation.code},
+        )
+        return organisation
+    before = _organisation_settings(Organisation.objects.select_for_update().get(pk=organisation.pk))
+    after = _organisation_settings(organisation)
+    changed = [name for name in ORGANISATION_FIELDS if before[name] != after[name]]
+    if changed:
+        organisation.save(update_fields=[Organisation._meta.get_field(n).name for n in changed])
+        record_event(
+            action=AuditAction.ORGANISATION_CHANGED,
+            organisation=organisation,
+            actor=actor,
+            target=organisation.name,
+            details={
+                "changes": changed,
+                "before": {n: before[n] for n in changed},
+                "after": {n: after[n] for n in changed},
+            },
+        )
+    return organisation
 
 
 def ensure_default_groups(*, organisation: Organisation) -> None:

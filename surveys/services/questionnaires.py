@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from dimios_web.exceptions import DomainError
 
 from ..models import Capability, Category, Dimension, QuestionnaireVersion, Statement, TypeDescription
+from .audit import ActorLike, AuditAction, record_event
 
 DEFAULT_QUESTIONNAIRE = (
     Path(__file__).resolve().parent.parent / "data" / "questionnaires" / "dimios-open-2026.yaml"
@@ -181,10 +182,12 @@ def read_questionnaire_file(path: Path | str) -> dict:
 
 
 @transaction.atomic
-def load_questionnaire(*, doc: dict) -> tuple[QuestionnaireVersion, str]:
+def load_questionnaire(*, doc: dict, actor: ActorLike = None) -> tuple[QuestionnaireVersion, str]:
     """Create or update a questionnaire version from a parsed document. Returns the version and what
     happened: "created", "unchanged" or "updated". A version that a round has used is read-only: loading
-    different content for it is refused."""
+    different content for it is refused. A created or updated version is audited (``actor`` None: the
+    system, e.g. ``manage.py load_questionnaire`` at deployment); Django admin shows versions read-only, so
+    this is the one way a questionnaire changes."""
     digest = checksum(doc)
     version = QuestionnaireVersion.objects.select_for_update().filter(code=doc["code"]).first()
     if version is not None:
@@ -274,11 +277,17 @@ def load_questionnaire(*, doc: dict) -> tuple[QuestionnaireVersion, str]:
                     )
                     for s_pos, st in enumerate(cap["statements"])
                 )
+    record_event(
+        action=AuditAction.QUESTIONNAIRE_LOADED,
+        actor=actor,
+        target=version.code,
+        details={"outcome": outcome, "checksum": digest},
+    )
     return version, outcome
 
 
-def load_questionnaire_file(*, path: Path | str) -> tuple[QuestionnaireVersion, str]:
-    return load_questionnaire(doc=read_questionnaire_file(path))
+def load_questionnaire_file(*, path: Path | str, actor: ActorLike = None) -> tuple[QuestionnaireVersion, str]:
+    return load_questionnaire(doc=read_questionnaire_file(path), actor=actor)
 
 
 def ensure_default_questionnaire() -> QuestionnaireVersion:

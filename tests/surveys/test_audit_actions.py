@@ -296,3 +296,72 @@ def test_on_postgresql_the_trigger_lets_a_reference_be_emptied_and_nothing_else(
     org_services.delete_department(department=department, actor=org_admin)  # SET_NULL passes the trigger
     event.refresh_from_db()
     assert event.department is None and event.target == "Park"
+
+
+def test_the_admin_creates_and_changes_an_organisation_through_the_audited_service(client, platform_admin):
+    from django.core.management import call_command
+
+    from surveys.models import Organisation
+
+    call_command("load_municipalities")
+    client.force_login(platform_admin)
+    fields = {"code": "0581", "name": "Norrköpings kommun", "kind": "municipality", "municipality": "0581"}
+    response = client.post(reverse("admin:surveys_organisation_add"), {**fields, "county": "05"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    organisation = Organisation.objects.get(code="0581")
+    created = _last(AuditAction.ORGANISATION_CREATED)
+    assert created.organisation == organisation and created.actor == platform_admin
+    assert organisation.respondent_groups.count() == 5
+
+    url = reverse("admin:surveys_organisation_change", args=[organisation.pk])
+    response = client.post(url, {**fields, "name": "Norrköping", "county": "05"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    changed = _last(AuditAction.ORGANISATION_CHANGED)
+    assert changed.organisation == organisation and changed.actor == platform_admin
+    assert changed.details["changes"] == ["name"]
+    assert changed.details["before"] == {"name": "Norrköpings kommun"}
+    with translation.override("sv"):
+        assert describe(changed) == "Ändrade organisationen Norrköping: namn: Norrköpings kommun → Norrköping"
+    client.post(url, {**fields, "name": "Norrköping", "county": "05"})  # nothing changed: nothing recorded
+    assert AuditEvent.objects.filter(action=AuditAction.ORGANISATION_CHANGED).count() == 1
+
+
+def test_the_admin_shows_periods_and_questionnaires_but_cannot_change_them(
+    client, platform_admin, questionnaire
+):
+    from surveys.models import MeasurementPeriod, Statement
+    from tests.factories import MeasurementPeriodFactory
+
+    period = MeasurementPeriodFactory()
+    statement = Statement.objects.filter(version=questionnaire).first()
+    client.force_login(platform_admin)
+    cases = [
+        ("surveys_measurementperiod", period, {"year": 2030, "term": "VT"}),
+        ("surveys_questionnaireversion", questionnaire, {"code": "changed", "k_anonymity": 2}),
+        ("surveys_statement", statement, {"code": "changed", "text_sv": "Ändrad"}),
+    ]
+    for name, obj, data in cases:
+        url = reverse(f"admin:{name}_change", args=[obj.pk])
+        assert client.get(url).status_code == 200  # shown, read-only
+        assert client.post(url, data).status_code == 403
+        assert client.post(reverse(f"admin:{name}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
+        assert client.get(reverse(f"admin:{name}_add")).status_code == 403
+    period.refresh_from_db()
+    questionnaire.refresh_from_db()
+    statement.refresh_from_db()
+    assert (period.year, questionnaire.k_anonymity, statement.code) == (2026, 5, statement.code)
+    assert MeasurementPeriod.objects.filter(pk=period.pk).exists()
+    assert questionnaire.code != "changed" and statement.text_sv != "Ändrad"
+
+
+def test_loading_a_questionnaire_is_audited_and_loading_it_again_unchanged_is_not():
+    from surveys.services.questionnaires import DEFAULT_QUESTIONNAIRE, load_questionnaire_file
+
+    version, outcome = load_questionnaire_file(path=DEFAULT_QUESTIONNAIRE)
+    assert outcome == "created"
+    event = _last(AuditAction.QUESTIONNAIRE_LOADED)
+    assert event.target == version.code and event.actor is None and event.details["outcome"] == "created"
+    with translation.override("sv"):
+        assert describe(event) == f"Läste in enkätversionen {version.code} (ny version)"
+    assert load_questionnaire_file(path=DEFAULT_QUESTIONNAIRE)[1] == "unchanged"
+    assert AuditEvent.objects.filter(action=AuditAction.QUESTIONNAIRE_LOADED).count() == 1

@@ -4,7 +4,6 @@ every section builder (``sections``) works from; the data ``Table`` every chart 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +15,7 @@ from maturity.read_model import HIDDEN, RoundView, cell, is_hidden, load_round_v
 from maturity.selectors import as_frozen, get_comparison
 from surveys.models import Capability, Category, Department, Organisation, RespondentGroup, Round, Statement
 from surveys.scope_keys import ORGANISATION, ScopeKey
-from surveys.tree import tree_ordered
+from surveys.tree import descendants_and_self, tree_ordered
 
 # Spread flags (docs/dashboards.md): on the 1–6 scale a standard deviation of 1.5 or more means that
 # respondents disagree widely; a "vet ej" share of 20 % or more means that many do not know.
@@ -200,7 +199,7 @@ def build_page(
     if department is None:
         scoped = [(d, depth) for d, depth in ordered if visible is None or d.pk in visible]
     else:
-        below = set(_descendants(departments, department.pk))
+        below = descendants_and_self({d.pk: d.parent_id for d in departments}, [department.pk])
         scoped = [(d, depth) for d, depth in ordered if d.pk in below]
     entities = [
         _entity(current, ScopeKey.department(d.pk, group_id), d.name, depth)
@@ -265,15 +264,3 @@ def response_rate(round_: Round, focus_key: ScopeKey, focus_shown: bool, *, depa
         "submitted": row.submitted,
         "rate": row.rate_value,
     }
-
-
-def _descendants(departments: list[Department], root_id: int) -> list[int]:
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for d in departments:
-        children[d.parent_id].append(d.pk)
-    found, stack = [], [root_id]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(children.get(current, ()))
-    return found
