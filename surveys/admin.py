@@ -215,7 +215,7 @@ class RoleAssignmentAdmin(ServiceDeleteMixin, admin.ModelAdmin):
         org_services.revoke_role(assignment=obj, actor=request.user)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyMixin:
     """Shown, never changed here: the model changes only through its service."""
 
     def has_add_permission(self, request, obj=None):
@@ -226,6 +226,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(MeasurementPeriod)
@@ -294,18 +298,9 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-class TypeDescriptionInline(admin.StackedInline):
+class TypeDescriptionInline(ReadOnlyMixin, admin.StackedInline):
     model = TypeDescription
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(QuestionnaireVersion)

@@ -112,7 +112,7 @@ def save_organisation(*, organisation: Organisation, actor: ActorLike) -> Organi
     after = _organisation_settings(organisation)
     changed = [name for name in ORGANISATION_FIELDS if before[name] != after[name]]
     if changed:
-        organisation.save(update_fields=[Organisation._meta.get_field(n).name for n in changed])
+        organisation.save(update_fields=changed)
         record_event(
             action=AuditAction.ORGANISATION_CHANGED,
             organisation=organisation,
