@@ -107,6 +107,12 @@ REASONS = {
     "email_changed": _("the account's e-mail address has changed"),
     "idle": _("inactivity"),
     "absolute": _("maximum session length"),
+}
+
+# How someone logged in (the ``method`` of a login event). Kept apart from the reasons: "password" is a
+# method here and a failure ("wrong password or unknown name") there.
+METHODS = {
+    "password": pgettext_lazy("login method", "password"),
     "password+mfa": _("password and second factor"),
     "sso": pgettext_lazy("login method", "single sign-on"),
     "sso+mfa": _("single sign-on and second factor"),
@@ -127,7 +133,8 @@ def describe(event) -> str:
     values: dict[str, str] = defaultdict(lambda: "–")
     for key, value in details.items():
         if isinstance(value, str):
-            values[key] = str(REASONS.get(value, value))
+            names = METHODS if key == "method" else REASONS
+            values[key] = str(names.get(value, value))
         elif isinstance(value, list):
             values[key] = ", ".join(str(v) for v in value)
         else:

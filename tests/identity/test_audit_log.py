@@ -86,6 +86,26 @@ def test_the_sentence_is_swedish_and_names_the_details(events, settings):
         )
 
 
+def test_a_login_with_a_password_names_the_method_not_a_failure(organisation, org_admin):
+    from django.utils import translation
+
+    logins = [
+        record_event(
+            action=AuditAction.LOGIN_SUCCEEDED,
+            organisation=organisation,
+            actor=org_admin,
+            details={"method": method, "address": "192.0.2.1"},
+        )
+        for method in ("password", "password+mfa", "sso")
+    ]
+    with translation.override("sv"):
+        assert [describe(event) for event in logins] == [
+            "Loggade in (lösenord) från 192.0.2.1",
+            "Loggade in (lösenord och tvåfaktorsinloggning) från 192.0.2.1",
+            "Loggade in (gemensam inloggning) från 192.0.2.1",
+        ]
+
+
 def test_the_org_admin_reads_their_organisations_log_only(client, org_admin, organisation, events):
     client.force_login(org_admin)
     response = client.get(reverse("identity:audit_log", args=[organisation.code]))
