@@ -141,10 +141,30 @@ def start_open_response(*, round: Round, department: Department, group: Responde
     return draft, raw_key
 
 
-@_retry_when_busy
-def save_answers(*, draft: Draft, answers: Mapping[int, int | None]) -> int:
-    """Save answers (statement id → 1..6, or None for "vet ej") in the draft, replacing earlier ones. All
-    or nothing: one invalid answer saves none. Returns the number of statements answered so far."""
+@dataclass(frozen=True)
+class DraftContext:
+    """What a save needs to know about the respondent, resolved once when the link is opened and kept in
+    the session, so that a save looks nothing up: the draft, its round and questionnaire version, and its
+    owner (the invitation of a personal link, or the hash of an open link's key)."""
+
+    draft_id: int
+    round_id: int
+    questionnaire_id: int
+    invitation_id: int | None = None
+    open_key_hash: str = ""
+
+    @classmethod
+    def of(cls, draft: Draft) -> DraftContext:
+        return cls(
+            draft_id=draft.pk,
+            round_id=draft.round_id,
+            questionnaire_id=draft.round.questionnaire_id,
+            invitation_id=draft.invitation_id,
+            open_key_hash=draft.open_key_hash,
+        )
+
+
+def _check_values(answers: Mapping[int, int | None]) -> None:
     for value in answers.values():
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 6
@@ -152,33 +172,175 @@ def save_answers(*, draft: Draft, answers: Mapping[int, int | None]) -> int:
             raise DomainError(
                 _("An answer must be one of the six steps of the scale or “don't know”."), code=INVALID_ANSWER
             )
+
+
+def _claim_sql(context: DraftContext) -> tuple[str, list[object]]:
+    """The WHERE clause of the claim: the draft is still there, its round is open (and answered on the
+    questionnaire version the statements were checked against), and its owner may still answer (the
+    invitation neither submitted nor revoked; the open link's key unchanged)."""
+    draft, round_, invitation = (
+        Draft._meta.db_table,
+        Round._meta.db_table,
+        Invitation._meta.db_table,
+    )
+    sql = (
+        f"{draft}.id = %s AND {draft}.round_id = %s AND EXISTS (SELECT 1 FROM {round_} r WHERE r.id = %s "
+        "AND r.status = %s AND r.questionnaire_id = %s)"
+    )
+    params: list[object] = [
+        context.draft_id,
+        context.round_id,
+        context.round_id,
+        Round.Status.OPEN.value,
+        context.questionnaire_id,
+    ]
+    if context.invitation_id is not None:
+        sql += (
+            f" AND {draft}.invitation_id = %s AND EXISTS (SELECT 1 FROM {invitation} i WHERE i.id = %s "
+            "AND i.submitted = %s AND i.revoked_at IS NULL)"
+        )
+        params += [context.invitation_id, context.invitation_id, False]
+    else:
+        sql += f" AND {draft}.invitation_id IS NULL AND {draft}.open_key_hash = %s"
+        params += [context.open_key_hash or "-"]
+    return sql, params
+
+
+def _refusal(context: DraftContext) -> DomainError:
+    """Why the claim matched no row (the slow path, only when a save is refused): the same refusal, in the
+    same order, as the pages give."""
+    if context.invitation_id is not None:
+        invitation = (
+            Invitation.objects.filter(pk=context.invitation_id).values("revoked_at", "submitted").first()
+        )
+        if invitation is not None and invitation["revoked_at"] is not None:
+            return revoked_error()
+        if invitation is None or invitation["submitted"]:
+            return already_submitted_error()
+    status = Round.objects.filter(pk=context.round_id).values_list("status", flat=True).first()
+    if status != Round.Status.OPEN:
+        return round_not_open_error()
+    return already_submitted_error()  # the draft is gone (submitted on another device) or not this one's
+
+
+def _upsert_values(context: DraftContext, answers: Mapping[int, int | None], now) -> tuple[str, list]:
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows = sorted(answers.items())  # a fixed order: two saves of one draft never deadlock
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    params: list[object] = []
+    for statement_id, value in rows:
+        params += [context.draft_id, statement_id, value, stamp]
+    sql = (
+        f"INSERT INTO {DraftAnswer._meta.db_table} (draft_id, statement_id, value, updated_at) VALUES {values} "
+        "ON CONFLICT (draft_id, statement_id) DO UPDATE SET value = excluded.value, "
+        "updated_at = excluded.updated_at"
+    )
+    return sql, params
+
+
+def _save_in_two_statements(context: DraftContext, answers: Mapping[int, int | None], now) -> int | None:
+    """The claim and the upsert, and the number answered after the save, in two statements inside the
+    caller's transaction. None when the claim matched no row.
+
+    PostgreSQL: the claim comes first (its row lock serialises two tabs and a submit), then one statement
+    upserts and counts: the statement's snapshot is taken after the claim, so it sees every answer committed
+    before (another device's too); the rows it writes itself are counted from its RETURNING.
+    SQLite: the upsert comes first (the first write takes the database's write lock, so nobody else writes
+    until the commit), then the claim returns the count; a refused claim rolls the upsert back."""
+    where, params = _claim_sql(context)
+    draft_table, answer_table = Draft._meta.db_table, DraftAnswer._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    upsert, upsert_params = _upsert_values(context, answers, now)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"UPDATE {draft_table} SET updated_at = %s WHERE {where}", [stamp, *params])
+            if cursor.rowcount != 1:
+                return None
+            cursor.execute(
+                f"WITH up AS ({upsert} RETURNING statement_id) SELECT (SELECT COUNT(*) FROM up) + "
+                f"(SELECT COUNT(*) FROM {answer_table} a WHERE a.draft_id = %s "
+                "AND a.statement_id NOT IN (SELECT statement_id FROM up))",
+                [*upsert_params, context.draft_id],
+            )
+            return int(cursor.fetchone()[0])
+        cursor.execute(upsert, upsert_params)
+        cursor.execute(
+            f"UPDATE {draft_table} SET updated_at = %s WHERE {where} RETURNING (SELECT COUNT(*) FROM "
+            f"{answer_table} a WHERE a.draft_id = {draft_table}.id)",
+            [stamp, *params],
+        )
+        row = cursor.fetchone()
+        return None if row is None else int(row[0])
+
+
+def _save_portably(context: DraftContext, answers: Mapping[int, int | None], now) -> int | None:
+    """The same with the ORM (any other database, and a save without answers): claim, upsert, count."""
+    where, params = _claim_sql(context)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Draft._meta.db_table} SET updated_at = %s WHERE {where}", [stamp, *params])
+        if cursor.rowcount != 1:
+            return None
+    if answers:
+        DraftAnswer.objects.bulk_create(
+            [
+                DraftAnswer(draft_id=context.draft_id, statement_id=s, value=v, updated_at=now)
+                for s, v in sorted(answers.items())
+            ],
+            update_conflicts=True,
+            unique_fields=["draft", "statement"],
+            update_fields=["value", "updated_at"],
+        )
+    return DraftAnswer.objects.filter(draft_id=context.draft_id).count()
+
+
+def _write_answers(context: DraftContext, answers: Mapping[int, int | None], now) -> int | None:
+    if answers and connection.vendor in ("postgresql", "sqlite"):
+        return _save_in_two_statements(context, answers, now)
+    return _save_portably(context, answers, now)
+
+
+@_retry_when_busy
+def save_answers(
+    *,
+    draft: Draft | DraftContext,
+    answers: Mapping[int, int | None],
+    statement_ids: frozenset[int] | None = None,
+) -> int:
+    """Save answers (statement id → 1..6, or None for "vet ej") in the draft, replacing earlier ones. All
+    or nothing: one invalid answer saves none. Returns the number of statements answered so far.
+
+    ``statement_ids`` are the questionnaire version's statements (kept in the process by the caller:
+    a version in use never changes); without them they are read. On PostgreSQL and SQLite a save is two
+    statements in one transaction (``_save_in_two_statements``); a refused save (submitted, revoked,
+    closed) then looks up why."""
+    context = draft if isinstance(draft, DraftContext) else DraftContext.of(draft)
+    _check_values(answers)
+    if answers:
+        if statement_ids is None:
+            statement_ids = frozenset(
+                Statement.objects.filter(
+                    pk__in=list(answers), version_id=context.questionnaire_id
+                ).values_list("pk", flat=True)
+            )
+        if not set(answers) <= statement_ids:
+            raise DomainError(_("That statement is not part of this survey."), code=INVALID_ANSWER)
     now = timezone.now()
     try:
         with transaction.atomic():
-            # Claim the draft first: a submit in another tab either finished (the draft is gone) or waits.
-            if not Draft.objects.filter(pk=draft.pk).update(updated_at=now):
-                raise already_submitted_error()
-            if answers:
-                known = set(
-                    Statement.objects.filter(
-                        pk__in=list(answers), version_id=draft.round.questionnaire_id
-                    ).values_list("pk", flat=True)
-                )
-                if known != set(answers):
-                    raise DomainError(_("That statement is not part of this survey."), code=INVALID_ANSWER)
-                DraftAnswer.objects.bulk_create(
-                    [
-                        DraftAnswer(draft_id=draft.pk, statement_id=s, value=v, updated_at=now)
-                        for s, v in sorted(answers.items())
-                    ],
-                    update_conflicts=True,
-                    unique_fields=["draft", "statement"],
-                    update_fields=["value", "updated_at"],
-                )
+            answered = _write_answers(context, answers, now)
+            if answered is None:
+                raise _Refused
+    except _Refused:
+        raise _refusal(context) from None
     except IntegrityError:
         # The draft vanished between the claim and the commit (a submit won the race).
         raise already_submitted_error() from None
-    return DraftAnswer.objects.filter(draft_id=draft.pk).count()
+    return answered
+
+
+class _Refused(Exception):
+    """The claim matched no row: roll the transaction back, then find out why."""
 
 
 @dataclass(frozen=True)

@@ -113,22 +113,24 @@ def test_the_database_refuses_values_off_the_scale_and_a_second_answer_to_a_stat
 
 @pytest.fixture
 def flaky_bulk_create(monkeypatch):
-    """DraftAnswer bulk_create that fails with "database is locked" the first ``n`` times."""
+    """The write of a save's answers (claim and upsert, ``_write_answers``) fails with "database is locked"
+    the first ``n`` times, inside the save's transaction, after the claim has run."""
     from django.db import OperationalError
 
     from surveys.services import responding as module
 
-    original = module.DraftAnswer.objects.bulk_create
+    original = module._write_answers
     state = {"failures": 0, "calls": 0}
 
     def install(n):
-        def bulk_create(*args, **kwargs):
+        def write_answers(*args, **kwargs):
             state["calls"] += 1
+            result = original(*args, **kwargs)
             if state["calls"] <= n:
                 raise OperationalError("database is locked")
-            return original(*args, **kwargs)
+            return result
 
-        monkeypatch.setattr(module.DraftAnswer.objects, "bulk_create", bulk_create)
+        monkeypatch.setattr(module, "_write_answers", write_answers)
         return state
 
     return install
