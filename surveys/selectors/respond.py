@@ -47,9 +47,9 @@ def get_draft_in_context(
 ) -> Draft | None:
     """The respondent's draft as the session knows it, with its round, organisation, questionnaire and
     invitation (one query): None when it is gone (submitted) or no longer this owner's."""
-    drafts = Draft.objects.select_related(
-        "round__organisation", "round__questionnaire", "invitation"
-    ).filter(pk=draft_id, round_id=round_id)
+    drafts = Draft.objects.select_related("round__organisation", "round__questionnaire", "invitation").filter(
+        pk=draft_id, round_id=round_id
+    )
     if invitation_id is not None:
         drafts = drafts.filter(invitation_id=invitation_id)
     else:

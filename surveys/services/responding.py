@@ -18,6 +18,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
@@ -174,7 +175,7 @@ def _check_values(answers: Mapping[int, int | None]) -> None:
             )
 
 
-def _claim_sql(context: DraftContext) -> tuple[str, list[object]]:
+def _claim_sql(context: DraftContext) -> tuple[str, list[Any]]:
     """The WHERE clause of the claim: the draft is still there, its round is open (and answered on the
     questionnaire version the statements were checked against), and its owner may still answer (the
     invitation neither submitted nor revoked; the open link's key unchanged)."""
@@ -187,7 +188,7 @@ def _claim_sql(context: DraftContext) -> tuple[str, list[object]]:
         f"{draft}.id = %s AND {draft}.round_id = %s AND EXISTS (SELECT 1 FROM {round_} r WHERE r.id = %s "
         "AND r.status = %s AND r.questionnaire_id = %s)"
     )
-    params: list[object] = [
+    params: list[Any] = [
         context.draft_id,
         context.round_id,
         context.round_id,
@@ -227,12 +228,12 @@ def _upsert_values(context: DraftContext, answers: Mapping[int, int | None], now
     stamp = connection.ops.adapt_datetimefield_value(now)
     rows = sorted(answers.items())  # a fixed order: two saves of one draft never deadlock
     values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    params: list[object] = []
+    params: list[Any] = []
     for statement_id, value in rows:
         params += [context.draft_id, statement_id, value, stamp]
     sql = (
-        f"INSERT INTO {DraftAnswer._meta.db_table} (draft_id, statement_id, value, updated_at) VALUES {values} "
-        "ON CONFLICT (draft_id, statement_id) DO UPDATE SET value = excluded.value, "
+        f"INSERT INTO {DraftAnswer._meta.db_table} (draft_id, statement_id, value, updated_at) "
+        f"VALUES {values} ON CONFLICT (draft_id, statement_id) DO UPDATE SET value = excluded.value, "
         "updated_at = excluded.updated_at"
     )
     return sql, params

@@ -416,7 +416,10 @@ def respond_save(request):
     answers = _posted_answers(request.POST)
     if answers is None:
         return JsonResponse(
-            {"ok": False, "message": _("The answers were not saved: one of them was not one of the choices.")},
+            {
+                "ok": False,
+                "message": _("The answers were not saved: one of them was not one of the choices."),
+            },
             status=400,
         )
     try:
