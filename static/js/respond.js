@@ -28,7 +28,9 @@
   // (navigator.sendBeacon, the CSRF token in the body). The page's own form carries every answer of the
   // page, so what is unsent when it is submitted goes with it. A failed save stays unsent: it is sent again
   // with the next one, on leaving the page, or by the form.
-  var DELAY = parseInt(form.getAttribute("data-save-delay") || "3000", 10);
+  function delay() {
+    return parseInt(form.getAttribute("data-save-delay") || "3000", 10);
+  }
   var url = form.getAttribute("data-save-url");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var counter = document.getElementById("progress-count");
@@ -112,7 +114,7 @@
         counter.textContent = counter.getAttribute("data-template").replace("__N__", result.data.answered);
       }
       if (result.ok && keys(unsent).length) {
-        schedule(DELAY);
+        schedule(delay());
       }
     });
   }
@@ -195,6 +197,6 @@
     var statement = fieldset.getAttribute("data-statement");
     unsent[statement] = input.value; // a later answer replaces an earlier unsent one
     show(statement, form.getAttribute("data-saving-text"));
-    schedule(DELAY);
+    schedule(delay());
   });
 })();
