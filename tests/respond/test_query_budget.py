@@ -151,3 +151,56 @@ def test_several_answers_are_all_or_nothing():
     empty = client.post(reverse("surveys:respond_save"), {})
     assert empty.status_code == 400
     assert not DraftAnswer.objects.exists()
+
+
+def test_a_save_after_a_submit_on_another_device_is_refused_and_the_page_says_already_submitted():
+    from surveys.models import Invitation, Response
+
+    client, ids = _personal_link()
+    client.get(reverse("surveys:respond_page", args=[1]))
+    other = Client()
+    other.get(reverse("surveys:respond_start", args=[issue_link_token(Invitation.objects.get())]))
+    other.post(reverse("surveys:respond_save"), {f"s{ids[0]}": "2"})
+    assert other.post(reverse("surveys:respond_summary"), {"confirm": "on"}).status_code == 302
+    late = client.post(reverse("surveys:respond_save"), {f"s{ids[1]}": "5"})
+    assert late.status_code == 409
+    assert late.json()["message"] == "Svaren är redan inskickade. Tack för att du deltog!"
+    assert not DraftAnswer.objects.exists()
+    assert Response.objects.count() + _pooled() == 1
+    page = client.get(reverse("surveys:respond_page", args=[1]))
+    assert "Svaren är redan inskickade." in page.content.decode()
+
+
+def _pooled() -> int:
+    from surveys.models import PooledResponse
+
+    return PooledResponse.objects.count()
+
+
+def test_a_revoked_link_stops_the_saves_and_the_pages_at_once():
+    from django.utils import timezone
+
+    from surveys.models import Invitation
+
+    client, ids = _personal_link()
+    client.get(reverse("surveys:respond_page", args=[1]))
+    Invitation.objects.update(revoked_at=timezone.now())
+    refused = client.post(reverse("surveys:respond_save"), {f"s{ids[0]}": "5"})
+    assert refused.status_code == 409
+    assert "dragits tillbaka" in refused.json()["message"]
+    assert not DraftAnswer.objects.exists()
+    assert client.get(reverse("surveys:respond_page", args=[1])).status_code == 410
+
+
+def test_a_session_from_before_the_kept_context_still_saves_and_is_brought_up_to_date():
+    from surveys.models import Invitation
+    from surveys.views.respond import SESSION_KEY
+
+    client, ids = _personal_link()
+    invitation = Invitation.objects.get()
+    session = client.session
+    session[SESSION_KEY] = {"invitation": invitation.pk}
+    session.save()
+    saved = client.post(reverse("surveys:respond_save"), {"statement": ids[0], "value": "3"})
+    assert saved.json() == {"ok": True, "answered": 1}
+    assert client.session[SESSION_KEY]["draft"] == invitation.draft.pk
