@@ -47,11 +47,16 @@ _CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\
 
 
 def timed(func) -> tuple[float, int, int]:
-    """Milliseconds, the statements that read or write data, and the transaction control statements."""
+    """Milliseconds, the statements that read or write data, and the transaction control statements. A
+    refused request (4xx/5xx) stops the run: its figures would mean nothing."""
     with CaptureQueriesContext(connection) as captured:
         start = time.perf_counter()
-        func()
+        response = func()
         elapsed = time.perf_counter() - start
+    if response.status_code >= 400:
+        raise SystemExit(
+            f"{response.request['PATH_INFO']} answered {response.status_code}: {response.content!r}"
+        )
     control = sum(1 for q in captured.captured_queries if _CONTROL.match(q["sql"]))
     return elapsed * 1000, len(captured) - control, control
 
