@@ -88,6 +88,7 @@
       method: "POST",
       body: body(batch),
       credentials: "same-origin",
+      keepalive: true, // not cancelled when the page is left while it is under way
       headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
     }).then(function (response) {
       return response.json().then(function (data) {

@@ -207,7 +207,7 @@ def _claim_sql(context: DraftContext) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def _refusal(context: DraftContext) -> DomainError:
+def _why_refused(context: DraftContext) -> DomainError:
     """Why the claim matched no row (the slow path, only when a save is refused): the same refusal, in the
     same order, as the pages give."""
     if context.invitation_id is not None:
@@ -333,7 +333,7 @@ def save_answers(
             if answered is None:
                 raise _Refused
     except _Refused:
-        raise _refusal(context) from None
+        raise _why_refused(context) from None
     except IntegrityError:
         # The draft vanished between the claim and the commit (a submit won the race).
         raise already_submitted_error() from None
