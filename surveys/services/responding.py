@@ -13,6 +13,7 @@ serialised by the database (a row lock on PostgreSQL, the write lock on SQLite) 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import secrets
 import time
@@ -224,54 +225,45 @@ def _why_refused(context: DraftContext) -> DomainError:
     return already_submitted_error()  # the draft is gone (submitted on another device) or not this one's
 
 
-def _upsert_values(context: DraftContext, answers: Mapping[int, int | None], now) -> tuple[str, list]:
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    rows = sorted(answers.items())  # a fixed order: two saves of one draft never deadlock
-    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    params: list[Any] = []
-    for statement_id, value in rows:
-        params += [context.draft_id, statement_id, value, stamp]
-    sql = (
-        f"INSERT INTO {DraftAnswer._meta.db_table} (draft_id, statement_id, value, updated_at) "
-        f"VALUES {values} ON CONFLICT (draft_id, statement_id) DO UPDATE SET value = excluded.value, "
-        "updated_at = excluded.updated_at"
-    )
-    return sql, params
+def _save_in_one_statement(context: DraftContext, answers: Mapping[int, int | None], now) -> int | None:
+    """The save as one statement, atomic on its own (no transaction around it), returning the number
+    answered after it; None when the draft may no longer be answered.
 
-
-def _save_in_two_statements(context: DraftContext, answers: Mapping[int, int | None], now) -> int | None:
-    """The claim and the upsert, and the number answered after the save, in two statements inside the
-    caller's transaction. None when the claim matched no row.
-
-    PostgreSQL: the claim comes first (its row lock serialises two tabs and a submit), then one statement
-    upserts and counts: the statement's snapshot is taken after the claim, so it sees every answer committed
-    before (another device's too); the rows it writes itself are counted from its RETURNING.
-    SQLite: the upsert comes first (the first write takes the database's write lock, so nobody else writes
-    until the commit), then the claim returns the count; a refused claim rolls the upsert back."""
+    ``INSERT … SELECT … ON CONFLICT DO UPDATE … RETURNING``: the answers are written only where the claim's
+    conditions hold for the draft (round open, link neither submitted nor revoked): all of them or none.
+    A submit that got the draft first (it holds the draft ``FOR UPDATE`` on PostgreSQL, the write lock on
+    SQLite) makes the insert wait and then fail its foreign key, the draft being gone; a submit that comes
+    after waits for the insert and reads its answers. So an answer is acknowledged exactly when it is in
+    the draft the submit reads. The count is the draft's other answers (another device's included) plus
+    the ones given, which are all there once the statement has run."""
     where, params = _claim_sql(context)
     draft_table, answer_table = Draft._meta.db_table, DraftAnswer._meta.db_table
     stamp = connection.ops.adapt_datetimefield_value(now)
-    upsert, upsert_params = _upsert_values(context, answers, now)
+    rows = sorted(answers.items())  # a fixed order: two saves of one draft never deadlock
+    values = ", ".join(["(%s, CAST(%s AS INTEGER))"] * len(rows))
+    given = ", ".join(["%s"] * len(rows))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"UPDATE {draft_table} SET updated_at = %s WHERE {where}", [stamp, *params])
-            if cursor.rowcount != 1:
-                return None
-            cursor.execute(
-                f"WITH up AS ({upsert} RETURNING statement_id) SELECT (SELECT COUNT(*) FROM up) + "
-                f"(SELECT COUNT(*) FROM {answer_table} a WHERE a.draft_id = %s "
-                "AND a.statement_id NOT IN (SELECT statement_id FROM up))",
-                [*upsert_params, context.draft_id],
-            )
-            return int(cursor.fetchone()[0])
-        cursor.execute(upsert, upsert_params)
         cursor.execute(
-            f"UPDATE {draft_table} SET updated_at = %s WHERE {where} RETURNING (SELECT COUNT(*) FROM "
-            f"{answer_table} a WHERE a.draft_id = {draft_table}.id)",
-            [stamp, *params],
+            f"WITH given (statement_id, value) AS (VALUES {values}) "
+            f"INSERT INTO {answer_table} (draft_id, statement_id, value, updated_at) "
+            f"SELECT {draft_table}.id, given.statement_id, given.value, %s FROM {draft_table}, given "
+            f"WHERE {where} "
+            "ON CONFLICT (draft_id, statement_id) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at "
+            f"RETURNING (SELECT COUNT(*) FROM {answer_table} other WHERE other.draft_id = %s "
+            f"AND other.statement_id NOT IN ({given}))",
+            [
+                *(item for row in rows for item in row),
+                stamp,
+                *params,
+                context.draft_id,
+                *(statement_id for statement_id, _value in rows),
+            ],
         )
-        row = cursor.fetchone()
-        return None if row is None else int(row[0])
+        returned = cursor.fetchall()
+    if len(returned) != len(rows):
+        return None
+    return int(returned[0][0]) + len(rows)
 
 
 def _save_portably(context: DraftContext, answers: Mapping[int, int | None], now) -> int | None:
@@ -295,12 +287,6 @@ def _save_portably(context: DraftContext, answers: Mapping[int, int | None], now
     return DraftAnswer.objects.filter(draft_id=context.draft_id).count()
 
 
-def _write_answers(context: DraftContext, answers: Mapping[int, int | None], now) -> int | None:
-    if answers and connection.vendor in ("postgresql", "sqlite"):
-        return _save_in_two_statements(context, answers, now)
-    return _save_portably(context, answers, now)
-
-
 @_retry_when_busy
 def save_answers(
     *,
@@ -312,8 +298,8 @@ def save_answers(
     or nothing: one invalid answer saves none. Returns the number of statements answered so far.
 
     ``statement_ids`` are the questionnaire version's statements (kept in the process by the caller:
-    a version in use never changes); without them they are read. On PostgreSQL and SQLite a save is two
-    statements in one transaction (``_save_in_two_statements``); a refused save (submitted, revoked,
+    a version in use never changes); without them they are read. On PostgreSQL and SQLite a save is one
+    statement, atomic on its own (``_save_in_one_statement``); a refused save (submitted, revoked,
     closed) then looks up why."""
     context = draft if isinstance(draft, DraftContext) else DraftContext.of(draft)
     _check_values(answers)
@@ -328,15 +314,23 @@ def save_answers(
             raise DomainError(_("That statement is not part of this survey."), code=INVALID_ANSWER)
     now = timezone.now()
     try:
-        with transaction.atomic():
-            answered = _write_answers(context, answers, now)
-            if answered is None:
-                raise _Refused
+        if answers and connection.vendor in ("postgresql", "sqlite"):
+            # Inside someone else's transaction (a test's, a management command's) a savepoint keeps a
+            # failed insert from spoiling it; on its own the save needs no transaction.
+            with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+                answered = _save_in_one_statement(context, answers, now)
+        else:
+            with transaction.atomic():
+                answered = _save_portably(context, answers, now)
+                if answered is None:
+                    raise _Refused
     except _Refused:
-        raise _why_refused(context) from None
+        answered = None
     except IntegrityError:
-        # The draft vanished between the claim and the commit (a submit won the race).
+        # The draft vanished while the answers were written (a submit won the race): nothing was saved.
         raise already_submitted_error() from None
+    if answered is None:
+        raise _why_refused(context)
     return answered
 
 

@@ -113,24 +113,23 @@ def test_the_database_refuses_values_off_the_scale_and_a_second_answer_to_a_stat
 
 @pytest.fixture
 def flaky_bulk_create(monkeypatch):
-    """The write of a save's answers (claim and upsert, ``_write_answers``) fails with "database is locked"
-    the first ``n`` times, inside the save's transaction, after the claim has run."""
+    """The write of a save's answers (``_save_in_one_statement``) fails with "database is locked" the first
+    ``n`` times, as SQLite's busy database refuses the statement."""
     from django.db import OperationalError
 
     from surveys.services import responding as module
 
-    original = module._write_answers
+    original = module._save_in_one_statement
     state = {"failures": 0, "calls": 0}
 
     def install(n):
         def write_answers(*args, **kwargs):
             state["calls"] += 1
-            result = original(*args, **kwargs)
             if state["calls"] <= n:
                 raise OperationalError("database is locked")
-            return result
+            return original(*args, **kwargs)
 
-        monkeypatch.setattr(module, "_write_answers", write_answers)
+        monkeypatch.setattr(module, "_save_in_one_statement", write_answers)
         return state
 
     return install
