@@ -495,6 +495,10 @@ def _empty_cache():
     """Each test starts with an empty cache (Django's test cases do not clear the local-memory cache)."""
     from django.core.cache import cache
 
+    from surveys.selectors.respond import forget_questionnaire_structures
+
     cache.clear()
+    # A rolled-back test database hands the next test the same ids for other questionnaires (SQLite).
+    forget_questionnaire_structures()
     yield
     cache.clear()

@@ -84,6 +84,27 @@ class SaveAnswerForm(forms.Form):
     value = AnswerField(required=True)
 
 
+class SaveAnswersForm(forms.Form):
+    """Several answers saved at once by the page script (``s<statement id>`` = "1".."6" or "dk", the same
+    fields as the page's own form). All or nothing: one value that is not a choice makes the form invalid.
+    Which statements belong to the survey is the service's check."""
+
+    def __init__(self, data=None):
+        super().__init__(data)
+        for key in data or {}:
+            if _STATEMENT_FIELD.match(key):
+                self.fields[key] = AnswerField(required=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(_STATEMENT_FIELD.match(name) for name in self.fields):
+            raise forms.ValidationError(_("No answer was sent."), code="empty")
+        return cleaned
+
+    def answers(self) -> dict[int, int | None]:
+        return {int(name[1:]): self.cleaned_data[name] for name in self.fields}
+
+
 class SubmitForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Yes, submit my answers even though some statements are not answered."), required=False

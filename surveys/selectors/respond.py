@@ -4,10 +4,12 @@ the number of statements."""
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..models import Category, Draft, Invitation, Round, Statement
+from ..models import Category, Draft, DraftAnswer, Invitation, Round, Statement
 from ..tokens import hash_token
 
 # secrets.token_urlsafe(32) gives 43 characters; anything far from that shape is not one of ours.
@@ -40,6 +42,21 @@ def get_invitation_with_draft(invitation_id: int) -> Invitation | None:
     )
 
 
+def get_draft_in_context(
+    draft_id: int, round_id: int, *, invitation_id: int | None, open_key_hash: str = ""
+) -> Draft | None:
+    """The respondent's draft as the session knows it, with its round, organisation, questionnaire and
+    invitation (one query): None when it is gone (submitted) or no longer this owner's."""
+    drafts = Draft.objects.select_related("round__organisation", "round__questionnaire", "invitation").filter(
+        pk=draft_id, round_id=round_id
+    )
+    if invitation_id is not None:
+        drafts = drafts.filter(invitation_id=invitation_id)
+    else:
+        drafts = drafts.filter(invitation__isnull=True, open_key_hash=open_key_hash or "-")
+    return drafts.first()
+
+
 def get_open_draft(round_id: int, raw_key: str) -> Draft | None:
     return (
         Draft.objects.select_related("round__organisation", "round__questionnaire", "round__period")
@@ -67,8 +84,58 @@ def get_open_round(round_id: int) -> Round | None:
     )
 
 
+# --- The questionnaire's structure, kept in the process --------------------------------------------------
+# A questionnaire version is read-only once a round uses it (``QuestionnaireVersion.is_locked``: the loader
+# refuses to change it, Django admin shows it read-only), and a respondent only ever answers a round, so
+# the version a respondent answers never changes: its categories and statements are read once per process
+# and kept (a few kilobytes per version; the least recently used are dropped past the limit).
+
+STRUCTURE_CACHE_SIZE = 32
+
+
+@dataclass(frozen=True)
+class QuestionnaireStructure:
+    categories: list[Category]  # one page each, in questionnaire order (with their dimension)
+    statements: list[Statement]  # every statement in questionnaire order (with its capability)
+    by_category: dict[int, list[Statement]]  # category id → its statements in page order
+    statement_ids: frozenset[int]
+
+
+_structures: OrderedDict[int, QuestionnaireStructure] = OrderedDict()
+_structures_lock = threading.Lock()
+
+
+def get_questionnaire_structure(questionnaire_id: int) -> QuestionnaireStructure:
+    """The categories and statements of a questionnaire version that a round uses: two queries the first
+    time in a process, none after (see above)."""
+    with _structures_lock:
+        structure = _structures.get(questionnaire_id)
+        if structure is not None:
+            _structures.move_to_end(questionnaire_id)
+            return structure
+    categories = list(Category.objects.filter(version_id=questionnaire_id).select_related("dimension"))
+    statements = list(Statement.objects.filter(version_id=questionnaire_id).select_related("capability"))
+    by_category: dict[int, list[Statement]] = {c.pk: [] for c in categories}
+    for statement in sorted(statements, key=lambda s: (s.capability.position, s.position, s.pk)):
+        by_category.setdefault(statement.capability.category_id, []).append(statement)
+    structure = QuestionnaireStructure(
+        categories, statements, by_category, frozenset(s.pk for s in statements)
+    )
+    with _structures_lock:
+        _structures[questionnaire_id] = structure
+        while len(_structures) > STRUCTURE_CACHE_SIZE:
+            _structures.popitem(last=False)
+    return structure
+
+
+def forget_questionnaire_structures() -> None:
+    """Drop the kept structures (tests that change a questionnaire in place, which the product never does)."""
+    with _structures_lock:
+        _structures.clear()
+
+
 def list_categories(questionnaire_id: int) -> list[Category]:
-    return list(Category.objects.filter(version_id=questionnaire_id).select_related("dimension"))
+    return get_questionnaire_structure(questionnaire_id).categories
 
 
 @dataclass
@@ -103,21 +170,20 @@ class QuestionnairePage:
 
 
 def _draft_answers(draft: Draft) -> dict[int, int | None]:
-    return dict(draft.answers.values_list("statement_id", "value"))
+    return dict(DraftAnswer.objects.filter(draft_id=draft.pk).values_list("statement_id", "value"))
 
 
 def get_questionnaire_page(draft: Draft, categories: list[Category], number: int) -> QuestionnairePage:
-    """Page ``number`` (1-based, one category a page) with the draft's answers in place."""
+    """Page ``number`` (1-based, one category a page) with the draft's answers in place (one query: the
+    answers; the statements come from the kept structure)."""
     category = categories[number - 1]
-    statements = list(
-        Statement.objects.filter(capability__category=category).order_by(
-            "capability__position", "position", "pk"
-        )
-    )
+    structure = get_questionnaire_structure(draft.round.questionnaire_id)
+    statements = structure.by_category.get(category.pk, [])
     answers = _draft_answers(draft)
-    total = Statement.objects.filter(version_id=draft.round.questionnaire_id).count()
+    total = len(structure.statements)
     rows = [StatementRow(s, answers.get(s.pk), s.pk in answers, number) for s in statements]
-    return QuestionnairePage(number, len(categories), category, rows, Progress(len(answers), total))
+    answered = len(answers.keys() & structure.statement_ids)
+    return QuestionnairePage(number, len(categories), category, rows, Progress(answered, total))
 
 
 @dataclass
@@ -143,9 +209,7 @@ def get_summary(draft: Draft, categories: list[Category]) -> Summary:
     page_of = {c.pk: i for i, c in enumerate(categories, start=1)}
     sections = {c.pk: SummarySection(c, page_of[c.pk]) for c in categories}
     answers = _draft_answers(draft)
-    statements = Statement.objects.filter(version_id=draft.round.questionnaire_id).select_related(
-        "capability"
-    )
+    statements = get_questionnaire_structure(draft.round.questionnaire_id).statements
     first = None
     total = 0
     for statement in statements:

@@ -13,11 +13,13 @@ serialised by the database (a row lock on PostgreSQL, the write lock on SQLite) 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
@@ -141,10 +143,30 @@ def start_open_response(*, round: Round, department: Department, group: Responde
     return draft, raw_key
 
 
-@_retry_when_busy
-def save_answers(*, draft: Draft, answers: Mapping[int, int | None]) -> int:
-    """Save answers (statement id → 1..6, or None for "vet ej") in the draft, replacing earlier ones. All
-    or nothing: one invalid answer saves none. Returns the number of statements answered so far."""
+@dataclass(frozen=True)
+class DraftContext:
+    """What a save needs to know about the respondent, resolved once when the link is opened and kept in
+    the session, so that a save looks nothing up: the draft, its round and questionnaire version, and its
+    owner (the invitation of a personal link, or the hash of an open link's key)."""
+
+    draft_id: int
+    round_id: int
+    questionnaire_id: int
+    invitation_id: int | None = None
+    open_key_hash: str = ""
+
+    @classmethod
+    def of(cls, draft: Draft) -> DraftContext:
+        return cls(
+            draft_id=draft.pk,
+            round_id=draft.round_id,
+            questionnaire_id=draft.round.questionnaire_id,
+            invitation_id=draft.invitation_id,
+            open_key_hash=draft.open_key_hash,
+        )
+
+
+def _check_values(answers: Mapping[int, int | None]) -> None:
     for value in answers.values():
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 6
@@ -152,33 +174,168 @@ def save_answers(*, draft: Draft, answers: Mapping[int, int | None]) -> int:
             raise DomainError(
                 _("An answer must be one of the six steps of the scale or “don't know”."), code=INVALID_ANSWER
             )
+
+
+def _claim_sql(context: DraftContext) -> tuple[str, list[Any]]:
+    """The WHERE clause of the claim: the draft is still there, its round is open (and answered on the
+    questionnaire version the statements were checked against), and its owner may still answer (the
+    invitation neither submitted nor revoked; the open link's key unchanged)."""
+    draft, round_, invitation = (
+        Draft._meta.db_table,
+        Round._meta.db_table,
+        Invitation._meta.db_table,
+    )
+    sql = (
+        f"{draft}.id = %s AND {draft}.round_id = %s AND EXISTS (SELECT 1 FROM {round_} r WHERE r.id = %s "
+        "AND r.status = %s AND r.questionnaire_id = %s)"
+    )
+    params: list[Any] = [
+        context.draft_id,
+        context.round_id,
+        context.round_id,
+        Round.Status.OPEN.value,
+        context.questionnaire_id,
+    ]
+    if context.invitation_id is not None:
+        sql += (
+            f" AND {draft}.invitation_id = %s AND EXISTS (SELECT 1 FROM {invitation} i WHERE i.id = %s "
+            "AND i.submitted = %s AND i.revoked_at IS NULL)"
+        )
+        params += [context.invitation_id, context.invitation_id, False]
+    else:
+        sql += f" AND {draft}.invitation_id IS NULL AND {draft}.open_key_hash = %s"
+        params += [context.open_key_hash or "-"]
+    return sql, params
+
+
+def _why_refused(context: DraftContext) -> DomainError:
+    """Why the claim matched no row (the slow path, only when a save is refused): the same refusal, in the
+    same order, as the pages give."""
+    if context.invitation_id is not None:
+        invitation = (
+            Invitation.objects.filter(pk=context.invitation_id).values("revoked_at", "submitted").first()
+        )
+        if invitation is not None and invitation["revoked_at"] is not None:
+            return revoked_error()
+        if invitation is None or invitation["submitted"]:
+            return already_submitted_error()
+    status = Round.objects.filter(pk=context.round_id).values_list("status", flat=True).first()
+    if status != Round.Status.OPEN:
+        return round_not_open_error()
+    return already_submitted_error()  # the draft is gone (submitted on another device) or not this one's
+
+
+def _save_in_one_statement(context: DraftContext, answers: Mapping[int, int | None], now) -> int | None:
+    """The save as one statement, atomic on its own (no transaction around it), returning the number
+    answered after it; None when the draft may no longer be answered.
+
+    ``INSERT … SELECT … ON CONFLICT DO UPDATE … RETURNING``: the answers are written only where the claim's
+    conditions hold for the draft (round open, link neither submitted nor revoked): all of them or none.
+    A submit that got the draft first (it holds the draft ``FOR UPDATE`` on PostgreSQL, the write lock on
+    SQLite) makes the insert wait and then fail its foreign key, the draft being gone; a submit that comes
+    after waits for the insert and reads its answers. So an answer is acknowledged exactly when it is in
+    the draft the submit reads. The count is the draft's other answers (another device's included) plus
+    the ones given, which are all there once the statement has run."""
+    where, params = _claim_sql(context)
+    draft_table, answer_table = Draft._meta.db_table, DraftAnswer._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows = sorted(answers.items())  # a fixed order: two saves of one draft never deadlock
+    values = ", ".join(["(%s, CAST(%s AS INTEGER))"] * len(rows))
+    given = ", ".join(["%s"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH given (statement_id, value) AS (VALUES {values}) "
+            f"INSERT INTO {answer_table} (draft_id, statement_id, value, updated_at) "
+            f"SELECT {draft_table}.id, given.statement_id, given.value, %s FROM {draft_table}, given "
+            f"WHERE {where} "
+            "ON CONFLICT (draft_id, statement_id) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at "
+            f"RETURNING (SELECT COUNT(*) FROM {answer_table} other WHERE other.draft_id = %s "
+            f"AND other.statement_id NOT IN ({given}))",
+            [
+                *(item for row in rows for item in row),
+                stamp,
+                *params,
+                context.draft_id,
+                *(statement_id for statement_id, _value in rows),
+            ],
+        )
+        returned = cursor.fetchall()
+    if len(returned) != len(rows):
+        return None
+    return int(returned[0][0]) + len(rows)
+
+
+def _save_portably(context: DraftContext, answers: Mapping[int, int | None], now) -> int | None:
+    """The same with the ORM (any other database, and a save without answers): claim, upsert, count."""
+    where, params = _claim_sql(context)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Draft._meta.db_table} SET updated_at = %s WHERE {where}", [stamp, *params])
+        if cursor.rowcount != 1:
+            return None
+    if answers:
+        DraftAnswer.objects.bulk_create(
+            [
+                DraftAnswer(draft_id=context.draft_id, statement_id=s, value=v, updated_at=now)
+                for s, v in sorted(answers.items())
+            ],
+            update_conflicts=True,
+            unique_fields=["draft", "statement"],
+            update_fields=["value", "updated_at"],
+        )
+    return DraftAnswer.objects.filter(draft_id=context.draft_id).count()
+
+
+@_retry_when_busy
+def save_answers(
+    *,
+    draft: Draft | DraftContext,
+    answers: Mapping[int, int | None],
+    statement_ids: frozenset[int] | None = None,
+) -> int:
+    """Save answers (statement id → 1..6, or None for "vet ej") in the draft, replacing earlier ones. All
+    or nothing: one invalid answer saves none. Returns the number of statements answered so far.
+
+    ``statement_ids`` are the questionnaire version's statements (kept in the process by the caller:
+    a version in use never changes); without them they are read. On PostgreSQL and SQLite a save is one
+    statement, atomic on its own (``_save_in_one_statement``); a refused save (submitted, revoked,
+    closed) then looks up why."""
+    context = draft if isinstance(draft, DraftContext) else DraftContext.of(draft)
+    _check_values(answers)
+    if answers:
+        if statement_ids is None:
+            statement_ids = frozenset(
+                Statement.objects.filter(
+                    pk__in=list(answers), version_id=context.questionnaire_id
+                ).values_list("pk", flat=True)
+            )
+        if not set(answers) <= statement_ids:
+            raise DomainError(_("That statement is not part of this survey."), code=INVALID_ANSWER)
     now = timezone.now()
     try:
-        with transaction.atomic():
-            # Claim the draft first: a submit in another tab either finished (the draft is gone) or waits.
-            if not Draft.objects.filter(pk=draft.pk).update(updated_at=now):
-                raise already_submitted_error()
-            if answers:
-                known = set(
-                    Statement.objects.filter(
-                        pk__in=list(answers), version_id=draft.round.questionnaire_id
-                    ).values_list("pk", flat=True)
-                )
-                if known != set(answers):
-                    raise DomainError(_("That statement is not part of this survey."), code=INVALID_ANSWER)
-                DraftAnswer.objects.bulk_create(
-                    [
-                        DraftAnswer(draft_id=draft.pk, statement_id=s, value=v, updated_at=now)
-                        for s, v in sorted(answers.items())
-                    ],
-                    update_conflicts=True,
-                    unique_fields=["draft", "statement"],
-                    update_fields=["value", "updated_at"],
-                )
+        if answers and connection.vendor in ("postgresql", "sqlite"):
+            # Inside someone else's transaction (a test's, a management command's) a savepoint keeps a
+            # failed insert from spoiling it; on its own the save needs no transaction.
+            with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+                answered = _save_in_one_statement(context, answers, now)
+        else:
+            with transaction.atomic():
+                answered = _save_portably(context, answers, now)
+                if answered is None:
+                    raise _Refused
+    except _Refused:
+        answered = None
     except IntegrityError:
-        # The draft vanished between the claim and the commit (a submit won the race).
+        # The draft vanished while the answers were written (a submit won the race): nothing was saved.
         raise already_submitted_error() from None
-    return DraftAnswer.objects.filter(draft_id=draft.pk).count()
+    if answered is None:
+        raise _why_refused(context)
+    return answered
+
+
+class _Refused(Exception):
+    """The claim matched no row: roll the transaction back, then find out why."""
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 
 from .. import ratelimit
-from ..forms.respond import CategoryAnswersForm, OpenStartForm, SaveAnswerForm, SubmitForm
+from ..forms.respond import (
+    CategoryAnswersForm,
+    OpenStartForm,
+    SaveAnswerForm,
+    SaveAnswersForm,
+    SubmitForm,
+)
 from ..models import Draft, Invitation, Round
 from ..selectors import respond as selectors
 from ..services import responding
 from ..services.responding import ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN
+from ..tokens import hash_token
 
 SESSION_KEY = "dimios_respondent"
 OPEN_PENDING_KEY = "dimios_open_round"
@@ -135,11 +142,72 @@ def _closed(request, round: Round) -> HttpResponse:
 # --- The respondent in the session -------------------------------------------------------------------------
 
 
+def _remember_draft(request, state: dict, draft: Draft) -> None:
+    """Keep the respondent's resolved context in the session (written once, when the link is opened), so
+    that a save needs no lookup and a page one query (docs/performance.md, "Respondent path")."""
+    context = {
+        "draft": draft.pk,
+        "round": draft.round_id,
+        "questionnaire": draft.round.questionnaire_id,
+        "organisation": draft.round.organisation_id,
+    }
+    if any(state.get(key) != value for key, value in context.items()):
+        request.session[SESSION_KEY] = {**state, **context}
+
+
+def _context(state: dict) -> responding.DraftContext | None:
+    """The respondent's draft as the session holds it, or None (a session from before the context was
+    kept, or none at all)."""
+    try:
+        if "draft" not in state:
+            return None
+        if "invitation" in state:
+            return responding.DraftContext(
+                draft_id=state["draft"],
+                round_id=state["round"],
+                questionnaire_id=state["questionnaire"],
+                invitation_id=state["invitation"],
+            )
+        if "open_round" in state:
+            return responding.DraftContext(
+                draft_id=state["draft"],
+                round_id=state["open_round"],
+                questionnaire_id=state["questionnaire"],
+                open_key_hash=hash_token(state.get("open_key", "")),
+            )
+    except KeyError:
+        return None
+    return None
+
+
 def _respondent(request, *, json: bool = False) -> Respondent | HttpResponse:
     state = request.session.get(SESSION_KEY) or {}
     if "submitted_round" in state:
         round = Round.objects.filter(pk=state["submitted_round"]).first()
         return _refusal(request, responding.already_submitted_error(), round, json=json)
+    context = _context(state)
+    if context is not None:
+        # One query: the draft with its round, organisation, questionnaire and invitation.
+        draft = selectors.get_draft_in_context(
+            context.draft_id,
+            context.round_id,
+            invitation_id=context.invitation_id,
+            open_key_hash=context.open_key_hash,
+        )
+        if draft is not None:
+            invitation = draft.invitation
+            try:
+                if invitation is not None:
+                    invitation.round = draft.round
+                    responding.check_invitation_can_answer(invitation)
+                elif draft.round.status != Round.Status.OPEN:
+                    raise responding.round_not_open_error()
+            except DomainError as error:
+                return _refusal(request, error, draft.round, json=json)
+            return Respondent(draft.round, draft, invitation)
+        if "invitation" not in state:
+            return _expired(request, json=json)
+        # A personal link whose draft is gone (submitted on another device, …): the full lookup says why.
     if "invitation" in state:
         invitation = selectors.get_invitation_with_draft(state["invitation"])
         if invitation is None:
@@ -150,6 +218,7 @@ def _respondent(request, *, json: bool = False) -> Respondent | HttpResponse:
         except DomainError as error:
             return _refusal(request, error, invitation.round, json=json)
         draft.round = invitation.round  # already loaded with its questionnaire and organisation
+        _remember_draft(request, state, draft)
         return Respondent(invitation.round, draft, invitation)
     if "open_round" in state:
         draft = selectors.get_open_draft(state["open_round"], state.get("open_key", ""))
@@ -157,6 +226,7 @@ def _respondent(request, *, json: bool = False) -> Respondent | HttpResponse:
             return _expired(request, json=json)
         if draft.round.status != Round.Status.OPEN:
             return _refusal(request, responding.round_not_open_error(), draft.round, json=json)
+        _remember_draft(request, state, draft)
         return Respondent(draft.round, draft, None)
     return _expired(request, json=json)
 
@@ -199,6 +269,7 @@ def respond_start(request, token):
         responding.check_invitation_can_answer(invitation)
         draft = responding.start_response(invitation=invitation)
         draft.round = invitation.round
+        _remember_draft(request, request.session[SESSION_KEY], draft)
         if draft.answers.exists():
             categories = selectors.list_categories(invitation.round.questionnaire_id)
             target = _resume_url(selectors.get_summary(draft, categories))
@@ -268,7 +339,13 @@ def respond_page(request, number: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            responding.save_answers(draft=respondent.draft, answers=form.answers())
+            responding.save_answers(
+                draft=respondent.draft,
+                answers=form.answers(),
+                statement_ids=selectors.get_questionnaire_structure(
+                    respondent.round.questionnaire_id
+                ).statement_ids,
+            )
         except DomainError as error:
             if error.code in (ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN):
                 return _refusal(request, error, respondent.round)
@@ -308,22 +385,48 @@ def respond_page(request, number: int):
     )
 
 
+def _posted_answers(data) -> dict[int, int | None] | None:
+    """The answers of a save: several (``s<id>=value``, as the page's form names them) or one
+    (``statement`` and ``value``, the earlier form). None when one of them is not a choice."""
+    form: SaveAnswerForm | SaveAnswersForm
+    if "statement" in data:
+        form = SaveAnswerForm(data)
+        if not form.is_valid():
+            return None
+        return {form.cleaned_data["statement"]: form.cleaned_data["value"]}
+    form = SaveAnswersForm(data)
+    return form.answers() if form.is_valid() else None
+
+
 @respondent_page
 @require_POST
 def respond_save(request):
-    """Save one answer as it is given (the page script). JSON in the answer, JSON out."""
-    respondent = _respondent(request, json=True)
-    if isinstance(respondent, HttpResponse):
-        return respondent
-    form = SaveAnswerForm(request.POST)
-    if not form.is_valid():
+    """Save the answers given on a page since the last save (the page script: its coalesced requests and
+    the beacon sent when the page is left). All or nothing. JSON out.
+
+    Three queries (docs/performance.md): the session, the claim (an UPDATE that also checks that the round is
+    open and the link may still answer) and the upsert that counts; the statements are checked against the
+    questionnaire kept in the process. Only a refused save looks up why."""
+    context = _context(request.session.get(SESSION_KEY) or {})
+    if context is None:
+        respondent = _respondent(request, json=True)  # refusals, an expired session, an older session
+        if isinstance(respondent, HttpResponse):
+            return respondent
+        context = responding.DraftContext.of(respondent.draft)
+    answers = _posted_answers(request.POST)
+    if answers is None:
         return JsonResponse(
-            {"ok": False, "message": _("The answer was not saved: it was not one of the choices.")},
+            {
+                "ok": False,
+                "message": _("The answers were not saved: one of them was not one of the choices."),
+            },
             status=400,
         )
     try:
         answered = responding.save_answers(
-            draft=respondent.draft, answers={form.cleaned_data["statement"]: form.cleaned_data["value"]}
+            draft=context,
+            answers=answers,
+            statement_ids=selectors.get_questionnaire_structure(context.questionnaire_id).statement_ids,
         )
     except DomainError as error:
         status = 409 if error.code in (ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN) else 400
@@ -448,7 +551,7 @@ def respond_open_start(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            _draft, raw_key = responding.start_open_response(
+            draft, raw_key = responding.start_open_response(
                 round=round, department=form.cleaned_data["department"], group=form.cleaned_data["group"]
             )
         except DomainError as error:
@@ -456,7 +559,10 @@ def respond_open_start(request):
         else:
             request.session.cycle_key()
             request.session.pop(OPEN_PENDING_KEY, None)
-            request.session[SESSION_KEY] = {"open_round": round.pk, "open_key": raw_key}
+            draft.round = round
+            state = {"open_round": round.pk, "open_key": raw_key}
+            request.session[SESSION_KEY] = state
+            _remember_draft(request, state, draft)
             request.session.pop(RECEIPT_KEY, None)
             return redirect("surveys:respond_welcome")
     return render(

@@ -113,22 +113,23 @@ def test_the_database_refuses_values_off_the_scale_and_a_second_answer_to_a_stat
 
 @pytest.fixture
 def flaky_bulk_create(monkeypatch):
-    """DraftAnswer bulk_create that fails with "database is locked" the first ``n`` times."""
+    """The write of a save's answers (``_save_in_one_statement``) fails with "database is locked" the first
+    ``n`` times, as SQLite's busy database refuses the statement."""
     from django.db import OperationalError
 
     from surveys.services import responding as module
 
-    original = module.DraftAnswer.objects.bulk_create
+    original = module._save_in_one_statement
     state = {"failures": 0, "calls": 0}
 
     def install(n):
-        def bulk_create(*args, **kwargs):
+        def write_answers(*args, **kwargs):
             state["calls"] += 1
             if state["calls"] <= n:
                 raise OperationalError("database is locked")
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(module.DraftAnswer.objects, "bulk_create", bulk_create)
+        monkeypatch.setattr(module, "_save_in_one_statement", write_answers)
         return state
 
     return install

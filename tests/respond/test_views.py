@@ -24,7 +24,15 @@ def test_personal_link_is_swapped_for_a_session_and_leaves_the_address_bar(clien
     assert response["Location"] == reverse("surveys:respond_welcome")
     assert token not in response["Location"]
     assert response["Referrer-Policy"] == "no-referrer"
-    assert client.session[SESSION_KEY] == {"invitation": invitation.pk}
+    # The session holds ids only (never the token): the invitation and the context a save needs.
+    draft = invitation.draft
+    assert client.session[SESSION_KEY] == {
+        "invitation": invitation.pk,
+        "draft": draft.pk,
+        "round": invitation.round_id,
+        "questionnaire": invitation.round.questionnaire_id,
+        "organisation": invitation.round.organisation_id,
+    }
     start = client.get(response["Location"])
     assert start.status_code == 200
     # The pages after the swap have forms: no Referer to other sites, and the Origin header CSRF needs.
