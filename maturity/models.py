@@ -110,7 +110,9 @@ class OrganisationFigure(models.Model):
     )
     organisation_code = models.CharField(max_length=20)
     kind = models.CharField(max_length=20)
-    county = models.ForeignKey("surveys.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    county = models.ForeignKey(
+        "surveys.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     figure = models.CharField(max_length=80)
     percent = models.FloatField(null=True, blank=True)
     # The organisation scope's respondents (the same on every row of a round).

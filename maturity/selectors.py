@@ -343,12 +343,16 @@ def _comparison_totals(
         wanted = Q(basis=comparisons.NATIONAL, basis_key="", figure=comparisons.COUNTING_FIGURE)
         for basis in bases:
             wanted |= Q(basis=basis, basis_key=keys[basis])
-        stored = list(ComparisonAggregate.objects.filter(period=period).filter(wanted))
+        stored = list(
+            ComparisonAggregate.objects.filter(period=period)
+            .filter(wanted)
+            .values_list("basis", "figure", "n_rows", "n_values", "total")
+        )
         counted = next(
             (
-                a.n_rows
-                for a in stored
-                if a.basis == comparisons.NATIONAL and a.figure == comparisons.COUNTING_FIGURE
+                n
+                for b, f, n, _nv, _t in stored
+                if b == comparisons.NATIONAL and f == comparisons.COUNTING_FIGURE
             ),
             0,
         )
@@ -356,7 +360,7 @@ def _comparison_totals(
             own = list(rows.filter(organisation=organisation).values_list("figure", "percent"))
             result: dict[str, Totals] = {}
             for basis in bases:
-                sums = {a.figure: [a.n_rows, a.n_values, a.total] for a in stored if a.basis == basis}
+                sums = {f: [n, n_values, total] for b, f, n, n_values, total in stored if b == basis}
                 for figure, percent in own:  # current, so its rows are in each of its sets
                     if figure in sums:
                         sums[figure][0] -= 1
@@ -432,7 +436,9 @@ def get_comparison(
     )[basis]
 
 
-def _comparison(totals: Totals, *, basis: str, period: MeasurementPeriod, min_organisations: int) -> dict | None:
+def _comparison(
+    totals: Totals, *, basis: str, period: MeasurementPeriod, min_organisations: int
+) -> dict | None:
     n_organisations = totals.get(comparisons.COUNTING_FIGURE, (0, 0, 0.0))[0]
     if n_organisations < min_organisations:
         return None
@@ -452,6 +458,8 @@ def _comparison(totals: Totals, *, basis: str, period: MeasurementPeriod, min_or
     for level, prefix in comparisons.LEVEL_PREFIXES.items():
         start = f"{prefix}:"
         comparison[level] = {
-            figure[len(start) :]: mean_or_none(figure) for figure in sorted(totals) if figure.startswith(start)
+            figure[len(start) :]: mean_or_none(figure)
+            for figure in sorted(totals)
+            if figure.startswith(start)
         }
     return comparison

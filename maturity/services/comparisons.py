@@ -31,7 +31,11 @@ from ..models import ComparisonAggregate, OrganisationFigure, RoundResult
 
 NATIONAL, COUNTY, KIND = "national", "county", "kind"
 # The headline figures as rows, with the key of the published headline they come from.
-HEADLINE_FIGURES = {"overall": "overall_percent", "capability": "capability_percent", "legacy": "legacy_percent"}
+HEADLINE_FIGURES = {
+    "overall": "overall_percent",
+    "capability": "capability_percent",
+    "legacy": "legacy_percent",
+}
 # The parts, as "<prefix>:<code>" rows, with the level of the published breakdown they come from.
 LEVEL_PREFIXES = {"dimensions": "dimension", "categories": "category", "capabilities": "capability"}
 # Every shown organisation has this row (its percent may be missing), so its count is the set's size.
@@ -172,7 +176,9 @@ def refresh_period_comparisons(*, period_id: int, models: Any = None) -> int:
             .values_list("kind", "county_id", "figure", "n_rows", "n_values", "total")
             .order_by()
         ):
-            sets = [(NATIONAL, ""), (KIND, kind)] + ([(COUNTY, str(county_id))] if county_id is not None else [])
+            sets = [(NATIONAL, ""), (KIND, kind)] + (
+                [(COUNTY, str(county_id))] if county_id is not None else []
+            )
             for basis, basis_key in sets:
                 entry = sums.setdefault((basis, basis_key, figure), [0, 0, 0.0])
                 entry[0] += n_rows
@@ -248,9 +254,9 @@ def stale_period_ids(*, models: Any = None) -> list[int]:
     reopened or deleted, an organisation's kind, county or code changed, in ``surveys``). Two queries."""
     m = _models(models)
     counted = dict(
-        m.ComparisonAggregate.objects.filter(basis=NATIONAL, basis_key="", figure=COUNTING_FIGURE).values_list(
-            "period_id", "n_rows"
-        )
+        m.ComparisonAggregate.objects.filter(
+            basis=NATIONAL, basis_key="", figure=COUNTING_FIGURE
+        ).values_list("period_id", "n_rows")
     )
     checks = (
         m.OrganisationFigure.objects.filter(round__isnull=False, figure=COUNTING_FIGURE)

@@ -63,7 +63,11 @@ def _published(rng: random.Random) -> tuple[dict, dict]:
         "left_out": 0,
     }
     breakdown: dict = {}
-    for level, codes in (("dimensions", DIMENSIONS), ("categories", CATEGORIES), ("capabilities", CAPABILITIES)):
+    for level, codes in (
+        ("dimensions", DIMENSIONS),
+        ("categories", CATEGORIES),
+        ("capabilities", CAPABILITIES),
+    ):
         if rng.random() < 0.05:
             breakdown[level] = "suppressed"
             continue
@@ -144,10 +148,18 @@ def assert_all_agree(organisations, periods, *, ks=(None, 12), minimums=(5, 3, 1
                     )
                     for basis in COMPARISON_BASES:
                         old = reference_comparison(
-                            organisation=organisation, period=period, basis=basis, k=k, min_organisations=minimum
+                            organisation=organisation,
+                            period=period,
+                            basis=basis,
+                            k=k,
+                            min_organisations=minimum,
                         )
                         new = get_comparison(
-                            organisation=organisation, period=period, basis=basis, k=k, min_organisations=minimum
+                            organisation=organisation,
+                            period=period,
+                            basis=basis,
+                            k=k,
+                            min_organisations=minimum,
                         )
                         where = (organisation.code, period.code, basis, k, minimum)
                         assert_same(new, old, where)
@@ -173,8 +185,12 @@ def test_changes_made_in_surveys_are_followed_before_and_after_the_refresh():
     Round.objects.filter(pk=closed[0].pk).update(status=Round.Status.OPEN)
     Round.objects.filter(pk=closed[1].pk).delete()
     moved = Organisation.objects.get(pk=closed[2].organisation_id)
-    moved.county = County.objects.get(code="93") if moved.county_id != County.objects.get(code="93").pk else None
-    moved.kind = Organisation.Kind.AGENCY if moved.kind != Organisation.Kind.AGENCY else Organisation.Kind.REGION
+    moved.county = (
+        County.objects.get(code="93") if moved.county_id != County.objects.get(code="93").pk else None
+    )
+    moved.kind = (
+        Organisation.Kind.AGENCY if moved.kind != Organisation.Kind.AGENCY else Organisation.Kind.REGION
+    )
     save_organisation(organisation=moved, actor=None)
     stale = comparisons.stale_period_ids()
     assert stale
@@ -182,7 +198,9 @@ def test_changes_made_in_surveys_are_followed_before_and_after_the_refresh():
     assert comparisons.refresh_stale_comparisons() == stale
     assert comparisons.stale_period_ids() == []
     assert not OrganisationFigure.objects.filter(round=closed[0].pk).exists()  # the reopened round's rows
-    assert set(OrganisationFigure.objects.filter(organisation=moved).values_list("kind", flat=True)) <= {moved.kind}
+    assert set(OrganisationFigure.objects.filter(organisation=moved).values_list("kind", flat=True)) <= {
+        moved.kind
+    }
     assert_all_agree(organisations, periods, ks=(None,), minimums=(5, 3))  # from the refreshed aggregates
 
 
@@ -207,7 +225,12 @@ def test_the_rebuild_command_is_idempotent_and_gives_the_same_aggregates():
 
 def test_a_hidden_figure_takes_no_part_and_the_organisation_is_not_its_own_peer():
     values = comparisons.published_figure_values(
-        {"hidden": False, "overall_percent": 40.0, "capability_percent": "suppressed", "legacy_percent": None},
+        {
+            "hidden": False,
+            "overall_percent": 40.0,
+            "capability_percent": "suppressed",
+            "legacy_percent": None,
+        },
         {"capabilities": {"F.EFF.1": "suppressed", "F.EFF.2": {"percent": 10}}, "dimensions": "suppressed"},
     )
     assert values == {

@@ -14,5 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         written = refresh_comparisons()
         self.stdout.write(
-            f"{written['figures']} figure rows, {written['aggregates']} aggregates in {written['periods']} periods."
+            f"{written['figures']} figure rows, {written['aggregates']} aggregates "
+            f"in {written['periods']} periods."
         )
