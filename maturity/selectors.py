@@ -336,11 +336,8 @@ def _comparison_totals(
     bases = list(bases)
     keys = {"national": "", "county": str(organisation.county_id), "kind": organisation.kind}
     rows = OrganisationFigure.objects.filter(period=period, round__isnull=False)
-    if k is None:
-        check = rows.filter(figure=comparisons.COUNTING_FIGURE).aggregate(
-            n=Count("pk"), stale=Count("pk", filter=comparisons.stale_identity_filter())
-        )
-        wanted = Q(basis=comparisons.NATIONAL, basis_key="", figure=comparisons.COUNTING_FIGURE)
+    if k is None and comparisons.period_is_current(period.pk):
+        wanted = Q()
         for basis in bases:
             wanted |= Q(basis=basis, basis_key=keys[basis])
         stored = list(
@@ -348,27 +345,18 @@ def _comparison_totals(
             .filter(wanted)
             .values_list("basis", "figure", "n_rows", "n_values", "total")
         )
-        counted = next(
-            (
-                n
-                for b, f, n, _nv, _t in stored
-                if b == comparisons.NATIONAL and f == comparisons.COUNTING_FIGURE
-            ),
-            0,
-        )
-        if not check["stale"] and check["n"] == counted:
-            own = list(rows.filter(organisation=organisation).values_list("figure", "percent"))
-            result: dict[str, Totals] = {}
-            for basis in bases:
-                sums = {f: [n, n_values, total] for b, f, n, n_values, total in stored if b == basis}
-                for figure, percent in own:  # current, so its rows are in each of its sets
-                    if figure in sums:
-                        sums[figure][0] -= 1
-                        if percent is not None:
-                            sums[figure][1] -= 1
-                            sums[figure][2] -= percent
-                result[basis] = {f: (n, nv, total) for f, (n, nv, total) in sums.items() if n > 0}
-            return result
+        own = list(rows.filter(organisation=organisation).values_list("figure", "percent"))
+        result: dict[str, Totals] = {}
+        for basis in bases:
+            sums = {f: [n, n_values, total] for b, f, n, n_values, total in stored if b == basis}
+            for figure, percent in own:  # current, so its rows are in each of its sets
+                if figure in sums:
+                    sums[figure][0] -= 1
+                    if percent is not None:
+                        sums[figure][1] -= 1
+                        sums[figure][2] -= percent
+            result[basis] = {f: (n, nv, total) for f, (n, nv, total) in sums.items() if n > 0}
+        return result
     others = rows.filter(round__status=Round.Status.CLOSED).exclude(organisation=organisation)
     if k is not None:
         others = others.filter(n_respondents__gte=effective_k(k))
