@@ -355,7 +355,7 @@ def _comparison_totals(
                     if percent is not None:
                         sums[figure][1] -= 1
                         sums[figure][2] -= percent
-            result[basis] = {f: (n, nv, total) for f, (n, nv, total) in sums.items() if n > 0}
+            result[basis] = {f: (int(n), int(nv), total) for f, (n, nv, total) in sums.items() if n > 0}
         return result
     others = rows.filter(round__status=Round.Status.CLOSED).exclude(organisation=organisation)
     if k is not None:

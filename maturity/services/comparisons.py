@@ -274,7 +274,12 @@ def period_is_current(period_id: int) -> bool:
         round=Round._meta.db_table,
         organisation=Organisation._meta.db_table,
     )
-    params = {"closed": CLOSED, "period": period_id, "national": NATIONAL, "figure": COUNTING_FIGURE}
+    params: dict[str, str | int] = {
+        "closed": CLOSED,
+        "period": period_id,
+        "national": NATIONAL,
+        "figure": COUNTING_FIGURE,
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         n, stale, counted = cursor.fetchone()
