@@ -131,18 +131,6 @@ def stale_identity_filter() -> Q:
     )
 
 
-def totals(rows) -> dict[str, tuple[int, int, float]]:
-    """Per figure of a queryset of figure rows: (organisations with the figure, those with a percent, the
-    sum of the percents). One GROUP BY query."""
-    return {
-        figure: (n_rows, n_values, total or 0.0)
-        for figure, n_rows, n_values, total in rows.values("figure")
-        .annotate(n_rows=Count("pk"), n_values=Count("percent"), total=Sum("percent"))
-        .values_list("figure", "n_rows", "n_values", "total")
-        .order_by()
-    }
-
-
 def refresh_period_comparisons(*, period_id: int, models: Any = None) -> int:
     """Make the period's rows follow its rounds and organisations as they are now, and store the sums and
     counts of every figure per comparison set (one GROUP BY, summed up per set here: a few thousand rows
