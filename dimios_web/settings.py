@@ -263,6 +263,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "maturity.tasks.release_response_pools_task",
         "schedule": 10 * 60,
     },
+    # Comparison aggregates made stale by a change in surveys (an organisation's kind or county, a reopened
+    # round); until refreshed, get_comparison computes that period from its rows (docs/dashboards.md).
+    "maturity-refresh-stale-comparisons": {
+        "task": "maturity.tasks.refresh_stale_comparisons_task",
+        "schedule": 10 * 60,
+    },
     "surveys-pending-invitations": {
         "task": "surveys.tasks.send_pending_invitations_task",
         "schedule": 5 * 60,

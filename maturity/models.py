@@ -89,3 +89,73 @@ class ResultTree(models.Model):
         return {
             int(d["id"]): (int(d["parent"]) if d["parent"] is not None else None) for d in self.departments
         }
+
+
+class OrganisationFigure(models.Model):
+    """One published figure of one organisation in one period: the normalised form of the organisation
+    scope's ``RoundResult.published`` of a closed round, for comparisons with other organisations
+    (docs/dashboards.md, "Comparison at national scale"). Written only by
+    ``maturity.services.comparisons``: for a closed round whose organisation figure is shown, one row per
+    headline figure ("overall", "capability", "legacy") and per dimension, category and capability
+    ("dimension:<code>", …); a figure the organisation does not publish itself has no percent. The
+    organisation's identity (code, kind, county) is kept on the row, so that rows of organisations that
+    are not on this instance (benchmarks, issue 15) can sit beside them."""
+
+    period = models.ForeignKey("surveys.MeasurementPeriod", on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(
+        "surveys.Round", on_delete=models.CASCADE, null=True, blank=True, related_name="figures"
+    )
+    organisation = models.ForeignKey(
+        "surveys.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    organisation_code = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+    county = models.ForeignKey(
+        "surveys.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    figure = models.CharField(max_length=80)
+    percent = models.FloatField(null=True, blank=True)
+    # The organisation scope's respondents (the same on every row of a round).
+    n_respondents = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("organisation figure")
+        verbose_name_plural = _("organisation figures")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "figure"], name="organisation_figure_unique_per_round"),
+        ]
+        indexes = [
+            models.Index(fields=["period", "figure"], name="org_figure_period_figure"),
+            models.Index(fields=["period", "organisation"], name="org_figure_period_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_code} {self.period_id} {self.figure}={self.percent}"
+
+
+class ComparisonAggregate(models.Model):
+    """The sum and counts of one figure over the organisations of one comparison set in one period
+    (``basis`` national, county or kind; ``basis_key`` "", the county's id or the kind), refreshed from
+    ``OrganisationFigure`` in the transaction that changes its rows. A dashboard excludes the organisation
+    itself by subtracting its own row: mean = (total − own) / (n_values − 1)."""
+
+    period = models.ForeignKey("surveys.MeasurementPeriod", on_delete=models.CASCADE, related_name="+")
+    basis = models.CharField(max_length=20)
+    basis_key = models.CharField(max_length=40, blank=True, default="")
+    figure = models.CharField(max_length=80)
+    # Organisations that have the figure (shown or not), those with a percent, and the sum of the percents.
+    n_rows = models.PositiveIntegerField()
+    n_values = models.PositiveIntegerField()
+    total = models.FloatField()
+
+    class Meta:
+        verbose_name = _("comparison aggregate")
+        verbose_name_plural = _("comparison aggregates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "basis", "basis_key", "figure"], name="comparison_aggregate_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.basis}:{self.basis_key} {self.figure}"

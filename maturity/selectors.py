@@ -3,7 +3,8 @@
 The read API for dashboards, reports and exports (documented in docs/scoring.md):
 - ``get_round_results(round_id=…)`` – every stored scope of a round in the download format (suppressed
   cells marked "suppressed"), read through the one read model (``maturity.read_model``);
-- ``get_comparison(organisation=…, period=…, basis=…)`` – the mean of other organisations (DESIGN.md 9);
+- ``get_comparison(organisation=…, period=…, basis=…)`` – the mean of other organisations (DESIGN.md 9),
+  ``get_comparisons`` the same for several bases in the same queries;
 - ``get_group_gaps(round_id=…)`` – per capability, how differently the respondent groups answer;
 - ``list_result_rounds(organisation=…)`` – the rounds of an organisation that have stored results.
 """
@@ -11,9 +12,10 @@ The read API for dashboards, reports and exports (documented in docs/scoring.md)
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from django.db.models import Count, Q, Sum
 
 from dimios_web.cache import safe_cache_get, safe_cache_set
 from surveys.models import (
@@ -33,8 +35,9 @@ from surveys.tree import tree_ordered
 
 from . import disclosure, read_model, scoring
 from .disclosure import SUPPRESSED  # noqa: F401 - the download format's mark of a hidden figure
-from .models import ResultTree, RoundResult
+from .models import ComparisonAggregate, OrganisationFigure, ResultTree, RoundResult
 from .read_model import ScopeView, load_round_view
+from .services import comparisons
 from .suppression import effective_k, scope_order
 
 MIN_COMPARISON_ORGANISATIONS = 5
@@ -319,9 +322,85 @@ def list_result_rounds(*, organisation: Organisation) -> list[Round]:
 # --- Comparison with other organisations --------------------------------------------------------------------
 
 
-def _mean(values: Iterable[float | None]) -> tuple[float | None, int]:
-    defined = [v for v in values if v is not None]
-    return (sum(defined) / len(defined) if defined else None), len(defined)
+Totals = dict[str, tuple[int, int, float]]
+
+
+def _comparison_totals(
+    *, organisation: Organisation, period: MeasurementPeriod, bases: Iterable[str], k: int | None
+) -> dict[str, Totals]:
+    """Per basis and figure, over the other organisations of the set: (organisations with the figure,
+    those with a percent, the sum of the percents). Three queries for any number of bases: whether the
+    period's stored aggregates are current, the sets' stored aggregates, and the organisation's own rows
+    to take out of them; when they are not current (a change in ``surveys`` not refreshed yet) or a k is
+    asked for, one GROUP BY over the period's figure rows instead."""
+    bases = list(bases)
+    keys = {"national": "", "county": str(organisation.county_id), "kind": organisation.kind}
+    rows = OrganisationFigure.objects.filter(period=period, round__isnull=False)
+    if k is None and comparisons.period_is_current(period.pk):
+        wanted = Q()
+        for basis in bases:
+            wanted |= Q(basis=basis, basis_key=keys[basis])
+        stored = list(
+            ComparisonAggregate.objects.filter(period=period)
+            .filter(wanted)
+            .values_list("basis", "figure", "n_rows", "n_values", "total")
+        )
+        own = list(rows.filter(organisation=organisation).values_list("figure", "percent"))
+        result: dict[str, Totals] = {}
+        for basis in bases:
+            sums = {f: [n, n_values, total] for b, f, n, n_values, total in stored if b == basis}
+            for figure, percent in own:  # current, so its rows are in each of its sets
+                if figure in sums:
+                    sums[figure][0] -= 1
+                    if percent is not None:
+                        sums[figure][1] -= 1
+                        sums[figure][2] -= percent
+            result[basis] = {f: (int(n), int(nv), total) for f, (n, nv, total) in sums.items() if n > 0}
+        return result
+    others = rows.filter(round__status=Round.Status.CLOSED).exclude(organisation=organisation)
+    if k is not None:
+        others = others.filter(n_respondents__gte=effective_k(k))
+    grouped: dict[str, dict[str, list]] = {basis: {} for basis in bases}
+    for kind, county_id, figure, n_rows, n_values, total in (
+        others.values("organisation__kind", "organisation__county_id", "figure")
+        .annotate(n_rows=Count("pk"), n_values=Count("percent"), total=Sum("percent"))
+        .values_list("organisation__kind", "organisation__county_id", "figure", "n_rows", "n_values", "total")
+        .order_by()
+    ):
+        for basis in bases:
+            if (basis == "county" and county_id != organisation.county_id) or (
+                basis == "kind" and kind != organisation.kind
+            ):
+                continue
+            entry = grouped[basis].setdefault(figure, [0, 0, 0.0])
+            entry[0] += n_rows
+            entry[1] += n_values
+            entry[2] += total or 0.0
+    return {basis: {f: (n, nv, t) for f, (n, nv, t) in sums.items()} for basis, sums in grouped.items()}
+
+
+def get_comparisons(
+    *,
+    organisation: Organisation,
+    period: MeasurementPeriod,
+    bases: Iterable[str] = COMPARISON_BASES,
+    k: int | None = None,
+    min_organisations: int = MIN_COMPARISON_ORGANISATIONS,
+) -> dict[str, dict | None]:
+    """``get_comparison`` for several bases at once, in the same three queries (the dashboard's)."""
+    bases = list(bases)
+    for basis in bases:
+        if basis not in COMPARISON_BASES:
+            raise ValueError(f"basis must be one of {COMPARISON_BASES}")
+    # An organisation without a county has no county comparison.
+    asked = [b for b in bases if not (b == "county" and organisation.county_id is None)]
+    totals = _comparison_totals(organisation=organisation, period=period, bases=asked, k=k) if asked else {}
+    return {
+        basis: _comparison(totals[basis], basis=basis, period=period, min_organisations=min_organisations)
+        if basis in totals
+        else None
+        for basis in bases
+    }
 
 
 def get_comparison(
@@ -336,50 +415,39 @@ def get_comparison(
 
     ``basis``: "national" (all), "county" (same county) or "kind" (same kind of organisation). The
     organisation itself is excluded; only closed rounds whose organisation figure is shown (at least k
-    respondents) count; a figure is given only when at least ``min_organisations`` organisations have it
-    (None for the whole comparison when fewer than that have results)."""
-    if basis not in COMPARISON_BASES:
-        raise ValueError(f"basis must be one of {COMPARISON_BASES}")
-    rows = RoundResult.objects.filter(
-        scope=RoundResult.Scope.ORGANISATION, round__period=period, round__status=Round.Status.CLOSED
-    ).exclude(round__organisation=organisation)
-    if basis == "county":
-        if organisation.county_id is None:
-            return None
-        rows = rows.filter(round__organisation__county_id=organisation.county_id)
-    elif basis == "kind":
-        rows = rows.filter(round__organisation__kind=organisation.kind)
-    rows = rows.select_related("questionnaire")
-    # Each organisation's figures as it may publish them itself (its hidden figures take no part), and only
-    # organisations whose organisation figure is shown (at least k respondents).
-    shown = [
-        r
-        for r in rows
-        if r.published and not r.published.get("hidden") and (k is None or r.n_respondents >= effective_k(k))
-    ]
-    if len(shown) < min_organisations:
+    respondents) count, each with the figures it publishes itself (its hidden figures take no part); a
+    figure is given only when at least ``min_organisations`` organisations have it (None for the whole
+    comparison when fewer than that have results). Read from the stored figures and aggregates
+    (``maturity.services.comparisons``) in three queries, whatever the number of organisations."""
+    return get_comparisons(
+        organisation=organisation, period=period, bases=(basis,), k=k, min_organisations=min_organisations
+    )[basis]
+
+
+def _comparison(
+    totals: Totals, *, basis: str, period: MeasurementPeriod, min_organisations: int
+) -> dict | None:
+    n_organisations = totals.get(comparisons.COUNTING_FIGURE, (0, 0, 0.0))[0]
+    if n_organisations < min_organisations:
         return None
 
-    def number(value):
-        return value if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-    def mean_or_none(values):
-        value, count = _mean(number(v) for v in values)
-        return value if count >= min_organisations else None
+    def mean_or_none(figure: str) -> float | None:
+        _n, count, total = totals.get(figure, (0, 0, 0.0))
+        return total / count if count and count >= min_organisations else None
 
     comparison: dict[str, object] = {
         "basis": basis,
         "period": period.code,
-        "n_organisations": len(shown),
-        "capability_percent": mean_or_none(r.published.get("capability_percent") for r in shown),
-        "legacy_percent": mean_or_none(r.published.get("legacy_percent") for r in shown),
-        "overall_percent": mean_or_none(r.published.get("overall_percent") for r in shown),
+        "n_organisations": n_organisations,
+        "capability_percent": mean_or_none("capability"),
+        "legacy_percent": mean_or_none("legacy"),
+        "overall_percent": mean_or_none("overall"),
     }
-    for level in ("dimensions", "categories", "capabilities"):
-        codes: dict[str, list] = defaultdict(list)
-        for r in shown:
-            parts = r.published_figures.get(level, {})
-            for code, part in parts.items() if isinstance(parts, dict) else []:
-                codes[code].append(part.get("percent") if isinstance(part, dict) else None)
-        comparison[level] = {code: mean_or_none(values) for code, values in codes.items()}
+    for level, prefix in comparisons.LEVEL_PREFIXES.items():
+        start = f"{prefix}:"
+        comparison[level] = {
+            figure[len(start) :]: mean_or_none(figure)
+            for figure in sorted(totals)
+            if figure.startswith(start)
+        }
     return comparison

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import closing
+from .services import closing, comparisons
 from .services.results import compute_round_results
 
 
@@ -26,3 +26,10 @@ def release_response_pools_task() -> dict[int, int]:
     """Periodic: release full batches of the response pool into the response tables
     (``surveys.services.pool``); a closed round's late pool is released and its results recomputed."""
     return closing.release_open_pools()
+
+
+@shared_task(ignore_result=True)
+def refresh_stale_comparisons_task() -> list[int]:
+    """Periodic: refresh the stored comparison aggregates of periods whose rounds or organisations changed in
+    ``surveys`` since (docs/dashboards.md)."""
+    return comparisons.refresh_stale_comparisons()

@@ -1,7 +1,8 @@
 """Compute and store the results of a round: one row per scope (organisation, each department with its
 units, each respondent group, each department × group), from one pass over the round's answers, with what
 of them may be published (``maturity.disclosure``) for the round's k and the department tree they were
-computed on (``ResultTree``: frozen when the results are first computed, i.e. when the round closes)."""
+computed on (``ResultTree``: frozen when the results are first computed, i.e. when the round closes),
+and the round's comparison figures (``maturity.services.comparisons``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .. import disclosure, scoring
 from ..models import ResultTree, RoundResult
 from ..selectors import get_structure, tree_order
 from ..suppression import effective_k
+from .comparisons import record_round_figures
 
 ORGANISATION_KEY = str(ORGANISATION)
 
@@ -102,6 +104,10 @@ def compute_round_results(*, round_id: int) -> int:
     _publish(rows, structure=structure, tree=tree, k=k)
     RoundResult.objects.filter(round=round_).delete()
     RoundResult.objects.bulk_create(rows)
+    # The comparison figures of the period, in this transaction (maturity.services.comparisons).
+    record_round_figures(
+        round_=round_, organisation_result=next((r for r in rows if r.scope_key == ORGANISATION_KEY), None)
+    )
     return len(rows)
 
 
@@ -131,6 +137,9 @@ def publish_round_results(*, round_id: int) -> int:
     tree = ResultTree.objects.filter(round=round_).first() or _freeze_tree(round_, k=k)
     _publish(rows, structure=get_structure(round_.questionnaire), tree=tree, k=k)
     RoundResult.objects.bulk_update(rows, ["published", "published_figures"])
+    record_round_figures(
+        round_=round_, organisation_result=next((r for r in rows if r.scope_key == ORGANISATION_KEY), None)
+    )
     if tree.k != k:
         tree.k = k
         tree.save(update_fields=["k"])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from maturity.models import RoundResult
 from maturity.rates import get_rate_pattern
 from maturity.read_model import HIDDEN, RoundView, cell, is_hidden, load_round_views
-from maturity.selectors import as_frozen, get_comparison
+from maturity.selectors import as_frozen, get_comparisons
 from surveys.models import Capability, Category, Department, Organisation, RespondentGroup, Round, Statement
 from surveys.scope_keys import ORGANISATION, ScopeKey
 from surveys.tree import descendants_and_self, tree_ordered
@@ -226,10 +226,7 @@ def build_page(
         previous=previous,
         comparable=comparable,
         # Comparison with other organisations (anonymous means; None when fewer than 5 organisations).
-        comparisons={
-            basis: get_comparison(organisation=organisation, period=round_.period, basis=basis)
-            for basis in COMPARISON_BASES
-        },
+        comparisons=get_comparisons(organisation=organisation, period=round_.period, bases=COMPARISON_BASES),
         # Structure names (three queries).
         capabilities=list(Capability.objects.filter(version=version).select_related("category__dimension")),
         categories=list(Category.objects.filter(version=version).select_related("dimension")),

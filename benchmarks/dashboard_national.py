@@ -1,0 +1,168 @@
+"""The organisation dashboard and the comparison with other organisations at national scale, on the data of
+``benchmarks/seed_national.py`` (1 500 organisations × 5 years on PostgreSQL). Targets (issue 14): the
+dashboard under 150 ms median, its number of queries constant, and the comparison within 3 × of one
+hand-written SQL aggregate over the same rows.
+
+Run (after seeding the same database):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_b DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 \
+        .venv/bin/python benchmarks/dashboard_national.py
+
+Printed:
+- the organisation dashboard of 0604 (latest period): median and p95 of RUNS full Django requests through
+  the test client (middleware, view, template; DEBUG off while timing), and its number of queries;
+- the comparison alone: ``get_comparison`` (national) and ``get_comparisons`` (national, county, kind, what
+  the dashboard calls), from the stored aggregates; the same from the figure rows (the path taken when a
+  change in ``surveys`` has not been refreshed yet, or a k is asked for); and the old computation (every
+  organisation's stored result loaded and averaged in Python, tests/maturity/comparison_reference.py);
+- the hand-written SQL: per figure avg(percent) and count over the period's figure rows of the other
+  organisations (national), in one GROUP BY; and the ratio of the comparison to it;
+- the refresh of one period's aggregates (what closing a round adds) and the full rebuild."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    sys.exit("DATABASE_URL must name the PostgreSQL database seeded by benchmarks/seed_national.py")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dimios_web.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")
+os.environ.setdefault("EMAIL_URL", "consolemail://")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+BENCH_CODE = "0604"
+RUNS = 30
+DASHBOARD_TARGET_MS = 150
+RATIO_TARGET = 3.0
+
+HAND_SQL = """
+SELECT f.figure, avg(f.percent), count(f.percent), count(*)
+FROM maturity_organisationfigure f
+JOIN surveys_round r ON r.id = f.round_id
+WHERE f.period_id = %s AND r.status = 'closed' AND f.organisation_id <> %s
+GROUP BY f.figure
+"""
+
+
+def _times(fn, runs: int = RUNS) -> list[float]:
+    fn()  # warm
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _p95(times: list[float]) -> float:
+    return sorted(times)[max(0, int(round(0.95 * len(times))) - 1)]
+
+
+def _describe(label: str, times: list[float]) -> float:
+    median = statistics.median(times)
+    print(f"{label}: median {median:.2f} ms, p95 {_p95(times):.2f} ms")
+    return median
+
+
+def main() -> int:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from maturity.models import OrganisationFigure, RoundResult
+    from maturity.selectors import get_comparison, get_comparisons
+    from maturity.services.comparisons import refresh_comparisons, refresh_period_comparisons
+    from surveys.models import Organisation, Round
+    from tests.maturity.comparison_reference import reference_comparison
+
+    settings.ALLOWED_HOSTS = ["*"]
+    organisation = Organisation.objects.get(code=BENCH_CODE)
+    round_ = (
+        Round.objects.filter(organisation=organisation).select_related("period").latest("period__starts_on")
+    )
+    period = round_.period
+    n_organisations = Organisation.objects.count()
+    n_periods = Round.objects.values("period").distinct().count()
+    print(
+        f"data: {n_organisations} organisations, {n_periods} periods, "
+        f"{RoundResult.objects.count()} result rows, {OrganisationFigure.objects.count()} figure rows; "
+        f"period {period.code}"
+    )
+    user = get_user_model().objects.get(username="bench.ledning@kommun.example")
+    client = Client()
+    client.force_login(user)
+    url = reverse("reports:dashboard", args=[organisation.code])
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    queries = len(captured)
+    with CaptureQueriesContext(connection) as captured:
+        get_comparisons(organisation=organisation, period=period)
+    comparison_queries = len(captured)
+
+    settings.DEBUG = False
+    dashboard = _describe(f"organisation dashboard ({queries} queries)", _times(lambda: client.get(url)))
+    national = _describe(
+        f"get_comparison national, stored aggregates ({comparison_queries} queries for all three bases)",
+        _times(lambda: get_comparison(organisation=organisation, period=period)),
+    )
+    _describe(
+        "get_comparisons national+county+kind (the dashboard's)",
+        _times(lambda: get_comparisons(organisation=organisation, period=period)),
+    )
+    from_rows = _describe(
+        "get_comparisons from the figure rows (stale or with k)",
+        _times(lambda: get_comparisons(organisation=organisation, period=period, k=5)),
+    )
+    old = _describe(
+        "old computation in Python, national+county+kind",
+        _times(
+            lambda: [
+                reference_comparison(organisation=organisation, period=period, basis=b)
+                for b in ("national", "county", "kind")
+            ],
+            runs=5,
+        ),
+    )
+
+    def hand_sql():
+        with connection.cursor() as cursor:
+            cursor.execute(HAND_SQL, [period.pk, organisation.pk])
+            return cursor.fetchall()
+
+    hand = _describe("hand-written SQL aggregate (national, one GROUP BY)", _times(hand_sql))
+    print(f"ratio get_comparison national / hand SQL: {national / hand:.2f} (target ≤ {RATIO_TARGET})")
+    print(f"ratio from the figure rows (3 bases) / hand SQL: {from_rows / hand:.2f}")
+    print(f"old computation / dashboard's comparison now: {old / national:.0f} ×")
+
+    def refresh_one():
+        with transaction.atomic():
+            refresh_period_comparisons(period_id=period.pk)
+
+    _describe("refresh of one period's aggregates (added to closing a round)", _times(refresh_one, runs=5))
+    started = time.perf_counter()
+    written = refresh_comparisons()
+    print(
+        f"refresh_comparisons (full rebuild, {written['figures']} figure rows, {written['aggregates']} "
+        f"aggregates): {(time.perf_counter() - started):.1f} s"
+    )
+    ok = dashboard < DASHBOARD_TARGET_MS and national / hand <= RATIO_TARGET
+    print("OK" if ok else "MISSES A TARGET")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
