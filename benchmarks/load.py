@@ -727,6 +727,11 @@ def report(args, seeded, batch, main_run, saves, bare, check, pids) -> int:
         f"{check['complete_responses']} with all {statements} answers, {check['incomplete_responses']} "
         f"with fewer; {check['answers']} answers; acknowledged but missing: {len(check['missing'])}"
     )
+    if not check["acknowledged"]:
+        print(
+            "  NOTE: no respondent reached the submit in this run (too few requests/s for its users, time):"
+            "\n  the check of stored submissions had nothing to check. Use fewer --users or a longer --time."
+        )
     for error in (main_run["errors"] + saves["errors"] + bare["errors"])[:15]:
         print(f"  error: {error['count']} × {error['method']} {error['name']}: {error['error'][:150]}")
 
