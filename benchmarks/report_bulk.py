@@ -340,10 +340,9 @@ def main(argv=None) -> int:
     if order:
         jobs_made = max(order["jobs"], 1)
         per = order["seconds"] / jobs_made * 1000
-        queries = order["queries"] / jobs_made
         print(
             f"\nbulk order of {order['organisations']} organisations (one request of a platform admin): "
-            f"{order['seconds']:.1f} s, {per:.1f} ms and {queries:.1f} queries an organisation"
+            f"{order['seconds']:.1f} s ({per:.1f} ms an organisation), {order['queries']} queries in all"
         )
         print(
             f"  {order['created']} jobs created, {order['queued']} queued, {order['published']} messages on "
