@@ -5,7 +5,7 @@ Run (PostgreSQL at 127.0.0.1:5432, user postgres, trust; Redis at 127.0.0.1:6379
 
     .venv/bin/python benchmarks/load.py                 # 300 respondents at once for 2 minutes
     .venv/bin/python benchmarks/load.py --rate 60       # the same 300, paced to ≈60 requests/s in all
-    .venv/bin/python benchmarks/load.py --quick         # 20 respondents for 20 s (a busy machine)
+    .venv/bin/python benchmarks/load.py --quick         # 20 respondents for 30 s (a busy machine)
     .venv/bin/python benchmarks/load.py --batch-saves   # a page's answers in one save request
 
 What it does, in order: build the static files and catalogues as the image does (scripts/build-assets.sh);
@@ -83,7 +83,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--saturation-time", type=int, default=20, help="seconds of each saturation phase")
     parser.add_argument("--saturation-users", type=int, default=24, help="users of each saturation phase")
     parser.add_argument("--invitations", type=int, default=None, help="personal links to seed")
-    parser.add_argument("--quick", action="store_true", help="20 respondents, 20 s, 8 s saturation phases")
+    parser.add_argument("--quick", action="store_true", help="20 respondents, 30 s, 8 s saturation phases")
     parser.add_argument("--database", default="dimios_load", help="the database to create (dropped first)")
     parser.add_argument("--redis-db", type=int, default=11, help="Redis database number for cache and broker")
     parser.add_argument("--port", type=int, default=8765)
@@ -96,7 +96,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="leave the database in place afterwards")
     args = parser.parse_args(argv)
     if args.quick:
-        args.users, args.time, args.spawn_rate = min(args.users, 20), min(args.time, 20), 10
+        args.users, args.time, args.spawn_rate = min(args.users, 20), min(args.time, 30), 10
         args.saturation_time, args.saturation_users = min(args.saturation_time, 8), 12
     if args.bare_users is None:
         args.bare_users = max(1, args.users // 30)
@@ -271,12 +271,25 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def seed(invitations: int) -> dict:
-    """One open anonymous round of the default questionnaire with personal invitations (raw tokens back)."""
+def seed(invitations: int, *, resumed: int = 0) -> dict:
+    """One open anonymous round of the default questionnaire with personal invitations (raw tokens back).
+    The last ``resumed`` invitations (the first a respondent takes) have a draft with 0, 1, … every page
+    answered, spread evenly: the run starts in the steady state of a national peak, where respondents are
+    at every stage of the survey, instead of all at the start page together (resume on any device sends
+    such a link to the first unanswered statement, or to the summary)."""
     from django.db import transaction
     from django.utils import timezone
 
-    from surveys.models import Department, Invitation, InvitationToken, MeasurementPeriod, Round
+    from surveys.models import (
+        Department,
+        Draft,
+        DraftAnswer,
+        Invitation,
+        InvitationToken,
+        MeasurementPeriod,
+        Round,
+    )
+    from surveys.selectors.respond import list_categories
     from surveys.services.organisations import add_organisation
     from surveys.services.questionnaires import ensure_default_questionnaire
     from surveys.tokens import new_token
@@ -325,10 +338,28 @@ def seed(invitations: int) -> dict:
             tokens.append(InvitationToken(invitation=invitation, token_hash=token_hash))
             links.append([invitation.pk, raw])
         InvitationToken.objects.bulk_create(tokens, batch_size=1000)
-    from surveys.selectors.respond import list_categories
+        categories = list_categories(version.pk)
+        by_page = [
+            list(version.statements.filter(capability__category=c).values_list("pk", flat=True))
+            for c in categories
+        ]
+        drafts, answers = [], []
+        for index, invitation in enumerate(rows[len(rows) - resumed :] if resumed else []):
+            pages_done = index % (len(categories) + 1)
+            draft = Draft(round=round_, invitation=invitation)
+            drafts.append(draft)
+            answers.extend(
+                DraftAnswer(draft=draft, statement_id=sid, value=3 + (sid + index) % 3)
+                for page in by_page[:pages_done]
+                for sid in page
+            )
+        Draft.objects.bulk_create(drafts, batch_size=1000)
+        DraftAnswer.objects.bulk_create(answers, batch_size=5000)
+        Invitation.objects.filter(draft__isnull=False, round=round_).update(started_on=timezone.localdate())
 
     statements = version.statements.count()
-    pages = len(list_categories(version.pk))
+    pages = len(categories)
+    assert sum(len(p) for p in by_page) == statements
     return {"round": round_.pk, "links": links, "statements": statements, "pages": pages}
 
 
@@ -529,7 +560,7 @@ def main(argv=None) -> int:
         wait_ready(args.port, server, server_log)
         setup_django(env)
         saturation_links = args.saturation_users
-        seeded = seed(args.invitations + saturation_links + 1)
+        seeded = seed(args.invitations + saturation_links + 1, resumed=args.users)
         links = seeded["links"]
         probe_link, save_links, respondent_links = (
             links[0],
@@ -694,6 +725,10 @@ def report(args, seeded, batch, main_run, saves, bare, check, pids) -> int:
     print(
         f"  respondents: {counts['completed']} complete, {answering} still answering at the end, "
         f"{counts['abandoned']} abandoned after an error; {per_respondent} requests per complete respondent"
+    )
+    print(
+        "  (the first respondent of each user resumes a draft with 0 to all pages answered, spread evenly:"
+        "\n  the run starts in a steady state; 'complete' counts respondents who reached the receipt)"
     )
     print("\nalone, saturated (the same workers; Locust on the same 2 cores):")
     print(

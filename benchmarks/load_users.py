@@ -36,6 +36,7 @@ VALUE_WEIGHTS = [1, 2, 4, 5, 4, 2, 1]
 
 STATEMENT = re.compile(r'data-statement="(\d+)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+RESUME = re.compile(r"/enkat/sida/(\d+)/$")
 
 LINKS: list[list] = list(CONFIG.get("links", []))  # [invitation id, raw token], taken from the end
 SAVE_LINKS: list[list] = list(CONFIG.get("save_links", []))
@@ -168,14 +169,21 @@ class Respondent(_Base):
 
     def answer(self, invitation: int, token: str):
         response = self.get(f"/s/{token}/", "link (302)", expect=302)
-        start = _location(response)
-        if not start.endswith("/enkat/"):
-            raise Flow(f"the link sent to {start!r}")
+        start = _location(response).split("#", 1)[0]
         yield
-        self.get("/enkat/", "page: start")
-        yield
+        resume = RESUME.search(start)
+        on_pages = True
         number = 1
-        while True:
+        if start.endswith("/enkat/"):
+            self.get("/enkat/", "page: start")
+            yield
+        elif resume:  # a draft begun earlier: the link sends to the first unanswered statement
+            number = int(resume.group(1))
+        elif start.endswith("/enkat/sammanfattning/"):  # every page answered earlier
+            on_pages = False
+        else:
+            raise Flow(f"the link sent to {start!r}")
+        while on_pages:
             path = f"/enkat/sida/{number}/"
             html = self.get(path, "page: statements").text
             yield
