@@ -771,10 +771,12 @@ def report(args, seeded, batch, main_run, saves, bare, check, pids) -> int:
         print(f"  error: {error['count']} × {error['method']} {error['name']}: {error['error'][:150]}")
 
     ratio = save_rps / bare_rps if bare_rps else 0.0
-    at_rate = (
-        bool(args.rate)
-        and abs(total_requests / seconds - TARGETS["paced_rate"]) <= 0.25 * TARGETS["paced_rate"]
-    )
+    achieved = total_requests / seconds
+    paced_for_target = bool(args.rate) and args.rate >= 0.75 * TARGETS["paced_rate"]
+    # The latency targets hold at ≈60 requests/s: judged when the run was paced for that; a server that
+    # cannot even deliver the rate misses them whatever its latencies.
+    reached = achieved >= 0.75 * TARGETS["paced_rate"]
+    at_rate = paced_for_target and reached
     verdicts = [
         ("errors", f"{failures}", "0", failures == 0),
         (
@@ -799,19 +801,24 @@ def report(args, seeded, batch, main_run, saves, bare, check, pids) -> int:
             "page p95 at ≈60 requests/s",
             f"{pages['p95']:.0f} ms",
             f"< {TARGETS['page_p95_ms']} ms",
-            pages["p95"] < TARGETS["page_p95_ms"] if at_rate else None,
+            (pages["p95"] < TARGETS["page_p95_ms"] and at_rate) if paced_for_target else None,
         ),
         (
             "save p95 at ≈60 requests/s",
             f"{save['p95']:.0f} ms",
             f"< {TARGETS['save_p95_ms']} ms",
-            save["p95"] < TARGETS["save_p95_ms"] if at_rate else None,
+            (save["p95"] < TARGETS["save_p95_ms"] and at_rate) if paced_for_target else None,
         ),
     ]
     print("\ntargets (issue 14):")
     for name, value, target, ok in verdicts:
         mark = "n/a (run with --rate 60)" if ok is None else ("met" if ok else "NOT MET")
         print(f"  {name:<34} {value:>12}   target {target:<10} {mark}")
+    if paced_for_target and not reached:
+        print(
+            f"  (paced for {args.rate:g} requests/s, the server gave {achieved:.1f}/s: "
+            "the latency is queueing)"
+        )
     consistent = (
         not check["missing"] and check["incomplete_responses"] == 0 and check["responses_vs_submitted"] == 0
     )
