@@ -97,7 +97,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.users, args.time, args.spawn_rate = min(args.users, 20), min(args.time, 30), 10
-        args.saturation_time, args.saturation_users = min(args.saturation_time, 8), 12
+        args.saturation_time, args.saturation_users = (
+            min(args.saturation_time, 8),
+            min(args.saturation_users, 12),
+        )
     if args.bare_users is None:
         args.bare_users = max(1, args.users // 30)
     if args.invitations is None:
