@@ -115,18 +115,16 @@ def main() -> None:
     job.refresh_from_db()
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    pdf = building.media_path(job.pdf_file)
-    xlsx = building.media_path(job.xlsx_file)
     from pypdf import PdfReader
 
-    pages = len(PdfReader(pdf).pages)
+    # Through the storage API, as every report file is read (docs/deployment.md).
+    with job.pdf_file.open("rb") as pdf:
+        pages = len(PdfReader(pdf).pages)
     print(f"organisation: {organisation.name}, {n_departments} departments, report {job.year}: {job.state}")
     print(f"build time: {elapsed:.1f} s (target < {TARGET_SECONDS} s)")
     print(f"peak memory, this process: {self_mb:.0f} MB; largest child (Chromium): {child_mb:.0f} MB")
     print(f"peak memory, process + largest child: {self_mb + child_mb:.0f} MB (target < {TARGET_MB} MB)")
-    print(
-        f"PDF: {pages} pages, {pdf.stat().st_size / 1024:.0f} KB; XLSX: {xlsx.stat().st_size / 1024:.0f} KB"
-    )
+    print(f"PDF: {pages} pages, {job.pdf_file.size / 1024:.0f} KB; XLSX: {job.xlsx_file.size / 1024:.0f} KB")
     ok = elapsed < TARGET_SECONDS and self_mb + child_mb < TARGET_MB
     print("within target" if ok else "OVER TARGET")
 

@@ -343,7 +343,7 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
 # HTTPS: redirect plain HTTP and send HSTS (defaults on in production, off with DJANGO_DEBUG=1). The health
 # and readiness probes of a load balancer or docker compose talk plain HTTP inside the network: exempt.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/?$"]
+SECURE_REDIRECT_EXEMPT = [r"^livez/$", r"^healthz/$", r"^readyz/?$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)

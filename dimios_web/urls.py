@@ -16,6 +16,7 @@ admin.site.login = identity_views.admin_login  # type: ignore[method-assign]  # 
 
 urlpatterns = [
     path("", survey_views.home, name="home"),
+    path("livez/", views.livez, name="livez"),
     path("healthz/", views.healthz, name="healthz"),
     re_path(r"^readyz/?$", views.readyz, name="readyz"),
     path("konto/", include(identity_urls.account_urlpatterns)),

@@ -10,6 +10,14 @@ logger = logging.getLogger(__name__)
 
 
 @never_cache
+def livez(request):
+    """The process answers, and nothing else: no database, no cache, no session. A probe that must not
+    depend on PostgreSQL, and the floor of the framework's own cost per request (the "bare view" that
+    benchmarks/load.py compares the respondent's requests with)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
 def healthz(request):
     """For load balancers and docker-compose: the web process answers and reaches its database."""
     with connection.cursor() as cursor:

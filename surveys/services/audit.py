@@ -92,3 +92,24 @@ def record_event(
         respondent_group_id=_pk(respondent_group),
         subject_user_id=_pk(subject_user),
     )
+
+
+def record_events(*, action: AuditAction, actor: ActorLike = None, events: list[dict]) -> list[AuditEvent]:
+    """Record many events of one action and actor in one INSERT (a bulk order of 1 500 reports). Each item
+    holds ``record_event``'s other arguments (organisation, target, details). Inside the change's
+    transaction, as ``record_event``."""
+    action = AuditAction(action)
+    actor_id = Actor.of(actor).user_id
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                organisation_id=_pk(event.get("organisation")),
+                actor_id=actor_id,
+                action=action,
+                target=str(event.get("target", ""))[:200],
+                details=event.get("details") or {},
+            )
+            for event in events
+        ],
+        batch_size=500,
+    )

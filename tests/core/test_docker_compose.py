@@ -91,6 +91,19 @@ def test_health_endpoint_answers(client, db):
     assert response.content == b"ok"
 
 
+def test_the_liveness_probe_answers_without_the_database_or_the_cache(client, db, django_assert_num_queries):
+    """/livez/ is the floor of a request's cost (benchmarks/load.py's bare view): no query, no cache."""
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    with django_assert_num_queries(0), mock.patch.object(cache, "get", side_effect=AssertionError("cache")):
+        response = client.get("/livez/")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert "no-cache" in response.headers["Cache-Control"] or "no-store" in response.headers["Cache-Control"]
+
+
 # --- issue 11: the image ------------------------------------------------------------------------------
 
 

@@ -50,8 +50,43 @@ def test_pins_satisfy_the_bounds_of_pyproject_and_runtime_matches_development():
             assert versions, f"{requirement.name} is not in the lock: run `make lock`"
             for version, _marker in versions:
                 assert requirement.specifier.contains(version, prereleases=True), (line, version)
+    # The image runs what the tests ran: wherever the runtime lock installs a package, the development lock
+    # installs the same version. The development lock may install it in more environments (its markers are
+    # wider when a development tool needs the package too: Locust's gevent needs cffi on PyPy), never fewer.
     for package, versions in base.items():
-        assert versions == dev[package], package  # the image runs what the tests ran
+        for environment in ENVIRONMENTS:
+            assert _installed(versions, environment) == _installed(dev[package], environment) or (
+                _installed(versions, environment) is None
+            ), (package, environment)
+        assert {v for v, _m in versions} <= {v for v, _m in dev[package]}, package
+
+
+# The environments the universal lock serves (`make lock`: Python 3.10–3.13), on CPython and PyPy, on the
+# platforms a developer or the image runs.
+ENVIRONMENTS = [
+    {
+        "python_version": f"3.{minor}",
+        "python_full_version": f"3.{minor}.0",
+        "implementation_name": implementation,
+        "platform_python_implementation": {"cpython": "CPython", "pypy": "PyPy"}[implementation],
+        "sys_platform": platform,
+        "platform_system": {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}[platform],
+        "os_name": "nt" if platform == "win32" else "posix",
+        "platform_machine": "x86_64",
+    }
+    for minor in (10, 11, 12, 13)
+    for implementation in ("cpython", "pypy")
+    for platform in ("linux", "darwin", "win32")
+]
+
+
+def _installed(versions: list[tuple[str, str]], environment: dict[str, str]) -> str | None:
+    """The version a lock's lines for one package install in an environment (None: not installed)."""
+    from packaging.markers import Marker
+
+    chosen = [v for v, marker in versions if not marker or Marker(marker).evaluate(environment)]
+    assert len(chosen) <= 1, (versions, environment)
+    return chosen[0] if chosen else None
 
 
 def test_make_and_the_image_install_from_the_lock():

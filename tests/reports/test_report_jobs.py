@@ -42,6 +42,7 @@ def publish_at_once(monkeypatch):
         outcome.queued = jobs._publish(outcome.job.pk, outcome.job.language)
 
     monkeypatch.setattr(jobs, "_publish_on_commit", publish_now)
+    monkeypatch.setattr(jobs, "_publish_all_on_commit", jobs._publish_many)
 
 
 def test_ordering_creates_a_queued_job_with_who_and_when(closed_round, management, no_broker):
@@ -143,6 +144,112 @@ def test_a_platform_admin_orders_every_organisation_with_results_in_one_go(
     assert {o.job.organisation.code for o in outcomes} == {"0580", "0180"}
     assert len({o.job.batch for o in outcomes}) == 1
     assert len(no_broker) == 2  # one task each: the workers share them
+
+
+def _organisations_with_results(*codes: str) -> list:
+    from surveys.services.organisations import add_organisation, create_department
+    from tests.reports.conftest import make_closed_round
+
+    made = []
+    for code in codes:
+        each, _ = add_organisation(code=code)
+        create_department(organisation=each, name="Kommunstyrelseförvaltningen")
+        make_closed_round(each, per_department=3)
+        made.append(each)
+    return made
+
+
+def test_the_bulk_order_takes_the_same_few_queries_for_any_number_of_organisations(
+    closed_round, platform_admin, monkeypatch
+):
+    """1 500 organisations ordered one at a time took about a minute in one request (issue 14). The jobs
+    are handed to the broker together after the commit (``_publish_many``, one connection, one UPDATE);
+    here that step only records what it was given."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.models import AuditEvent
+
+    handed = []
+
+    def record(outcomes):
+        handed.append([o.job.pk for o in outcomes])
+        for outcome in outcomes:
+            outcome.queued = True
+
+    monkeypatch.setattr(jobs, "_publish_all_on_commit", record)
+
+    _organisations_with_results("0581")
+    with CaptureQueriesContext(connection) as two:
+        first = jobs.order_all_reports(year=2025, language="sv", actor=platform_admin)
+    ReportJob.objects.update(state="done")
+    _organisations_with_results("0582", "0583", "0584", "0586")
+    with CaptureQueriesContext(connection) as six:
+        second = jobs.order_all_reports(year=2025, language="sv", actor=platform_admin)
+    assert (len(first), len(second)) == (2, 6)
+    assert all(o.created and o.queued for o in first + second)
+    assert len(six) == len(two), [q["sql"][:80] for q in six.captured_queries]
+    assert handed == [[o.job.pk for o in first], [o.job.pk for o in second]]
+    events = AuditEvent.objects.filter(action="report.ordered")
+    assert sorted(e.details["report_job"] for e in events) == sorted(o.job.pk for o in first + second)
+    assert all(e.actor_id == platform_admin.pk for e in events)
+    assert {e.organisation_id for e in events} == {o.job.organisation_id for o in second}
+    assert len({o.job.batch for o in second}) == 1
+
+
+def test_the_bulk_publish_uses_one_broker_connection_and_marks_the_jobs_published(
+    closed_round, platform_admin, settings, monkeypatch
+):
+    from reports.tasks import build_report_task
+
+    _organisations_with_results("0581", "0582")
+    sent = []
+    monkeypatch.setitem(build_report_task.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(
+        build_report_task, "apply_async", lambda args, **kw: sent.append((args, kw["producer"]))
+    )
+    outcomes = jobs.order_all_reports(year=2025, language="sv", actor=platform_admin)
+    assert sorted(args for args, _producer in sent) == sorted((o.job.pk, "sv") for o in outcomes)
+    assert len({id(producer) for _args, producer in sent}) == 1
+    assert all(o.queued for o in outcomes)
+    assert ReportJob.objects.filter(published_at__isnull=False).count() == 3
+
+
+def test_with_the_broker_down_the_bulk_order_still_creates_every_job(
+    closed_round, platform_admin, monkeypatch
+):
+    from reports.tasks import build_report_task
+
+    _organisations_with_results("0581")
+    calls = []
+
+    def refuse(args, **kwargs):
+        calls.append(args)
+        raise OSError("broker down")
+
+    monkeypatch.setitem(build_report_task.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(build_report_task, "apply_async", refuse)
+    outcomes = jobs.order_all_reports(year=2025, language="sv", actor=platform_admin)
+    assert len(outcomes) == 2 and all(o.created and o.queued is False for o in outcomes)
+    assert len(calls) == 1  # the first failure stops the rest; the sweep sends them later
+    assert ReportJob.objects.filter(state="queued", published_at__isnull=True).count() == 2
+
+
+def test_the_bulk_order_keeps_the_one_active_job_rule(closed_round, management, platform_admin, no_broker):
+    from surveys.models import AuditEvent
+
+    _organisations_with_results("0581", "0582")
+    already = jobs.order_report(
+        organisation=closed_round.organisation, year=2025, language="sv", actor=management
+    )
+    outcomes = jobs.order_all_reports(year=2025, language="sv", actor=platform_admin)
+    assert len(outcomes) == 3
+    existing = [o for o in outcomes if o.job.organisation_id == closed_round.organisation_id]
+    assert [(o.job.pk, o.created) for o in existing] == [(already.job.pk, False)]
+    again = jobs.order_all_reports(year=2025, language="sv", actor=platform_admin)
+    assert not any(o.created for o in again)
+    assert ReportJob.objects.count() == 3
+    assert AuditEvent.objects.filter(action="report.ordered").count() == 3
 
 
 def test_the_report_is_outdated_when_the_data_change_after_it_was_built(closed_round, management):
