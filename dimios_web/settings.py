@@ -150,6 +150,8 @@ except Exception as exc:  # environ raises several kinds on a malformed URL
     raise ImproperlyConfigured(f"DATABASE_URL could not be read: {exc}") from exc
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 0, minimum=0)
+# A kept connection is checked before a request reuses it (a database restart costs no failed request).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -327,6 +329,8 @@ REPORT_CHROMIUM_PATH = os.environ.get("REPORT_CHROMIUM_PATH", "")
 
 # --- Security (issue 11: `manage.py check --deploy --fail-level WARNING` passes in production) ----------
 SESSION_COOKIE_HTTPONLY = True
+# The database sessions, read with one plain query (dimios_web/session_store.py; docs/performance.md).
+SESSION_ENGINE = "dimios_web.session_store"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # No script reads the CSRF cookie (forms and fetch() send the token from the form), so it can be HttpOnly.

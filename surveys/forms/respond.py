@@ -77,32 +77,34 @@ class CategoryAnswersForm(forms.Form):
         }
 
 
-class SaveAnswerForm(forms.Form):
-    """One answer saved by the page script as it is given."""
-
-    statement = forms.IntegerField(min_value=1)
-    value = AnswerField(required=True)
+_SAVED_VALUES: dict[str, int | None] = {str(v): v for v in range(1, 7)} | {DONT_KNOW_CHOICE: None}
+_SAVED_STATEMENT_FIELD = re.compile(r"s([0-9]{1,10})")
+_SAVED_STATEMENT_ID = re.compile(r"[0-9]{1,10}")
 
 
-class SaveAnswersForm(forms.Form):
-    """Several answers saved at once by the page script (``s<statement id>`` = "1".."6" or "dk", the same
-    fields as the page's own form). All or nothing: one value that is not a choice makes the form invalid.
-    Which statements belong to the survey is the service's check."""
+def parse_saved_answers(data) -> dict[int, int | None] | None:
+    """The answers of a save request from the page script: several (``s<statement id>`` = "1".."6" or
+    "dk", the names of the page's own form) or one (``statement`` and ``value``, the earlier request).
+    None when nothing was sent or one of them is not a choice: all or nothing. Which statements belong to
+    the survey is the service's check.
 
-    def __init__(self, data=None):
-        super().__init__(data)
-        for key in data or {}:
-            if _STATEMENT_FIELD.match(key):
-                self.fields[key] = AnswerField(required=True)
-
-    def clean(self):
-        cleaned = super().clean()
-        if not any(_STATEMENT_FIELD.match(name) for name in self.fields):
-            raise forms.ValidationError(_("No answer was sent."), code="empty")
-        return cleaned
-
-    def answers(self) -> dict[int, int | None]:
-        return {int(name[1:]): self.cleaned_data[name] for name in self.fields}
+    A plain parse rather than a form: the save is the most frequent request of the product, and a form
+    with a field per answer cost more than the rest of the view (docs/performance.md)."""
+    if "statement" in data:
+        statement, value = data.get("statement", ""), data.get("value", "")
+        if not _SAVED_STATEMENT_ID.fullmatch(statement) or value not in _SAVED_VALUES or int(statement) < 1:
+            return None
+        return {int(statement): _SAVED_VALUES[value]}
+    answers: dict[int, int | None] = {}
+    for key in data:
+        match = _SAVED_STATEMENT_FIELD.fullmatch(key)
+        if match is None:
+            continue
+        values = data.getlist(key)
+        if len(values) != 1 or values[0] not in _SAVED_VALUES:
+            return None
+        answers[int(match.group(1))] = _SAVED_VALUES[values[0]]
+    return answers or None
 
 
 class SubmitForm(forms.Form):

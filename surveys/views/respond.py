@@ -28,9 +28,8 @@ from .. import ratelimit
 from ..forms.respond import (
     CategoryAnswersForm,
     OpenStartForm,
-    SaveAnswerForm,
-    SaveAnswersForm,
     SubmitForm,
+    parse_saved_answers,
 )
 from ..models import Draft, Invitation, Round
 from ..selectors import respond as selectors
@@ -385,35 +384,23 @@ def respond_page(request, number: int):
     )
 
 
-def _posted_answers(data) -> dict[int, int | None] | None:
-    """The answers of a save: several (``s<id>=value``, as the page's form names them) or one
-    (``statement`` and ``value``, the earlier form). None when one of them is not a choice."""
-    form: SaveAnswerForm | SaveAnswersForm
-    if "statement" in data:
-        form = SaveAnswerForm(data)
-        if not form.is_valid():
-            return None
-        return {form.cleaned_data["statement"]: form.cleaned_data["value"]}
-    form = SaveAnswersForm(data)
-    return form.answers() if form.is_valid() else None
-
-
 @respondent_page
 @require_POST
 def respond_save(request):
     """Save the answers given on a page since the last save (the page script: its coalesced requests and
     the beacon sent when the page is left). All or nothing. JSON out.
 
-    Three queries (docs/performance.md): the session, the claim (an UPDATE that also checks that the round is
-    open and the link may still answer) and the upsert that counts; the statements are checked against the
-    questionnaire kept in the process. Only a refused save looks up why."""
+    Two queries (docs/performance.md): the session, and one upsert that writes the answers only where the
+    draft may still be answered (round open, link neither submitted nor revoked) and returns the count;
+    the statements are checked against the questionnaire kept in the process. Only a refused save looks up
+    why."""
     context = _context(request.session.get(SESSION_KEY) or {})
     if context is None:
         respondent = _respondent(request, json=True)  # refusals, an expired session, an older session
         if isinstance(respondent, HttpResponse):
             return respondent
         context = responding.DraftContext.of(respondent.draft)
-    answers = _posted_answers(request.POST)
+    answers = parse_saved_answers(request.POST)
     if answers is None:
         return JsonResponse(
             {
