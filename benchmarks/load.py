@@ -90,8 +90,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--conn-max-age",
         type=int,
-        default=None,
-        help="DJANGO_CONN_MAX_AGE of the server (default 60, as in the compose file; 0 opens a connection a request)",
+        default=60,
+        help="DJANGO_CONN_MAX_AGE of the server (default 60 as in the compose file; 0: one a request)",
     )
     parser.add_argument("--keep", action="store_true", help="leave the database in place afterwards")
     args = parser.parse_args(argv)
@@ -140,7 +140,7 @@ def server_env(args, static_root: Path, media_root: Path) -> dict[str, str]:
         "DJANGO_STATIC_ROOT": str(static_root),
         "DJANGO_MEDIA_ROOT": str(media_root),
         "DJANGO_LOG_LEVEL": "WARNING",
-        **({"DJANGO_CONN_MAX_AGE": str(args.conn_max_age)} if args.conn_max_age is not None else {}),
+        "DJANGO_CONN_MAX_AGE": str(args.conn_max_age),
     }
 
 
