@@ -150,8 +150,9 @@ except Exception as exc:  # environ raises several kinds on a malformed URL
     raise ImproperlyConfigured(f"DATABASE_URL could not be read: {exc}") from exc
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 0, minimum=0)
-# A kept connection is checked before a request reuses it (a database restart costs no failed request).
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
+# No health check of a kept connection before each request (it is a round trip on every request): after a
+# database restart each worker's first request fails once and the worker reconnects (docs/deployment.md).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
