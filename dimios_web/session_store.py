@@ -17,17 +17,19 @@ class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         """The session row if it exists and has not expired, else None (and the key is dropped, as the
         stock backend does, so a new session gets a new key)."""
-        model = self.model
+        model, key = self.model, self.session_key
+        if key is None:
+            return None
         connection = connections[router.db_for_read(model)]
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT session_data FROM {connection.ops.quote_name(model._meta.db_table)} "
                 "WHERE session_key = %s AND expire_date > %s",
-                [self.session_key, now],
+                [key, now],
             )
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
-        return model(session_key=self.session_key, session_data=row[0])
+        return model(session_key=key, session_data=row[0])
