@@ -20,17 +20,24 @@ LOGIN = "/konto/logga-in/"
 @pytest.fixture
 def redis_cache(settings, redis_url):
     """The site's cache on the real Redis server, under a key prefix of this test's own."""
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": redis_url,
-            "KEY_PREFIX": f"test-{uuid.uuid4().hex[:10]}",
+            "KEY_PREFIX": prefix,
         }
     }
     from django.core.cache import cache
 
     yield cache
-    cache.clear()
+    # Only this test's keys: ``cache.clear()`` is FLUSHDB, which would also wipe the keys of another test
+    # run using the same Redis database at the same moment (seen: two suites on one machine).
+    import redis as redis_lib
+
+    raw = redis_lib.Redis.from_url(redis_url)
+    for key in raw.scan_iter(f"{prefix}:*"):
+        raw.delete(key)
 
 
 @pytest.fixture
