@@ -36,6 +36,7 @@ VALUE_WEIGHTS = [1, 2, 4, 5, 4, 2, 1]
 
 STATEMENT = re.compile(r'data-statement="(\d+)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SAVE_TOKEN = re.compile(r'data-save-token="([^"]+)"')
 RESUME = re.compile(r"/enkat/sida/(\d+)/$")
 
 LINKS: list[list] = list(CONFIG.get("links", []))  # [invitation id, raw token], taken from the end
@@ -47,12 +48,12 @@ _addresses = iter(range(1, 250 * 250))
 
 def save_bodies(answers: dict[int, str], *, batch: bool = BATCH_SAVES) -> list[dict[str, str]]:
     """The bodies of the save requests that send a page's answers, in the order the page's script sends
-    them. One request an answer (``statement``, ``value``: the contract of surveys/views/respond.py's
-    ``respond_save``), or with ``batch`` all of them in one request as the page form's own fields
-    (``s<id>=<value>``)."""
+    them (``s<id>=<value>``, the fields of surveys/views/respond.py's ``respond_save``): one request an
+    answer, or with ``batch`` all of them in one request, as the coalesced autosave sends a page's answers
+    given within a few seconds."""
     if batch:
         return [{f"s{statement}": value for statement, value in answers.items()}]
-    return [{"statement": str(statement), "value": value} for statement, value in answers.items()]
+    return [{f"s{statement}": value} for statement, value in answers.items()]
 
 
 class Flow(Exception):
@@ -125,6 +126,8 @@ class _Base(FastHttpUser):
             return response
 
     def save(self, body: dict[str, str], csrf: str):
+        """As the page's script sends it: the answers, the CSRF token and the page's save token."""
+        body = {**body, "csrfmiddlewaretoken": csrf, "t": self.save_token}
         return self.post("/enkat/spara/", "save", body, csrf=csrf, expect=200)
 
 
@@ -137,6 +140,13 @@ def _page(html: str) -> tuple[str, list[int], bool]:
     if token is None:
         raise Flow("no CSRF token on the page")
     return token.group(1), [int(s) for s in STATEMENT.findall(html)], 'name="nav" value="summary"' in html
+
+
+def _save_token(html: str) -> str:
+    found = SAVE_TOKEN.search(html)
+    if found is None:
+        raise Flow("no save token on the page")
+    return found.group(1)
 
 
 class Respondent(_Base):
@@ -188,6 +198,7 @@ class Respondent(_Base):
             html = self.get(path, "page: statements").text
             yield
             csrf, statements, is_last = _page(html)
+            self.save_token = _save_token(html)
             answers = {s: random.choices(VALUES, VALUE_WEIGHTS)[0] for s in statements}
             for body in save_bodies(answers):
                 self.save(body, csrf)
@@ -230,7 +241,9 @@ class SaveSaturation(_Base):
             raise StopUser()
         _invitation, token = SAVE_LINKS.pop()
         self.get(f"/s/{token}/", "setup: link", expect=302)
-        self.csrf, self.statements, _last = _page(self.get("/enkat/sida/1/", "setup: page").text)
+        html = self.get("/enkat/sida/1/", "setup: page").text
+        self.csrf, self.statements, _last = _page(html)
+        self.save_token = _save_token(html)
 
     @task
     def save_answers(self) -> None:

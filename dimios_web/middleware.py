@@ -34,3 +34,14 @@ class RejectControlCharactersMiddleware:
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in request.path):
             return HttpResponseBadRequest("Bad Request", content_type="text/plain")
         return self.get_response(request)
+
+
+STAFF_SESSION_EXEMPT = "staff_session_exempt"
+
+
+def staff_session_exempt(view):
+    """Mark a view that never acts for a staff user (the respondent's autosave): the staff session's rules
+    (timeouts, second factor: dimios_web.identity.middleware) are not applied to it, so that the request
+    does not read the session to find out who is logged in."""
+    setattr(view, STAFF_SESSION_EXEMPT, True)
+    return view

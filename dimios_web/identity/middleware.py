@@ -11,6 +11,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from dimios_web.middleware import STAFF_SESSION_EXEMPT
+
 from . import policy, sessions
 from .services import logins as login_audit
 
@@ -23,6 +25,11 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, STAFF_SESSION_EXEMPT, False):
+            return None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             reason = sessions.expired(request)
@@ -31,7 +38,7 @@ class StaffSessionMiddleware:
             response = self._require_mfa(request, user)
             if response is not None:
                 return response
-        return self.get_response(request)
+        return None
 
     def _end(self, request, reason: str):
         user = request.user

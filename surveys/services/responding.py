@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -177,6 +178,11 @@ def _check_values(answers: Mapping[int, int | None]) -> None:
 
 
 def _claim_sql(context: DraftContext) -> tuple[str, list[Any]]:
+    sql, params, _types = _typed_claim_sql(context)
+    return sql, params
+
+
+def _typed_claim_sql(context: DraftContext) -> tuple[str, list[Any], list[str]]:
     """The WHERE clause of the claim: the draft is still there, its round is open (and answered on the
     questionnaire version the statements were checked against), and its owner may still answer (the
     invitation neither submitted nor revoked; the open link's key unchanged)."""
@@ -196,16 +202,19 @@ def _claim_sql(context: DraftContext) -> tuple[str, list[Any]]:
         Round.Status.OPEN.value,
         context.questionnaire_id,
     ]
+    types = ["integer", "integer", "integer", "text", "integer"]
     if context.invitation_id is not None:
         sql += (
             f" AND {draft}.invitation_id = %s AND EXISTS (SELECT 1 FROM {invitation} i WHERE i.id = %s "
             "AND i.submitted = %s AND i.revoked_at IS NULL)"
         )
         params += [context.invitation_id, context.invitation_id, False]
+        types += ["integer", "integer", "boolean"]
     else:
         sql += f" AND {draft}.invitation_id IS NULL AND {draft}.open_key_hash = %s"
         params += [context.open_key_hash or "-"]
-    return sql, params
+        types += ["text"]
+    return sql, params, types
 
 
 def _why_refused(context: DraftContext) -> DomainError:
@@ -236,34 +245,81 @@ def _save_in_one_statement(context: DraftContext, answers: Mapping[int, int | No
     after waits for the insert and reads its answers. So an answer is acknowledged exactly when it is in
     the draft the submit reads. The count is the draft's other answers (another device's included) plus
     the ones given, which are all there once the statement has run."""
-    where, params = _claim_sql(context)
+    where, claim_params, claim_types = _typed_claim_sql(context)
     draft_table, answer_table = Draft._meta.db_table, DraftAnswer._meta.db_table
     stamp = connection.ops.adapt_datetimefield_value(now)
     rows = sorted(answers.items())  # a fixed order: two saves of one draft never deadlock
     values = ", ".join(["(%s, CAST(%s AS INTEGER))"] * len(rows))
     given = ", ".join(["%s"] * len(rows))
+    sql = (
+        f"WITH given (statement_id, value) AS (VALUES {values}) "
+        f"INSERT INTO {answer_table} (draft_id, statement_id, value, updated_at) "
+        f"SELECT {draft_table}.id, given.statement_id, given.value, %s FROM {draft_table}, given "
+        f"WHERE {where} "
+        "ON CONFLICT (draft_id, statement_id) DO UPDATE SET value = excluded.value, "
+        "updated_at = excluded.updated_at "
+        f"RETURNING (SELECT COUNT(*) FROM {answer_table} other WHERE other.draft_id = %s "
+        f"AND other.statement_id NOT IN ({given}))"
+    )
+    params = [
+        *(item for row in rows for item in row),
+        stamp,
+        *claim_params,
+        context.draft_id,
+        *(statement_id for statement_id, _value in rows),
+    ]
+    types = [
+        *(["integer", "integer"] * len(rows)),
+        "timestamp with time zone",
+        *claim_types,
+        "integer",
+        *(["integer"] * len(rows)),
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH given (statement_id, value) AS (VALUES {values}) "
-            f"INSERT INTO {answer_table} (draft_id, statement_id, value, updated_at) "
-            f"SELECT {draft_table}.id, given.statement_id, given.value, %s FROM {draft_table}, given "
-            f"WHERE {where} "
-            "ON CONFLICT (draft_id, statement_id) DO UPDATE SET value = excluded.value, "
-            "updated_at = excluded.updated_at "
-            f"RETURNING (SELECT COUNT(*) FROM {answer_table} other WHERE other.draft_id = %s "
-            f"AND other.statement_id NOT IN ({given}))",
-            [
-                *(item for row in rows for item in row),
-                stamp,
-                *params,
-                context.draft_id,
-                *(statement_id for statement_id, _value in rows),
-            ],
-        )
+        name = _prepared(cursor, sql, types, shape=(len(rows), context.invitation_id is None))
+        if name is None:
+            cursor.execute(sql, params)
+        else:
+            cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
         returned = cursor.fetchall()
     if len(returned) != len(rows):
         return None
     return int(returned[0][0]) + len(rows)
+
+
+PREPARED_SHAPES = 64  # at most this many prepared saves a connection (a page has at most ~10 statements)
+
+
+def _prepared(cursor, sql: str, types: list[str], *, shape: tuple[int, bool]) -> str | None:
+    """The name of the save's prepared statement on this connection (prepared now if need be), or None to
+    run it as plain SQL.
+
+    Prepared only on PostgreSQL with kept connections (``CONN_MAX_AGE`` other than 0): planning the save
+    costs PostgreSQL about as much as running it, and a prepared statement is planned once a connection
+    (after five runs PostgreSQL keeps a generic plan). With a new connection every request a PREPARE
+    would only add a round trip. A PREPARE is not undone by a rollback; the connection's list is emptied
+    when Django opens a new connection (``connection_created``). A transaction-pooling proxy in front of
+    PostgreSQL (PgBouncer in transaction mode) would lose prepared statements: run with
+    ``DJANGO_CONN_MAX_AGE=0`` behind one (docs/deployment.md)."""
+    database = cursor.db  # this thread's connection
+    if database.vendor != "postgresql" or not database.settings_dict.get("CONN_MAX_AGE"):
+        return None
+    prepared: dict = database.__dict__.setdefault("dimios_prepared_saves", {})
+    name = prepared.get(shape)
+    if name is None:
+        if len(prepared) >= PREPARED_SHAPES:
+            return None
+        name = f"dimios_save_{shape[0]}_{'open' if shape[1] else 'personal'}"
+        numbered = iter(range(1, len(types) + 1))
+        text = re.sub(r"%s", lambda _match: f"${next(numbered)}", sql)
+        cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {text}")
+        prepared[shape] = name
+    return name
+
+
+def forget_prepared_saves(sender, connection, **kwargs) -> None:
+    """``connection_created``: a new database connection has no prepared statements."""
+    connection.__dict__.pop("dimios_prepared_saves", None)
 
 
 def _save_portably(context: DraftContext, answers: Mapping[int, int | None], now) -> int | None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
+from dimios_web.middleware import staff_session_exempt
 
 from .. import ratelimit
 from ..forms.respond import (
@@ -35,7 +36,7 @@ from ..models import Draft, Invitation, Round
 from ..selectors import respond as selectors
 from ..services import responding
 from ..services.responding import ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN
-from ..tokens import hash_token
+from ..tokens import hash_token, read_save_token, save_token
 
 SESSION_KEY = "dimios_respondent"
 OPEN_PENDING_KEY = "dimios_open_round"
@@ -177,6 +178,41 @@ def _context(state: dict) -> responding.DraftContext | None:
     except KeyError:
         return None
     return None
+
+
+def _save_token(request, draft: Draft) -> str:
+    """The page's token for its autosave requests: the draft's context, bound to this session."""
+    context = responding.DraftContext.of(draft)
+    return save_token(
+        [
+            context.draft_id,
+            context.round_id,
+            context.questionnaire_id,
+            context.invitation_id,
+            context.open_key_hash,
+        ],
+        request.session.session_key or "",
+    )
+
+
+def _token_context(request) -> responding.DraftContext | None:
+    """The context of a save's token, read without the session's row: the token is bound to the session
+    cookie's key. None when the request has no valid token (an older page, another session): the save then
+    reads the session."""
+    value = read_save_token(request.POST.get("t", ""), request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+    if value is None or len(value) != 5:
+        return None
+    try:
+        draft, round_id, questionnaire, invitation, open_key_hash = value
+        return responding.DraftContext(
+            draft_id=int(draft),
+            round_id=int(round_id),
+            questionnaire_id=int(questionnaire),
+            invitation_id=None if invitation is None else int(invitation),
+            open_key_hash=str(open_key_hash or ""),
+        )
+    except (TypeError, ValueError):
+        return None
 
 
 def _respondent(request, *, json: bool = False) -> Respondent | HttpResponse:
@@ -378,6 +414,7 @@ def respond_page(request, number: int):
             "page": page,
             "form": form,
             "scale": _scale(respondent.round.questionnaire),
+            "save_token": _save_token(request, respondent.draft),
             "error_rows": [row for row in page.rows if row.errors],
             "is_last": number >= len(categories),
         },
@@ -386,15 +423,17 @@ def respond_page(request, number: int):
 
 @respondent_page
 @require_POST
+@staff_session_exempt
 def respond_save(request):
     """Save the answers given on a page since the last save (the page script: its coalesced requests and
     the beacon sent when the page is left). All or nothing. JSON out.
 
-    Two queries (docs/performance.md): the session, and one upsert that writes the answers only where the
-    draft may still be answered (round open, link neither submitted nor revoked) and returns the count;
-    the statements are checked against the questionnaire kept in the process. Only a refused save looks up
-    why."""
-    context = _context(request.session.get(SESSION_KEY) or {})
+    One query (docs/performance.md): the page's token carries the respondent's context, bound to the
+    session cookie, and one upsert writes the answers only where the draft may still be answered (round
+    open, link neither submitted nor revoked) and returns the count; the statements are checked against
+    the questionnaire kept in the process. Without a valid token the session is read (two queries). Only a
+    refused save looks up why."""
+    context = _token_context(request) or _context(request.session.get(SESSION_KEY) or {})
     if context is None:
         respondent = _respondent(request, json=True)  # refusals, an expired session, an older session
         if isinstance(respondent, HttpResponse):

@@ -87,7 +87,26 @@ def test_a_double_clicked_submit_over_http_makes_exactly_one_response(client, to
     assert list(Answer.objects.values_list("value", flat=True)) == [6]
 
 
-def test_two_tabs_saving_at_once_keep_one_draft_and_every_answer(client, token, statements):
+@pytest.fixture(params=[0, 60], ids=["new connections", "kept connections, prepared saves"])
+def connections_kept(request, monkeypatch):
+    """Run with a new database connection per request, and with kept ones (CONN_MAX_AGE, as in the compose
+    file), where the save is a prepared statement: the thread's connections read the same settings."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", request.param)
+    used: list[str] = []
+    prepared = responding._prepared
+
+    def spy(*args, **kwargs):
+        name = prepared(*args, **kwargs)
+        used.append(name)
+        return name
+
+    monkeypatch.setattr(responding, "_prepared", spy)
+    yield used
+    assert used, "no save ran"
+    assert all(used) if request.param else not any(used), used
+
+
+def test_two_tabs_saving_at_once_keep_one_draft_and_every_answer(client, token, statements, connections_kept):
     client.get(reverse("surveys:respond_start", args=[token]))
     cookie = client.cookies["sessionid"].value
 
@@ -114,7 +133,9 @@ def test_opening_the_link_in_many_tabs_at_once_creates_one_draft(token, invitati
     assert Draft.objects.filter(invitation=invitation).count() == 1
 
 
-def test_saving_while_another_tab_submits_is_either_in_the_response_or_refused(client, token, statements):
+def test_saving_while_another_tab_submits_is_either_in_the_response_or_refused(
+    client, token, statements, connections_kept
+):
     client.get(reverse("surveys:respond_start", args=[token]))
     client.post(reverse("surveys:respond_save"), {"statement": statements[0].pk, "value": "1"})
     cookie = client.cookies["sessionid"].value
