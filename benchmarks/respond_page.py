@@ -76,13 +76,19 @@ def main() -> None:
     save_url = reverse("surveys:respond_save")
     renders = [timed(lambda: client.get(page_url)) for _ in range(RUNS)]
     summaries = [timed(lambda: client.get(reverse("surveys:respond_summary"))) for _ in range(RUNS)]
+    found = re.search(r'data-save-token="([^"]+)"', client.get(page_url).content.decode())
+    assert found, "the page carries no save token"
+    token = found.group(1)  # sent by the page's script with every save
     saves = [
-        timed(lambda i=i: client.post(save_url, {"statement": ids[i % 5], "value": "3"})) for i in range(RUNS)
+        timed(lambda i=i: client.post(save_url, {f"s{ids[i % 5]}": "3", "t": token})) for i in range(RUNS)
+    ]
+    session_saves = [
+        timed(lambda i=i: client.post(save_url, {f"s{ids[i % 5]}": "3"})) for i in range(RUNS)
     ]
     batches = [
         timed(
             lambda i=i: client.post(
-                save_url, {f"s{pk}": str(1 + (i + n) % 6) for n, pk in enumerate(ids[:5])}
+                save_url, {f"s{pk}": str(1 + (i + n) % 6) for n, pk in enumerate(ids[:5])} | {"t": token}
             )
         )
         for i in range(RUNS)
@@ -112,7 +118,8 @@ def main() -> None:
     print("transaction control: BEGIN/COMMIT/SAVEPOINT as Django logs them, counted apart")
     line("questionnaire page (GET)", renders)
     line("summary (GET)", summaries)
-    line("save one answer (earlier form)", saves)
+    line("save one answer (script, token)", saves)
+    line("save one answer (no token: session)", session_saves)
     line("save 5 answers at once (script)", batches)
     line("save a page of 5 (no script)", page_posts)
     print(f"{'submit (30 statements)':<34} {submit[0]:6.1f} ms   queries {submit[1]} (+ {submit[2]})")
