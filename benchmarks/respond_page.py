@@ -82,9 +82,7 @@ def main() -> None:
     saves = [
         timed(lambda i=i: client.post(save_url, {f"s{ids[i % 5]}": "3", "t": token})) for i in range(RUNS)
     ]
-    session_saves = [
-        timed(lambda i=i: client.post(save_url, {f"s{ids[i % 5]}": "3"})) for i in range(RUNS)
-    ]
+    session_saves = [timed(lambda i=i: client.post(save_url, {f"s{ids[i % 5]}": "3"})) for i in range(RUNS)]
     batches = [
         timed(
             lambda i=i: client.post(
