@@ -113,6 +113,16 @@ class OrganisationFigure(models.Model):
     county = models.ForeignKey(
         "surveys.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # SKR's municipality group (A1–C9, "" for none) and whether the organisation shares its figures with
+    # others' comparison sets and the open data, copied from the organisation like kind and county.
+    skr_group = models.CharField(max_length=2, blank=True, default="")
+    shared = models.BooleanField(default=True)
+    # The name, for an organisation that is not on this instance (an imported benchmark record).
+    organisation_name = models.CharField(max_length=200, blank=True, default="")
+    # The import an external record came from (None: a round of this instance).
+    source = models.ForeignKey(
+        "BenchmarkSource", on_delete=models.CASCADE, null=True, blank=True, related_name="figures"
+    )
     figure = models.CharField(max_length=80)
     percent = models.FloatField(null=True, blank=True)
     # The organisation scope's respondents (the same on every row of a round).
@@ -147,6 +157,10 @@ class ComparisonAggregate(models.Model):
     n_rows = models.PositiveIntegerField()
     n_values = models.PositiveIntegerField()
     total = models.FloatField()
+    # The percents in ascending order (for the distribution: quartiles, min, max, percentile band) and
+    # the respondents behind the set's organisations.
+    values = models.JSONField(default=list)
+    respondents = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("comparison aggregate")
@@ -159,3 +173,51 @@ class ComparisonAggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_id} {self.basis}:{self.basis_key} {self.figure}"
+
+
+class BenchmarkSource(models.Model):
+    """One source of imported benchmark records (published national figures, another instance's open
+    data): ``manage.py import_benchmarks`` replaces all records of a source when it is imported again.
+    Its records are ``OrganisationFigure`` rows with this source and no round."""
+
+    name = models.CharField(_("source"), max_length=200, unique=True)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+    file_name = models.CharField(_("file"), max_length=255, blank=True, default="")
+    n_records = models.PositiveIntegerField(_("records"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("benchmark source")
+        verbose_name_plural = _("benchmark sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentFigure(models.Model):
+    """One published figure of one department (with its units) of a closed round that carries a sector,
+    for the comparison of a department with other organisations' departments of the same sector (issue
+    15). Written only by ``maturity.services.comparisons`` with the organisation's rows."""
+
+    period = models.ForeignKey("surveys.MeasurementPeriod", on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="department_figures")
+    organisation = models.ForeignKey("surveys.Organisation", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("surveys.Department", on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=30)
+    shared = models.BooleanField(default=True)
+    figure = models.CharField(max_length=80)
+    percent = models.FloatField(null=True, blank=True)
+    n_respondents = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("department figure")
+        verbose_name_plural = _("department figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "department", "figure"], name="department_figure_unique_per_round"
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "sector", "figure"], name="dept_figure_period_sector")]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.period_id} {self.figure}={self.percent}"

@@ -1,24 +1,9 @@
-"""Fill the comparison figures and aggregates from the stored results of closed rounds (rerunnable: the
-rows are rebuilt)."""
+"""Filled the comparison figures and aggregates from the stored results of closed rounds.
 
-from types import SimpleNamespace
+Superseded by 0009, which rebuilds them with the fields of 0008 (the service this migration called now
+writes fields that its historical models do not have), so it no longer does anything going forwards."""
 
 from django.db import migrations
-
-
-def backfill(apps, schema_editor):
-    from maturity.services.comparisons import refresh_comparisons
-
-    refresh_comparisons(
-        models=SimpleNamespace(
-            RoundResult=apps.get_model("maturity", "RoundResult"),
-            OrganisationFigure=apps.get_model("maturity", "OrganisationFigure"),
-            ComparisonAggregate=apps.get_model("maturity", "ComparisonAggregate"),
-            Round=apps.get_model("surveys", "Round"),
-            Organisation=apps.get_model("surveys", "Organisation"),
-            MeasurementPeriod=apps.get_model("surveys", "MeasurementPeriod"),
-        )
-    )
 
 
 def forget(apps, schema_editor):
@@ -29,4 +14,4 @@ def forget(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("maturity", "0006_add_comparison_figures")]
 
-    operations = [migrations.RunPython(backfill, forget)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, forget)]

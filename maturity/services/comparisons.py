@@ -86,6 +86,8 @@ def _figure_rows(m: Any, *, round_id: int, period_id: int, organisation: Any, n:
             organisation_code=organisation.code,
             kind=organisation.kind,
             county_id=organisation.county_id,
+            skr_group=organisation.skr_group,
+            shared=organisation.shares_comparisons,
             figure=figure,
             percent=percent,
             n_respondents=n,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from surveys.scoping import ScopedQuerySet
+from surveys.skr_groups import SKR_GROUP_CHOICES
 
 from .questionnaire import (  # noqa: F401 (the app's models, imported here so that Django registers them)
     Capability,
@@ -52,6 +53,9 @@ class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=100)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities")
+    # SKR's municipality group (kommungruppsindelning, surveys/skr_groups.py) and the classification's version.
+    skr_group = models.CharField(_("SKR municipality group"), max_length=2, blank=True, default="")
+    skr_group_version = models.CharField(_("classification"), max_length=10, blank=True, default="")
 
     class Meta:
         ordering = ["name"]
@@ -96,6 +100,22 @@ class Organisation(models.Model):
         related_name="organisations",
         verbose_name=_("county"),
     )
+    # SKR's municipality group (A1–C9) with the version of the classification it comes from: groups change
+    # between classifications, so a comparison says which one it used (surveys/skr_groups.py).
+    skr_group = models.CharField(
+        _("SKR municipality group"), max_length=2, blank=True, default="", choices=SKR_GROUP_CHOICES
+    )
+    skr_group_version = models.CharField(_("classification"), max_length=10, blank=True, default="")
+    # Whether the organisation's published figures take part in other organisations' comparison sets and
+    # in the open data (issue 15). Its own dashboards compare with the others either way.
+    shares_comparisons = models.BooleanField(
+        _("share figures for comparison"),
+        default=True,
+        help_text=_(
+            "Our organisation-wide figures of closed rounds may be compared with by other organisations and "
+            "published as open data (never answers, departments or groups)."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     objects = OrganisationQuerySet.as_manager()
@@ -107,6 +127,53 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ComparisonNetworkQuerySet(ScopedQuerySet):
+    scope_path = "organisation"
+
+
+class ComparisonNetwork(models.Model):
+    """A comparison set an organisation admin names ("vårt nätverk"): a list of other organisations."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="networks", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    members = models.ManyToManyField(
+        Organisation, related_name="in_networks", verbose_name=_("organisations"), blank=True
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = ComparisonNetworkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("comparison network")
+        verbose_name_plural = _("comparison networks")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="network_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(models.TextChoices):
+    """The fixed list of sectors a department can belong to (issue 15)."""
+
+    SOCIAL_SERVICES = "social_services", _("Social services")
+    ELDERLY_CARE = "elderly_care", _("Elderly care")
+    DISABILITY = "disability", _("Disability support")
+    EDUCATION = "education", _("Education")
+    HEALTH_CARE = "health_care", _("Health care")
+    COMMUNITY_BUILDING = "community_building", _("Community building")
+    CULTURE_LEISURE = "culture_leisure", _("Culture and leisure")
+    ADMINISTRATION = "administration", _("Administration")
+    TECHNICAL_SERVICES = "technical_services", _("Technical services")
+    LABOUR_MARKET = "labour_market", _("Labour market")
+    ENVIRONMENT = "environment", _("Environment and health protection")
+    OTHER = "other", _("Other")
 
 
 class DepartmentQuerySet(ScopedQuerySet):
@@ -129,6 +196,8 @@ class Department(models.Model):
         verbose_name=_("part of"),
     )
     name = models.CharField(_("name"), max_length=200)
+    # The kind of activity, for comparison with other organisations' departments of the same sector.
+    sector = models.CharField(_("sector"), max_length=30, blank=True, default="", choices=Sector.choices)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     objects = DepartmentQuerySet.as_manager()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from dimios_web.exceptions import DomainError
 
 from ..models import County, Department, Municipality, Organisation, RespondentGroup, RoleAssignment
+from ..skr_groups import SKR_VERSION
 from .audit import ActorLike, AuditAction, record_event
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "data"
@@ -48,7 +49,29 @@ def load_reference_data(
                     },
                 )
                 created["municipalities"] += was_created
+        load_skr_groups(Municipality=Municipality, Organisation=Organisation)
     return created
+
+
+def load_skr_groups(*, Municipality, Organisation, skr_csv: Path | None = None) -> int:  # noqa: N803
+    """Put SKR's municipality group (kommungruppsindelning, surveys/skr_groups.py) with its version on each
+    municipality, and on each municipality's organisation that has none yet or an older classification's.
+    Takes the model classes, so that the data migration can pass its historical ones. Returns the
+    municipalities updated."""
+    skr_csv = skr_csv or REFERENCE_DIR / f"skr_kommungrupp_{SKR_VERSION}.csv"
+    updated = 0
+    with skr_csv.open(encoding="utf-8-sig", newline="") as handle:
+        groups = {row["municipality_code"]: row["group_code"] for row in csv.DictReader(handle)}
+    for municipality in Municipality.objects.filter(code__in=groups):
+        group = groups[municipality.code]
+        if (municipality.skr_group, municipality.skr_group_version) != (group, SKR_VERSION):
+            municipality.skr_group, municipality.skr_group_version = group, SKR_VERSION
+            municipality.save(update_fields=["skr_group", "skr_group_version"])
+            updated += 1
+        Organisation.objects.filter(municipality_id=municipality.code).exclude(
+            skr_group_version__gte=SKR_VERSION
+        ).update(skr_group=group, skr_group_version=SKR_VERSION)
+    return updated
 
 
 def add_organisation(*, code: str) -> tuple[Organisation, bool]:
@@ -72,6 +95,8 @@ def add_organisation(*, code: str) -> tuple[Organisation, bool]:
                 "kind": Organisation.Kind.MUNICIPALITY,
                 "municipality": municipality,
                 "county": municipality.county,
+                "skr_group": municipality.skr_group,
+                "skr_group_version": municipality.skr_group_version,
             },
         )
         if created:
