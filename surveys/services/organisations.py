@@ -469,7 +469,7 @@ def set_comparison_settings(
     changed = [name for name in before if before[name] != after[name]]
     if changed:
         Organisation.objects.filter(pk=organisation.pk).update(**{name: after[name] for name in changed})
-        organisation.shares_comparisons = after["shares_comparisons"]
+        organisation.shares_comparisons = bool(shares)
         organisation.report_comparison_sets = chosen
         record_event(
             action=AuditAction.COMPARISON_SETTINGS_CHANGED,
