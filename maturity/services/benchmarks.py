@@ -25,6 +25,7 @@ from surveys.models import (
     Municipality,
     Organisation,
 )
+from surveys.services.audit import AuditAction, record_event
 
 from ..benchmark_format import (
     MAX_FILE_BYTES,
@@ -168,11 +169,24 @@ def import_benchmarks(*, file: IO[bytes] | bytes, file_name: str, actor=None) ->
         affected |= {period.pk for period in periods.values()}
         for period_id in sorted(affected):
             refresh_period_comparisons(period_id=period_id)
+        period_codes = sorted(period.code for period in periods.values())
+        record_event(
+            action=AuditAction.BENCHMARKS_IMPORTED,
+            actor=actor,
+            target=file_name or "",
+            details={
+                "sources": sorted(sources),
+                "records": len(records),
+                "figures": written,
+                "periods": period_codes,
+                "replaced": replaced,
+            },
+        )
     return BenchmarkImportSummary(
         sources=sorted(sources),
         records=len(records),
         figures=written,
-        periods=sorted(period.code for period in periods.values()),
+        periods=period_codes,
         replaced=replaced,
     )
 
@@ -192,6 +206,12 @@ def delete_benchmark_source(*, source: BenchmarkSource, actor=None) -> int:
         source.delete()  # its figure rows go with it (CASCADE)
         for period_id in sorted(periods):
             refresh_period_comparisons(period_id=period_id)
+        record_event(
+            action=AuditAction.BENCHMARK_SOURCE_DELETED,
+            actor=actor,
+            target=source.name,
+            details={"records": n_records},
+        )
     return n_records
 
 

@@ -565,3 +565,31 @@ def test_only_the_platform_admin_reaches_the_benchmark_pages(
 def test_anonymous_visitors_are_asked_to_log_in_to_the_benchmark_pages(client):
     response = client.get(reverse("maturity:benchmark_sources"))
     assert response.status_code == 302 and "/konto/logga-in/" in response["Location"]
+
+
+# --- The audit log ------------------------------------------------------------------------------------------
+
+
+def test_an_import_and_a_deletion_are_audited_with_who_and_what(reference, capability_code, platform_admin):
+    from dimios_web.identity.audit_texts import describe
+    from surveys.models import AuditAction, AuditEvent
+
+    import_benchmarks(file=good_csv(capability_code), file_name="skr.csv", actor=platform_admin)
+    imported = AuditEvent.objects.get(action=AuditAction.BENCHMARKS_IMPORTED)
+    assert (imported.actor, imported.target, imported.organisation) == (platform_admin, "skr.csv", None)
+    assert imported.details["records"] == 3 and imported.details["sources"] == [SOURCE]
+    with translation.override("sv"):
+        assert describe(imported) == (
+            "Importerade jämförelsefilen skr.csv: 3 poster från SKR öppna data 2026 (perioderna 2026-HT)"
+        )
+
+    delete_benchmark_source(source=BenchmarkSource.objects.get(), actor=platform_admin)
+    deleted = AuditEvent.objects.get(action=AuditAction.BENCHMARK_SOURCE_DELETED)
+    assert (deleted.actor, deleted.target, deleted.details) == (platform_admin, SOURCE, {"records": 3})
+
+
+def test_a_rejected_file_leaves_no_audit_event(reference):
+    from surveys.models import AuditAction, AuditEvent
+
+    rejected(csv_bytes(HEADER, ROW.replace("municipality", "kommun")))
+    assert not AuditEvent.objects.filter(action=AuditAction.BENCHMARKS_IMPORTED).exists()
