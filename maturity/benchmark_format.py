@@ -62,6 +62,8 @@ MAX_FIGURES = 1_000_000  # records × figures
 MAX_COLUMNS = 400
 MAX_CELL_CHARS = 400
 MAX_LINE_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS * 2 + 3) + 2
+# Physical lines of a CSV file, empty ones and those inside quoted cells included.
+MAX_LINES = 2 * MAX_RECORDS + 1_000
 
 
 @dataclass(frozen=True)
@@ -411,6 +413,10 @@ def _csv_lines(text: str):
     start, number, end_of_text = 0, 0, len(text)
     while start < end_of_text:
         number += 1
+        if number > MAX_LINES:
+            raise _reject(
+                _("The file has more than %(max)s lines; split it into smaller files.") % {"max": MAX_LINES}
+            )
         end = text.find("\n", start)
         end = end_of_text - 1 if end < 0 else end
         if end - start + 1 > MAX_LINE_CHARS:
