@@ -401,7 +401,9 @@ def _format_number(value: float) -> str:
 
 
 def _csv_delimiter(text: str) -> str:
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    start = len(text) - len(text.lstrip())  # the first non-empty line, without splitting the whole text
+    end = text.find("\n", start)
+    header = text[start : end if end >= 0 else len(text)]
     if header.count("\t") > max(header.count(","), header.count(";")):
         raise _reject(_("The file is separated by tabs. Separate the columns by commas or semicolons."))
     return ";" if header.count(";") > header.count(",") else ","
@@ -583,6 +585,7 @@ def parse_json(text: str, *, reference: Reference) -> list[BenchmarkRecord]:
     problems = _Problems()
     checker = _Checker(reference, problems)
     records: list[BenchmarkRecord] = []
+    n_figures = 0
     for index, raw in enumerate(raw_records):
         if not isinstance(raw, dict):
             problems.add(_("A record must be a JSON object."), index=index)
@@ -608,6 +611,9 @@ def parse_json(text: str, *, reference: Reference) -> list[BenchmarkRecord]:
         if figures is None:
             ok = False
             figures = {}
+        n_figures += len(figures)
+        if n_figures > MAX_FIGURES:
+            _check_size(1, n_figures)
         record = checker.record(values, figures, index=index, where=f"records[{index}]")
         if record is not None and ok:
             records.append(record)

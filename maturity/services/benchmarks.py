@@ -100,11 +100,9 @@ def _figure_rows(
     figures = dict(record.figures)
     figures.setdefault(COUNTING_FIGURE, None)
     return [
-        OrganisationFigure(
-            period=period,
-            round=None,
-            organisation=None,
-            source=source,
+        OrganisationFigure(  # no round, no organisation: a record of an organisation not on this instance
+            period_id=period.pk,
+            source_id=source.pk,
             organisation_code=record.organisation_code,
             organisation_name=record.organisation_name,
             kind=record.kind,

@@ -361,6 +361,12 @@ def test_a_file_over_the_record_limit_is_rejected(reference, monkeypatch):
     assert rejected(csv_bytes(HEADER, *rows))[0].startswith("The file has more than 2 records")
 
 
+def test_a_json_file_over_the_figure_limit_is_rejected(reference, monkeypatch):
+    monkeypatch.setattr(benchmark_format, "MAX_FIGURES", 5)
+    records = [{**GOOD_RECORD, "period": f"{2020 + i}-HT"} for i in range(3)]
+    assert rejected(json_document(*records), "export.json")[0].startswith("The file has more than 5 figures")
+
+
 def test_a_spreadsheet_bomb_of_separators_is_refused_by_its_line_length(reference):
     content = (HEADER + "\n" + "," * 2_000_000 + "\n").encode()
     assert rejected(content)[0].startswith("Line 2 is longer than")
