@@ -567,12 +567,15 @@ def parse_json(text: str, *, reference: Reference) -> list[BenchmarkRecord]:
         raise _reject(_("The file's “format” must be “%(format)s”.") % {"format": FORMAT_NAME})
     if data.get("version") != FORMAT_VERSION or isinstance(data.get("version"), bool):
         raise _reject(
-            _("The file's format version must be %(version)s (this instance reads version %(version)s).")
-            % {"version": FORMAT_VERSION}
+            _("The file's format version is %(found)s; this instance reads version %(version)s.")
+            % {"found": _text(data.get("version"))[:20] or "–", "version": FORMAT_VERSION}
         )
     unknown_top = sorted(set(data) - {"format", "version", "source", "records"})
     if unknown_top:
-        raise _reject(_("Unknown keys in the file: %(keys)s.") % {"keys": ", ".join(unknown_top)})
+        raise _reject(
+            _("Unknown keys in the file: %(keys)s.")
+            % {"keys": ", ".join(str(key)[:40] for key in unknown_top[:10])}
+        )
     default_source = data.get("source")
     if default_source is not None and not isinstance(default_source, str):
         raise _reject(_("The file's “source” must be text."))

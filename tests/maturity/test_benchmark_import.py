@@ -446,7 +446,7 @@ def test_a_bad_json_record_is_rejected_with_its_index(reference, record, expecte
         ),
         (
             json.dumps({"format": "dimios-benchmarks", "version": 2, "records": []}).encode(),
-            "The file's format version must be 1",
+            "The file's format version is 2; this instance reads version 1",
         ),
         (
             json.dumps({"format": "dimios-benchmarks", "version": 1, "records": []}).encode(),
