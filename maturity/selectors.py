@@ -12,10 +12,12 @@ The read API for dashboards, reports and exports (documented in docs/scoring.md)
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from dimios_web.cache import safe_cache_get, safe_cache_set
 from surveys.models import (
@@ -31,17 +33,20 @@ from surveys.models import (
     Statement,
 )
 from surveys.scope_keys import ORGANISATION, ScopeKey
+from surveys.skr_groups import SKR_GROUPS, SKR_MAIN_GROUPS, main_group
 from surveys.tree import tree_ordered
 
-from . import disclosure, read_model, scoring
+from . import disclosure, distribution, read_model, scoring
 from .disclosure import SUPPRESSED  # noqa: F401 - the download format's mark of a hidden figure
-from .models import ComparisonAggregate, OrganisationFigure, ResultTree, RoundResult
+from .models import ComparisonAggregate, DepartmentFigure, OrganisationFigure, ResultTree, RoundResult
 from .read_model import ScopeView, load_round_view
 from .services import comparisons
 from .suppression import effective_k, scope_order
 
 MIN_COMPARISON_ORGANISATIONS = 5
 COMPARISON_BASES = ("national", "county", "kind")
+# Every stored set of an organisation (a named network and a department's sector are asked for apart).
+ORGANISATION_BASES = ("national", "county", "kind", "skr_group", "skr_main_group")
 PART_LEVELS = ("dimensions", "categories", "capabilities", "statements")
 PUBLISHED_CACHE_SECONDS = 24 * 60 * 60
 
@@ -320,63 +325,233 @@ def list_result_rounds(*, organisation: Organisation) -> list[Round]:
 
 
 # --- Comparison with other organisations --------------------------------------------------------------------
+#
+# A comparison set's figures, the organisation itself taken out: per figure the organisations that have it,
+# their percents in ascending order, and the respondents behind the organisations of the set.
 
 
-Totals = dict[str, tuple[int, int, float]]
+class SetFigures(dict):
+    """figure → (organisations with the figure, the sorted percents, respondents behind them)."""
 
 
-def _comparison_totals(
-    *, organisation: Organisation, period: MeasurementPeriod, bases: Iterable[str], k: int | None
-) -> dict[str, Totals]:
-    """Per basis and figure, over the other organisations of the set: (organisations with the figure,
-    those with a percent, the sum of the percents). Three queries for any number of bases: whether the
+def _own_rows(organisation: Organisation, period: MeasurementPeriod) -> list[tuple]:
+    return list(
+        OrganisationFigure.objects.filter(period=period, organisation=organisation, round__isnull=False)
+        .values_list("figure", "percent", "n_respondents", "shared")
+        .order_by()
+    )
+
+
+def _from_stored(
+    stored: list[tuple], wanted: list[tuple[str, str, str]], taken: Mapping[str, Mapping[str, list[tuple]]]
+) -> dict[str, SetFigures]:
+    """The sets from their stored aggregates, with the rows in ``taken`` (per figure: (percent, n)) taken
+    out of each of them."""
+    by_key = {name: (basis, key) for name, basis, key in wanted}
+    result: dict[str, SetFigures] = {name: SetFigures() for name, _b, _k in wanted}
+    lookup: dict[tuple[str, str], list[str]] = {}
+    for name, (basis, key) in by_key.items():
+        lookup.setdefault((basis, key), []).append(name)
+    for basis, key, figure, n_rows, values, respondents in stored:
+        for name in lookup.get((basis, key), []):
+            own = taken.get(name, {}).get(figure, [])
+            if n_rows - len(own) > 0:
+                result[name][figure] = (
+                    n_rows - len(own),
+                    distribution.without(values, [p for p, _n in own if p is not None]),
+                    respondents - sum(n for _p, n in own),
+                )
+    return result
+
+
+def _add(sums: dict, figure: str, percent: float | None, n: int) -> None:
+    entry = sums.setdefault(figure, [0, [], 0])
+    entry[0] += 1
+    entry[2] += n
+    if percent is not None:
+        entry[1].append(percent)
+
+
+def _sorted(sums: dict) -> SetFigures:
+    return SetFigures({f: (n, sorted(values), respondents) for f, (n, values, respondents) in sums.items()})
+
+
+def _organisation_set_figures(
+    *, organisation: Organisation, period: MeasurementPeriod, bases: list[str], k: int | None
+) -> dict[str, SetFigures]:
+    """Per basis and figure, over the other organisations of the set that share their figures (this
+    instance's and imported benchmark records). Three queries for any number of bases: whether the
     period's stored aggregates are current, the sets' stored aggregates, and the organisation's own rows
     to take out of them; when they are not current (a change in ``surveys`` not refreshed yet) or a k is
-    asked for, one GROUP BY over the period's figure rows instead."""
-    bases = list(bases)
-    keys = {"national": "", "county": str(organisation.county_id), "kind": organisation.kind}
-    rows = OrganisationFigure.objects.filter(period=period, round__isnull=False)
+    asked for, the period's rows are read instead."""
+    keys = {
+        comparisons.NATIONAL: "",
+        comparisons.COUNTY: str(organisation.county_id),
+        comparisons.KIND: organisation.kind,
+        comparisons.SKR_GROUP: organisation.skr_group,
+        comparisons.SKR_MAIN_GROUP: main_group(organisation.skr_group),
+    }
+    wanted = [(basis, basis, keys[basis]) for basis in bases]
     if k is None and comparisons.period_is_current(period.pk):
-        wanted = Q()
-        for basis in bases:
-            wanted |= Q(basis=basis, basis_key=keys[basis])
+        condition = Q()
+        for _name, basis, key in wanted:
+            condition |= Q(basis=basis, basis_key=key)
         stored = list(
             ComparisonAggregate.objects.filter(period=period)
-            .filter(wanted)
-            .values_list("basis", "figure", "n_rows", "n_values", "total")
+            .filter(condition)
+            .values_list("basis", "basis_key", "figure", "n_rows", "values", "respondents")
+            .order_by()
         )
-        own = list(rows.filter(organisation=organisation).values_list("figure", "percent"))
-        result: dict[str, Totals] = {}
-        for basis in bases:
-            sums = {f: [n, n_values, total] for b, f, n, n_values, total in stored if b == basis}
-            for figure, percent in own:  # current, so its rows are in each of its sets
-                if figure in sums:
-                    sums[figure][0] -= 1
-                    if percent is not None:
-                        sums[figure][1] -= 1
-                        sums[figure][2] -= percent
-            result[basis] = {f: (int(n), int(nv), total) for f, (n, nv, total) in sums.items() if n > 0}
-        return result
-    others = rows.filter(round__status=Round.Status.CLOSED).exclude(organisation=organisation)
+        # Current, so the organisation's shared rows are in each of its sets.
+        own: dict[str, list[tuple]] = {}
+        for figure, percent, n, shared in _own_rows(organisation, period):
+            if shared:
+                own.setdefault(figure, []).append((percent, n))
+        return _from_stored(stored, wanted, {name: own for name, _b, _k in wanted})
+    rows = OrganisationFigure.objects.filter(period=period).filter(
+        Q(round__isnull=True) | Q(round__status=Round.Status.CLOSED, organisation__shares_comparisons=True)
+    )
+    rows = rows.exclude(organisation=organisation) if organisation.pk else rows
     if k is not None:
-        others = others.filter(n_respondents__gte=effective_k(k))
-    grouped: dict[str, dict[str, list]] = {basis: {} for basis in bases}
-    for kind, county_id, figure, n_rows, n_values, total in (
-        others.values("organisation__kind", "organisation__county_id", "figure")
-        .annotate(n_rows=Count("pk"), n_values=Count("percent"), total=Sum("percent"))
-        .values_list("organisation__kind", "organisation__county_id", "figure", "n_rows", "n_values", "total")
-        .order_by()
-    ):
+        rows = rows.filter(n_respondents__gte=effective_k(k))
+    sums: dict[str, dict] = {basis: {} for basis in bases}
+    for row in rows.values_list(
+        "round_id",
+        "kind",
+        "county_id",
+        "skr_group",
+        "organisation__kind",
+        "organisation__county_id",
+        "organisation__skr_group",
+        "figure",
+        "percent",
+        "n_respondents",
+    ).order_by():
+        round_id, kind, county_id, skr_group = row[:4]
+        if round_id is not None:  # this instance's: the organisation as it is now
+            kind, county_id, skr_group = row[4:7]
+        figure, percent, n = row[7:]
+        member = {
+            comparisons.NATIONAL: True,
+            comparisons.KIND: kind == organisation.kind,
+            comparisons.COUNTY: county_id is not None and county_id == organisation.county_id,
+            comparisons.SKR_GROUP: bool(skr_group) and skr_group == organisation.skr_group,
+            comparisons.SKR_MAIN_GROUP: bool(skr_group)
+            and main_group(skr_group) == main_group(organisation.skr_group),
+        }
         for basis in bases:
-            if (basis == "county" and county_id != organisation.county_id) or (
-                basis == "kind" and kind != organisation.kind
-            ):
-                continue
-            entry = grouped[basis].setdefault(figure, [0, 0, 0.0])
-            entry[0] += n_rows
-            entry[1] += n_values
-            entry[2] += total or 0.0
-    return {basis: {f: (n, nv, t) for f, (n, nv, t) in sums.items()} for basis, sums in grouped.items()}
+            if member[basis]:
+                _add(sums[basis], figure, percent, n)
+    return {basis: _sorted(figures) for basis, figures in sums.items()}
+
+
+def _network_set_figures(
+    *, organisation: Organisation, period: MeasurementPeriod, networks: list, k: int | None
+) -> dict[str, SetFigures]:
+    """The organisation's named networks, each from its members' rows (a network is a short list: one
+    query for all of them)."""
+    members = {network.pk: {m.pk for m in network.members.all()} - {organisation.pk} for network in networks}
+    everyone = set().union(*members.values()) if members else set()
+    rows = OrganisationFigure.objects.filter(
+        period=period,
+        organisation_id__in=everyone,
+        round__status=Round.Status.CLOSED,
+        organisation__shares_comparisons=True,
+    )
+    if k is not None:
+        rows = rows.filter(n_respondents__gte=effective_k(k))
+    sums: dict[int, dict] = {network.pk: {} for network in networks}
+    for organisation_id, figure, percent, n in (
+        rows.values_list("organisation_id", "figure", "percent", "n_respondents").order_by()
+        if everyone
+        else []
+    ):
+        for network_id, ids in members.items():
+            if organisation_id in ids:
+                _add(sums[network_id], figure, percent, n)
+    return {f"network:{network_id}": _sorted(figures) for network_id, figures in sums.items()}
+
+
+def _sector_set_figures(
+    *, organisation: Organisation, period: MeasurementPeriod, sector: str, k: int | None
+) -> SetFigures:
+    """Other organisations' departments of the same sector that share their figures."""
+    if k is None and comparisons.period_is_current(period.pk):
+        stored = list(
+            ComparisonAggregate.objects.filter(
+                period=period, basis=comparisons.SECTOR, basis_key=sector
+            ).values_list("basis", "basis_key", "figure", "n_rows", "values", "respondents")
+        )
+        own: dict[str, list] = {}
+        for figure, percent, n in DepartmentFigure.objects.filter(
+            period=period, organisation=organisation, sector=sector, shared=True
+        ).values_list("figure", "percent", "n_respondents"):
+            own.setdefault(figure, []).append((percent, n))
+        return _from_stored(stored, [("sector", comparisons.SECTOR, sector)], {"sector": own})["sector"]
+    rows = DepartmentFigure.objects.filter(
+        period=period,
+        department__sector=sector,
+        round__status=Round.Status.CLOSED,
+        organisation__shares_comparisons=True,
+    ).exclude(organisation=organisation)
+    if k is not None:
+        rows = rows.filter(n_respondents__gte=effective_k(k))
+    sums: dict = {}
+    for figure, percent, n in rows.values_list("figure", "percent", "n_respondents").order_by():
+        _add(sums, figure, percent, n)
+    return _sorted(sums)
+
+
+def _comparison(
+    figures: SetFigures, *, basis: str, period: MeasurementPeriod, min_organisations: int
+) -> dict | None:
+    """A set's comparison figures in the dashboards' form: the mean of each figure, its distribution, the
+    organisations and respondents behind it (None when fewer than ``min_organisations`` organisations
+    have results: "för få organisationer"). A figure fewer than that many organisations have is None."""
+    n_organisations, _values, respondents = figures.get(comparisons.COUNTING_FIGURE, (0, [], 0))
+    if n_organisations < min_organisations:
+        return None
+
+    def shown(figure: str) -> list[float] | None:
+        values = figures.get(figure, (0, [], 0))[1]
+        return values if len(values) >= min_organisations else None
+
+    def mean_or_none(figure: str) -> float | None:
+        values = shown(figure)
+        return math.fsum(values) / len(values) if values else None
+
+    comparison: dict[str, object] = {
+        "basis": basis,
+        "period": period.code,
+        "n_organisations": n_organisations,
+        "n_respondents": respondents,
+        "capability_percent": mean_or_none("capability"),
+        "legacy_percent": mean_or_none("legacy"),
+        "overall_percent": mean_or_none("overall"),
+        "distribution": {
+            figure: distribution.distribution(values).as_dict()  # type: ignore[union-attr]
+            for figure in sorted(figures)
+            if (values := shown(figure))
+        },
+    }
+    for level, prefix in comparisons.LEVEL_PREFIXES.items():
+        start = f"{prefix}:"
+        comparison[level] = {
+            figure[len(start) :]: mean_or_none(figure)
+            for figure in sorted(figures)
+            if figure.startswith(start)
+        }
+    return comparison
+
+
+def _organisation_bases(organisation: Organisation, bases: Iterable[str]) -> list[str]:
+    """The asked bases the organisation has (no county, no SKR group: no such set)."""
+    has = {
+        comparisons.COUNTY: organisation.county_id is not None,
+        comparisons.SKR_GROUP: bool(organisation.skr_group),
+        comparisons.SKR_MAIN_GROUP: bool(organisation.skr_group),
+    }
+    return [b for b in bases if has.get(b, True)]
 
 
 def get_comparisons(
@@ -390,14 +565,15 @@ def get_comparisons(
     """``get_comparison`` for several bases at once, in the same three queries (the dashboard's)."""
     bases = list(bases)
     for basis in bases:
-        if basis not in COMPARISON_BASES:
-            raise ValueError(f"basis must be one of {COMPARISON_BASES}")
-    # An organisation without a county has no county comparison.
-    asked = [b for b in bases if not (b == "county" and organisation.county_id is None)]
-    totals = _comparison_totals(organisation=organisation, period=period, bases=asked, k=k) if asked else {}
+        if basis not in ORGANISATION_BASES:
+            raise ValueError(f"basis must be one of {ORGANISATION_BASES}")
+    asked = _organisation_bases(organisation, bases)
+    figures = (
+        _organisation_set_figures(organisation=organisation, period=period, bases=asked, k=k) if asked else {}
+    )
     return {
-        basis: _comparison(totals[basis], basis=basis, period=period, min_organisations=min_organisations)
-        if basis in totals
+        basis: _comparison(figures[basis], basis=basis, period=period, min_organisations=min_organisations)
+        if basis in figures
         else None
         for basis in bases
     }
@@ -413,41 +589,245 @@ def get_comparison(
 ) -> dict | None:
     """The unweighted mean of each other organisation's percent in the same period (DESIGN.md, Scoring 9).
 
-    ``basis``: "national" (all), "county" (same county) or "kind" (same kind of organisation). The
-    organisation itself is excluded; only closed rounds whose organisation figure is shown (at least k
-    respondents) count, each with the figures it publishes itself (its hidden figures take no part); a
-    figure is given only when at least ``min_organisations`` organisations have it (None for the whole
-    comparison when fewer than that have results). Read from the stored figures and aggregates
-    (``maturity.services.comparisons``) in three queries, whatever the number of organisations."""
+    ``basis``: "national" (all), "county" (same county), "kind" (same kind of organisation), "skr_group"
+    (SKR's municipality group) or "skr_main_group". The organisation itself is excluded, and so is every
+    organisation that does not share its figures; only closed rounds whose organisation figure is shown
+    (at least k respondents) count, each with the figures it publishes itself (its hidden figures take no
+    part), beside imported benchmark records; a figure is given only when at least ``min_organisations``
+    organisations have it (None for the whole comparison when fewer than that have results). Read from
+    the stored figures and aggregates (``maturity.services.comparisons``) in three queries, whatever the
+    number of organisations."""
     return get_comparisons(
         organisation=organisation, period=period, bases=(basis,), k=k, min_organisations=min_organisations
     )[basis]
 
 
-def _comparison(
-    totals: Totals, *, basis: str, period: MeasurementPeriod, min_organisations: int
-) -> dict | None:
-    n_organisations = totals.get(comparisons.COUNTING_FIGURE, (0, 0, 0.0))[0]
-    if n_organisations < min_organisations:
-        return None
+# --- Comparison sets, as the dashboards' comparison section and the annual report show them -------------
 
-    def mean_or_none(figure: str) -> float | None:
-        _n, count, total = totals.get(figure, (0, 0, 0.0))
-        return total / count if count and count >= min_organisations else None
 
-    comparison: dict[str, object] = {
-        "basis": basis,
+def _set_label(basis: str, organisation: Organisation, *, sector: str = "", network=None) -> str:
+    from surveys.models import Sector
+
+    if basis == comparisons.NATIONAL:
+        return str(_("All organisations"))
+    if basis == comparisons.KIND:
+        return str(_("Same kind (%(kind)s)") % {"kind": organisation.get_kind_display().lower()})
+    if basis == comparisons.COUNTY:
+        county = organisation.county
+        return str(_("Same county (%(county)s)") % {"county": county.name if county else ""})
+    if basis == comparisons.SKR_GROUP:
+        return str(
+            _("SKR group %(code)s %(name)s")
+            % {"code": organisation.skr_group, "name": SKR_GROUPS.get(organisation.skr_group, "")}
+        )
+    if basis == comparisons.SKR_MAIN_GROUP:
+        code = main_group(organisation.skr_group)
+        return str(
+            _("SKR main group %(code)s %(name)s") % {"code": code, "name": SKR_MAIN_GROUPS.get(code, "")}
+        )
+    if basis == comparisons.SECTOR:
+        label = Sector(sector).label if sector in Sector.values else sector
+        return str(_("Same sector (%(sector)s)") % {"sector": str(label).lower()})
+    return str(_("Network: %(name)s") % {"name": network.name}) if network is not None else basis
+
+
+def _set_entry(
+    figures: SetFigures,
+    *,
+    key: str,
+    label: str,
+    period: MeasurementPeriod,
+    own: Mapping[str, float | None],
+    min_organisations: int,
+    note: str = "",
+) -> dict:
+    """One set as the comparison section shows it: the headline figures' means with their distribution, the
+    organisations and respondents behind them, and the focus's position as a percentile band."""
+    n_organisations, _values, respondents = figures.get(comparisons.COUNTING_FIGURE, (0, [], 0))
+    entry: dict[str, Any] = {
+        "key": key,
+        "label": label,
+        "note": note,
         "period": period.code,
+        "period_label": period_label(period),
         "n_organisations": n_organisations,
-        "capability_percent": mean_or_none("capability"),
-        "legacy_percent": mean_or_none("legacy"),
-        "overall_percent": mean_or_none("overall"),
+        "n_respondents": respondents,
+        "too_few": n_organisations < min_organisations,
+        "figures": {},
     }
-    for level, prefix in comparisons.LEVEL_PREFIXES.items():
-        start = f"{prefix}:"
-        comparison[level] = {
-            figure[len(start) :]: mean_or_none(figure)
-            for figure in sorted(totals)
-            if figure.startswith(start)
+    if entry["too_few"]:
+        return entry
+    for figure in HEADLINE_SET_FIGURES:
+        values = figures.get(figure, (0, [], 0))[1]
+        if len(values) < min_organisations:
+            entry["figures"][figure] = None
+            continue
+        own_value = own.get(figure)
+        position = distribution.band(values, own_value) if own_value is not None else None
+        entry["figures"][figure] = {
+            **distribution.distribution(values).as_dict(),  # type: ignore[union-attr]
+            "own": own_value,
+            "band": position,
         }
-    return comparison
+    return entry
+
+
+HEADLINE_SET_FIGURES = ("overall", "capability", "legacy")
+
+
+def period_label(period: MeasurementPeriod) -> str:
+    """A period as people say it: "HT 2026"."""
+    return f"{period.term} {period.year}"
+
+
+def _latest_period_with_peers(
+    *, organisation: Organisation, period: MeasurementPeriod, min_organisations: int
+) -> MeasurementPeriod | None:
+    """The latest other period in which at least ``min_organisations`` other organisations share results
+    (the national set), or None. Two queries."""
+    candidates = list(
+        ComparisonAggregate.objects.filter(
+            basis=comparisons.NATIONAL,
+            basis_key="",
+            figure=comparisons.COUNTING_FIGURE,
+            n_rows__gte=min_organisations,
+        )
+        .exclude(period=period)
+        .values_list("period_id", "n_rows")
+    )
+    if not candidates:
+        return None
+    own = set(
+        OrganisationFigure.objects.filter(
+            organisation=organisation, figure=comparisons.COUNTING_FIGURE, shared=True, round__isnull=False
+        ).values_list("period_id", flat=True)
+    )
+    eligible = [p for p, n in candidates if n - (1 if p in own else 0) >= min_organisations]
+    return (
+        MeasurementPeriod.objects.filter(pk__in=eligible, starts_on__lt=period.starts_on)
+        .order_by("-starts_on")
+        .first()
+        or MeasurementPeriod.objects.filter(pk__in=eligible).order_by("-starts_on").first()
+    )
+
+
+def get_comparison_sets(
+    *,
+    organisation: Organisation,
+    period: MeasurementPeriod,
+    department: Department | None = None,
+    bases: Iterable[str] | None = None,
+    k: int | None = None,
+    min_organisations: int = MIN_COMPARISON_ORGANISATIONS,
+) -> dict:
+    """Every comparison set of the organisation (or of one of its departments) in a period, as the
+    dashboards' comparison section and the annual report show them (docs/dashboards.md, "Comparison sets"):
+    all organisations, the same kind, county, SKR group and main group, each named network of the
+    organisation, and for a department the other organisations' departments of its sector. A set with fewer
+    than ``min_organisations`` organisations says so ("too_few"); an SKR group with too few falls back to
+    its main group, and says so. When the period has no peers at all yet, the latest period that has them
+    is used instead, and said (``fallback_from``). ``bases`` picks the sets (the annual report's choice);
+    None: all. A constant number of queries."""
+    from surveys.models import ComparisonNetwork
+
+    chosen = set(bases) if bases is not None else None
+
+    def wanted(key: str) -> bool:
+        return chosen is None or key in chosen or (key.startswith("network:") and "networks" in chosen)
+
+    bases_here = _organisation_bases(organisation, ORGANISATION_BASES)
+    figures = _organisation_set_figures(organisation=organisation, period=period, bases=bases_here, k=k)
+    # The dashboards' means of the period itself (its matrix and bars), from the same reads.
+    means = {
+        basis: _comparison(figures[basis], basis=basis, period=period, min_organisations=min_organisations)
+        if basis in figures
+        else None
+        for basis in ORGANISATION_BASES
+    }
+    used = period
+    fallback_from = None
+    if figures[comparisons.NATIONAL].get(comparisons.COUNTING_FIGURE, (0, [], 0))[0] < min_organisations:
+        earlier = _latest_period_with_peers(
+            organisation=organisation, period=period, min_organisations=min_organisations
+        )
+        if earlier is not None:
+            used, fallback_from = earlier, period
+            figures = _organisation_set_figures(organisation=organisation, period=used, bases=bases_here, k=k)
+    networks = list(ComparisonNetwork.objects.filter(organisation=organisation).prefetch_related("members"))
+    networks = [n for n in networks if wanted(f"network:{n.pk}")]
+    network_figures = (
+        _network_set_figures(organisation=organisation, period=used, networks=networks, k=k)
+        if networks
+        else {}
+    )
+    if department is not None:
+        own = {
+            figure: percent
+            for figure, percent in DepartmentFigure.objects.filter(
+                period=used, department=department
+            ).values_list("figure", "percent")
+        }
+        focus_name = department.name
+    else:
+        own = {figure: percent for figure, percent, _n, _s in _own_rows(organisation, used)}
+        focus_name = organisation.name
+    sets = []
+
+    def add(set_figures: SetFigures, key: str, label: str, note: str = "") -> None:
+        sets.append(
+            _set_entry(
+                set_figures,
+                key=key,
+                label=label,
+                period=used,
+                own=own,
+                min_organisations=min_organisations,
+                note=note,
+            )
+        )
+
+    if department is not None and department.sector and wanted(comparisons.SECTOR):
+        add(
+            _sector_set_figures(organisation=organisation, period=used, sector=department.sector, k=k),
+            comparisons.SECTOR,
+            _set_label(comparisons.SECTOR, organisation, sector=department.sector),
+        )
+    for basis in (comparisons.NATIONAL, comparisons.KIND, comparisons.COUNTY):
+        if basis in figures and wanted(basis):
+            add(figures[basis], basis, _set_label(basis, organisation))
+    if organisation.skr_group:
+        group = figures[comparisons.SKR_GROUP]
+        group_too_few = group.get(comparisons.COUNTING_FIGURE, (0, [], 0))[0] < min_organisations
+        if wanted(comparisons.SKR_GROUP) and not group_too_few:
+            add(group, comparisons.SKR_GROUP, _set_label(comparisons.SKR_GROUP, organisation))
+        if wanted(comparisons.SKR_MAIN_GROUP) or (wanted(comparisons.SKR_GROUP) and group_too_few):
+            note = (
+                str(
+                    _("SKR group %(code)s has fewer than %(n)s other organisations: its main group is shown.")
+                    % {"code": organisation.skr_group, "n": min_organisations}
+                )
+                if group_too_few and wanted(comparisons.SKR_GROUP)
+                else ""
+            )
+            add(
+                figures[comparisons.SKR_MAIN_GROUP],
+                comparisons.SKR_MAIN_GROUP,
+                _set_label(comparisons.SKR_MAIN_GROUP, organisation),
+                note,
+            )
+    for network in networks:
+        add(
+            network_figures[f"network:{network.pk}"],
+            f"network:{network.pk}",
+            _set_label("network", organisation, network=network),
+        )
+    return {
+        "period": used.code,
+        "period_label": period_label(used),
+        "fallback_from": period_label(fallback_from) if fallback_from else None,
+        "focus": focus_name,
+        "own": {figure: own.get(figure) for figure in HEADLINE_SET_FIGURES},
+        "sets": sets,
+        "min_organisations": min_organisations,
+        "means": means,
+    }

@@ -444,3 +444,93 @@ def trend_figure(
             },
         ),
     }
+
+
+# --- Distribution of a comparison set ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpreadRow:
+    """One comparison set: its quartiles, extremes and mean, and the focus's own value in it."""
+
+    label: str
+    minimum: float
+    q1: float
+    median: float
+    q3: float
+    maximum: float
+    mean: float
+    own: float | None = None
+
+
+def distribution_figure(
+    rows: Sequence[SpreadRow], *, own_name: str, mean_name: str, decimal: str = ",", x_title: str = ""
+) -> dict:
+    """Horizontal box plots, 0–100 %, one comparison set a row (the first at the top), drawn from the stored
+    quartiles (the whisker ends are the lowest and highest values), the set's mean as a diamond and the
+    focus's own value as a star with its value written beside it."""
+    names = [short_label(r.label) for r in rows]
+    hover = "%{customdata}<extra></extra>"
+    spread = {
+        "type": "box",
+        "orientation": "h",
+        "name": "",
+        "showlegend": False,
+        "y": names,
+        "q1": [round(r.q1, 4) for r in rows],
+        "median": [round(r.median, 4) for r in rows],
+        "q3": [round(r.q3, 4) for r in rows],
+        "lowerfence": [round(r.minimum, 4) for r in rows],
+        "upperfence": [round(r.maximum, 4) for r in rows],
+        "fillcolor": "rgba(86, 180, 233, 0.35)",
+        "line": {"color": "#0072B2", "width": 1.5},
+        "hoverinfo": "skip",
+    }
+    means = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": escape(mean_name),
+        "y": names,
+        "x": [round(r.mean, 4) for r in rows],
+        "marker": {
+            "symbol": "diamond",
+            "size": 10,
+            "color": "#D55E00",
+            "line": {"color": "#212529", "width": 1},
+        },
+        "customdata": [
+            escape(f"{r.label}: {mean_name} {format_percent(r.mean, decimal=decimal)}") for r in rows
+        ],
+        "hovertemplate": hover,
+    }
+    own_rows = [r for r in rows if r.own is not None]
+    own = {
+        "type": "scatter",
+        "mode": "markers+text",
+        "name": escape(own_name),
+        "y": [short_label(r.label) for r in own_rows],
+        "x": [round(r.own, 4) for r in own_rows if r.own is not None],
+        "text": [format_percent(r.own, decimal=decimal) for r in own_rows],
+        "textposition": "top center",
+        "cliponaxis": False,
+        "marker": {"symbol": "star", "size": 16, "color": "#000000"},
+        "customdata": [escape(f"{own_name}: {format_percent(r.own, decimal=decimal)}") for r in own_rows],
+        "hovertemplate": hover,
+    }
+    height = max(200, 90 + len(rows) * 56)
+    return {
+        "data": [spread, means, own],
+        "layout": _layout(
+            height=height,
+            decimal=decimal,
+            xaxis={
+                "range": [0, 100],
+                "tickvals": [0, 25, 50, 75, 100],
+                "ticksuffix": "\u00a0%",
+                "title": {"text": escape(x_title)},
+                "gridcolor": "#e9ecef",
+                "automargin": True,
+            },
+            yaxis={"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": names},
+        ),
+    }

@@ -23,13 +23,18 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q
 
-from surveys.models import MeasurementPeriod, Organisation, Round
+from surveys.models import Department, MeasurementPeriod, Organisation, Round
+from surveys.skr_groups import main_group
 
-from ..models import ComparisonAggregate, OrganisationFigure, RoundResult
+from ..models import ComparisonAggregate, DepartmentFigure, OrganisationFigure, RoundResult
 
 NATIONAL, COUNTY, KIND = "national", "county", "kind"
+SKR_GROUP, SKR_MAIN_GROUP, SECTOR = "skr_group", "skr_main_group", "sector"
+# The sets stored per period (a named network is read from its members' rows: it is small).
+STORED_BASES = (NATIONAL, KIND, COUNTY, SKR_GROUP, SKR_MAIN_GROUP, SECTOR)
+BATCH = 500
 # The headline figures as rows, with the key of the published headline they come from.
 HEADLINE_FIGURES = {
     "overall": "overall_percent",
@@ -71,6 +76,8 @@ def _models(models: Any = None) -> Any:
         RoundResult=RoundResult,
         OrganisationFigure=OrganisationFigure,
         ComparisonAggregate=ComparisonAggregate,
+        DepartmentFigure=DepartmentFigure,
+        Department=Department,
         Round=Round,
         Organisation=Organisation,
         MeasurementPeriod=MeasurementPeriod,
@@ -96,49 +103,118 @@ def _figure_rows(m: Any, *, round_id: int, period_id: int, organisation: Any, n:
     ]
 
 
+def _department_rows(m: Any, *, round_id: int, period_id: int, organisation: Any, results) -> list:
+    """The figure rows of a round's department scopes whose figures are shown (a department with its
+    units), each with its department's sector now ("" for none: the row is kept, so that setting a sector
+    later is noticed as a change)."""
+    results = [r for r in results if r[0] is not None]
+    sectors = dict(m.Department.objects.filter(pk__in=[r[0] for r in results]).values_list("pk", "sector"))
+    rows: list = []
+    for department_id, n, published, published_figures in results:
+        values = published_figure_values(published, published_figures)
+        if values is None or department_id not in sectors:
+            continue
+        rows.extend(
+            m.DepartmentFigure(
+                period_id=period_id,
+                round_id=round_id,
+                organisation_id=organisation.pk,
+                department_id=department_id,
+                sector=sectors[department_id],
+                shared=organisation.shares_comparisons,
+                figure=figure,
+                percent=percent,
+                n_respondents=n,
+            )
+            for figure, percent in values.items()
+        )
+    return rows
+
+
 def record_round_figures(*, round_: Round, organisation_result: RoundResult | None) -> int:
-    """Replace the round's figure rows (rows only for a closed round whose organisation figure is shown)
-    and refresh its period's aggregates, in the caller's transaction (``compute_round_results``,
-    ``publish_round_results``). Returns the rows written."""
+    """Replace the round's figure rows (rows only for a closed round whose organisation figure is shown;
+    its departments' rows beside them) and refresh its period's aggregates, in the caller's transaction
+    (``compute_round_results``, ``publish_round_results``). Returns the organisation rows written."""
     m = _models()
     deleted, _ = OrganisationFigure.objects.filter(round_id=round_.pk).delete()
-    rows = []
+    deleted_departments, _ = DepartmentFigure.objects.filter(round_id=round_.pk).delete()
+    rows: list = []
+    department_rows: list = []
     result = organisation_result
     values = published_figure_values(result.published, result.published_figures) if result else None
     if round_.status == CLOSED and result is not None and values is not None:
+        organisation = Organisation.objects.get(pk=round_.organisation_id)
         rows = _figure_rows(
             m,
             round_id=round_.pk,
             period_id=round_.period_id,
-            organisation=Organisation.objects.get(pk=round_.organisation_id),
+            organisation=organisation,
             n=result.n_respondents,
             values=values,
         )
         OrganisationFigure.objects.bulk_create(rows)
-    if rows or deleted:
+        department_rows = _department_rows(
+            m,
+            round_id=round_.pk,
+            period_id=round_.period_id,
+            organisation=organisation,
+            results=RoundResult.objects.filter(round_id=round_.pk, scope=RoundResult.Scope.DEPARTMENT)
+            .values_list("department_id", "n_respondents", "published", "published_figures")
+            .order_by("scope_key"),
+        )
+        DepartmentFigure.objects.bulk_create(department_rows, batch_size=BATCH)
+    if rows or deleted or department_rows or deleted_departments:
         refresh_period_comparisons(period_id=round_.period_id)
     return len(rows)
 
 
 def stale_identity_filter() -> Q:
     """Rows of this instance's rounds that no longer match their round (reopened) or organisation (another
-    kind, county or code)."""
+    kind, county, code, SKR group or sharing setting)."""
     return (
         ~Q(round__status=CLOSED)
         | ~Q(kind=F("organisation__kind"))
         | ~Q(organisation_code=F("organisation__code"))
+        | ~Q(skr_group=F("organisation__skr_group"))
+        | ~Q(shared=F("organisation__shares_comparisons"))
         | Q(county__isnull=True, organisation__county__isnull=False)
         | Q(county__isnull=False, organisation__county__isnull=True)
         | (Q(county__isnull=False, organisation__county__isnull=False) & ~Q(county=F("organisation__county")))
     )
 
 
+def organisation_sets(*, kind: str, county_id: Any, skr_group: str) -> list[tuple[str, str]]:
+    """The stored comparison sets an organisation of this kind, county and SKR group belongs to."""
+    sets = [(NATIONAL, ""), (KIND, kind)]
+    if county_id is not None:
+        sets.append((COUNTY, str(county_id)))
+    if skr_group:
+        sets.append((SKR_GROUP, skr_group))
+        sets.append((SKR_MAIN_GROUP, main_group(skr_group)))
+    return sets
+
+
+class _Sums:
+    __slots__ = ("n_rows", "values", "respondents")
+
+    def __init__(self) -> None:
+        self.n_rows = 0
+        self.values: list[float] = []
+        self.respondents = 0
+
+    def add(self, percent: float | None, n: int) -> None:
+        self.n_rows += 1
+        self.respondents += n
+        if percent is not None:
+            self.values.append(percent)
+
+
 def refresh_period_comparisons(*, period_id: int, models: Any = None) -> int:
-    """Make the period's rows follow its rounds and organisations as they are now, and store the sums and
-    counts of every figure per comparison set (one GROUP BY, summed up per set here: a few thousand rows
-    at most). Serialised per period (the period row is locked), so two rounds closing at once cannot
-    leave out each other's rows. Five queries when nothing changed in ``surveys``. Returns the aggregates
-    written."""
+    """Make the period's rows follow its rounds, organisations and departments as they are now, and store
+    per comparison set and figure the counts, the sum and the sorted values of the figures of the
+    organisations that share them (this instance's and imported benchmark records), and of the shared
+    departments per sector. Serialised per period (the period row is locked), so two rounds closing at once
+    cannot leave out each other's rows. Returns the aggregates written."""
     m = _models(models)
     with transaction.atomic(savepoint=False):
         m.MeasurementPeriod.objects.select_for_update().filter(pk=period_id).first()
@@ -150,73 +226,140 @@ def refresh_period_comparisons(*, period_id: int, models: Any = None) -> int:
             .distinct()
             .order_by()
         )
+        department_rows = m.DepartmentFigure.objects.filter(period_id=period_id)
+        changed |= set(
+            department_rows.filter(
+                ~Q(sector=F("department__sector")) | ~Q(shared=F("organisation__shares_comparisons"))
+            )
+            .values_list("organisation_id", flat=True)
+            .distinct()
+            .order_by()
+        )
         if changed:
             rows.filter(round__isnull=False).exclude(round__status=CLOSED).delete()
+            department_rows.exclude(round__status=CLOSED).delete()
             for organisation in m.Organisation.objects.filter(pk__in=changed):
                 rows.filter(organisation_id=organisation.pk).update(
                     organisation_code=organisation.code,
                     kind=organisation.kind,
                     county_id=organisation.county_id,
+                    skr_group=organisation.skr_group,
+                    shared=organisation.shares_comparisons,
                 )
+                department_rows.filter(organisation_id=organisation.pk).update(
+                    shared=organisation.shares_comparisons
+                )
+                for department in m.Department.objects.filter(organisation_id=organisation.pk):
+                    department_rows.filter(department_id=department.pk).exclude(
+                        sector=department.sector
+                    ).update(sector=department.sector)
         m.ComparisonAggregate.objects.filter(period_id=period_id).delete()
-        sums: dict[tuple[str, str, str], list] = {}
-        for kind, county_id, figure, n_rows, n_values, total in (
-            rows.values("kind", "county_id", "figure")
-            .annotate(n_rows=Count("pk"), n_values=Count("percent"), total=Sum("percent"))
-            .values_list("kind", "county_id", "figure", "n_rows", "n_values", "total")
+        sums: dict[tuple[str, str, str], _Sums] = {}
+        for kind, county_id, skr_group, figure, percent, n in (
+            rows.filter(shared=True)
+            .values_list("kind", "county_id", "skr_group", "figure", "percent", "n_respondents")
             .order_by()
+            .iterator(chunk_size=5000)
         ):
-            sets = [(NATIONAL, ""), (KIND, kind)] + (
-                [(COUNTY, str(county_id))] if county_id is not None else []
-            )
-            for basis, basis_key in sets:
-                entry = sums.setdefault((basis, basis_key, figure), [0, 0, 0.0])
-                entry[0] += n_rows
-                entry[1] += n_values
-                entry[2] += total or 0.0
+            for basis, basis_key in organisation_sets(kind=kind, county_id=county_id, skr_group=skr_group):
+                key = (basis, basis_key, figure)
+                entry = sums.get(key)
+                if entry is None:
+                    entry = sums[key] = _Sums()
+                entry.add(percent, n)
+        for sector, figure, percent, n in (
+            department_rows.filter(shared=True)
+            .exclude(sector="")
+            .values_list("sector", "figure", "percent", "n_respondents")
+            .order_by()
+            .iterator(chunk_size=5000)
+        ):
+            key = (SECTOR, sector, figure)
+            entry = sums.get(key)
+            if entry is None:
+                entry = sums[key] = _Sums()
+            entry.add(percent, n)
         aggregates = [
             m.ComparisonAggregate(
                 period_id=period_id,
                 basis=basis,
                 basis_key=basis_key,
                 figure=figure,
-                n_rows=n_rows,
-                n_values=n_values,
-                total=total,
+                n_rows=entry.n_rows,
+                n_values=len(entry.values),
+                total=sum(entry.values),
+                values=sorted(entry.values),
+                respondents=entry.respondents,
             )
-            for (basis, basis_key, figure), (n_rows, n_values, total) in sorted(sums.items())
+            for (basis, basis_key, figure), entry in sorted(sums.items())
         ]
-        m.ComparisonAggregate.objects.bulk_create(aggregates, batch_size=1000)
+        m.ComparisonAggregate.objects.bulk_create(aggregates, batch_size=BATCH)
     return len(aggregates)
 
 
 def refresh_comparisons(*, models: Any = None) -> dict[str, int]:
-    """Rebuild every figure row of this instance's closed rounds from their stored results, and every
-    period's aggregates. Idempotent: a rerun writes the same rows. Returns what was written."""
+    """Rebuild every figure row of this instance's closed rounds (organisations and their departments) from
+    their stored results, and every period's aggregates; imported benchmark records are kept. Idempotent:
+    a rerun writes the same rows. Returns what was written."""
     m = _models(models)
     with transaction.atomic():
         m.OrganisationFigure.objects.filter(round__isnull=False).delete()
+        m.DepartmentFigure.objects.all().delete()
         organisations = {o.pk: o for o in m.Organisation.objects.all()}
         results = (
-            m.RoundResult.objects.filter(scope="organisation", round__status=CLOSED)
+            m.RoundResult.objects.filter(scope__in=["organisation", "department"], round__status=CLOSED)
             .values_list(
                 "round_id",
                 "round__period_id",
                 "round__organisation_id",
+                "scope",
+                "department_id",
                 "n_respondents",
                 "published",
                 "published_figures",
             )
-            .order_by("round_id")
+            .order_by("round_id", "scope_key")
         )
         batch: list = []
+        departments: list = []
         written = 0
-        for round_id, period_id, organisation_id, n, published, published_figures in results.iterator(
-            chunk_size=500
-        ):
-            values = published_figure_values(published, published_figures)
+        shown_rounds: set[int] = set()
+        pending: dict[int, list] = {}
+
+        def flush_departments(round_id: int, period_id: int, organisation: Any) -> None:
+            if round_id in shown_rounds and pending.get(round_id):
+                departments.extend(
+                    _department_rows(
+                        m,
+                        round_id=round_id,
+                        period_id=period_id,
+                        organisation=organisation,
+                        results=pending[round_id],
+                    )
+                )
+            pending.pop(round_id, None)
+
+        current: tuple | None = None
+        for (
+            round_id,
+            period_id,
+            organisation_id,
+            scope,
+            department_id,
+            n,
+            published,
+            figures,
+        ) in results.iterator(chunk_size=500):
+            if current is not None and current[0] != round_id:
+                flush_departments(*current)
+            current = (round_id, period_id, organisations[organisation_id])
+            if scope == "department":
+                pending.setdefault(round_id, []).append((department_id, n, published, figures))
+                continue
+            values = published_figure_values(published, figures)
             if values is None:
                 continue
+            shown_rounds.add(round_id)
             batch.extend(
                 _figure_rows(
                     m,
@@ -231,36 +374,55 @@ def refresh_comparisons(*, models: Any = None) -> dict[str, int]:
                 m.OrganisationFigure.objects.bulk_create(batch)
                 written += len(batch)
                 batch = []
+        if current is not None:
+            flush_departments(*current)
         m.OrganisationFigure.objects.bulk_create(batch)
+        m.DepartmentFigure.objects.bulk_create(departments, batch_size=BATCH)
         written += len(batch)
         periods = set(m.OrganisationFigure.objects.values_list("period_id", flat=True).distinct())
         periods |= set(m.ComparisonAggregate.objects.values_list("period_id", flat=True).distinct())
         aggregates = sum(refresh_period_comparisons(period_id=p, models=m) for p in sorted(periods))
-    return {"figures": written, "periods": len(periods), "aggregates": aggregates}
+    return {
+        "figures": written,
+        "departments": len(departments),
+        "periods": len(periods),
+        "aggregates": aggregates,
+    }
 
 
 PERIOD_STATE_SQL = """
-SELECT COUNT(*),
-       COALESCE(SUM(CASE WHEN r.status = %(closed)s AND f.kind = o.kind AND f.organisation_code = o.code
-                          AND COALESCE(f.county_id, '') = COALESCE(o.county_id, '') THEN 0 ELSE 1 END), 0),
+SELECT COALESCE(SUM(CASE WHEN f.shared THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN f.round_id IS NULL
+                          OR (r.status = %(closed)s AND f.kind = o.kind AND f.organisation_code = o.code
+                              AND COALESCE(f.county_id, '') = COALESCE(o.county_id, '')
+                              AND f.skr_group = o.skr_group AND f.shared = o.shares_comparisons)
+                     THEN 0 ELSE 1 END), 0),
        (SELECT a.n_rows FROM {aggregate} a
         WHERE a.period_id = %(period)s AND a.basis = %(national)s AND a.basis_key = ''
-          AND a.figure = %(figure)s)
+          AND a.figure = %(figure)s),
+       (SELECT COUNT(*) FROM {department_figure} df
+        JOIN {department} d ON d.id = df.department_id
+        JOIN {organisation} o2 ON o2.id = df.organisation_id
+        WHERE df.period_id = %(period)s AND df.figure = %(figure)s
+          AND (df.sector <> d.sector OR df.shared <> o2.shares_comparisons))
 FROM {figure_table} f
-JOIN {round} r ON r.id = f.round_id
-JOIN {organisation} o ON o.id = f.organisation_id
+LEFT JOIN {round} r ON r.id = f.round_id
+LEFT JOIN {organisation} o ON o.id = f.organisation_id
 WHERE f.period_id = %(period)s AND f.figure = %(figure)s
 """
 
 
 def period_is_current(period_id: int) -> bool:
-    """Whether the period's stored aggregates still match its rounds and organisations: no row of a round
-    that is no longer closed (reopened) or of an organisation whose kind, county or code changed, and no
-    row gone (a deleted round or organisation). One small query (written in SQL: the ORM's form of it cost
-    more to compile than to run)."""
+    """Whether the period's stored aggregates still match its rounds, organisations and departments: no row
+    of a round that is no longer closed (reopened), of an organisation whose kind, county, code, SKR group
+    or sharing changed or of a department whose sector changed, and no row gone (a deleted round or
+    organisation). One small query (written in SQL: the ORM's form of it cost more to compile than to
+    run)."""
     sql = PERIOD_STATE_SQL.format(
         aggregate=ComparisonAggregate._meta.db_table,
         figure_table=OrganisationFigure._meta.db_table,
+        department_figure=DepartmentFigure._meta.db_table,
+        department=Department._meta.db_table,
         round=Round._meta.db_table,
         organisation=Organisation._meta.db_table,
     )
@@ -272,8 +434,8 @@ def period_is_current(period_id: int) -> bool:
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        n, stale, counted = cursor.fetchone()
-    return not stale and n == (counted or 0)
+        n, stale, counted, stale_departments = cursor.fetchone()
+    return not stale and not stale_departments and n == (counted or 0)
 
 
 def stale_period_ids() -> list[int]:

@@ -1,14 +1,18 @@
 """The comparison with other organisations as it was computed before the stored figures (issue 14): every
 organisation's stored result loaded and averaged in Python. Kept as the reference that the stored figures
-and aggregates (``maturity.selectors.get_comparison``) must agree with."""
+and aggregates (``maturity.selectors.get_comparison``) must agree with; with issue 15's sets (SKR group and
+main group, only sharing organisations), the respondents behind a set and the distribution, computed with
+the standard library's ``statistics.quantiles`` (method "inclusive": the same definition, not the same
+code)."""
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 
 from maturity.models import RoundResult
-from maturity.selectors import COMPARISON_BASES, MIN_COMPARISON_ORGANISATIONS
+from maturity.selectors import MIN_COMPARISON_ORGANISATIONS, ORGANISATION_BASES
 from maturity.suppression import effective_k
 from surveys.models import MeasurementPeriod, Organisation, Round
 
@@ -26,10 +30,13 @@ def reference_comparison(
     k: int | None = None,
     min_organisations: int = MIN_COMPARISON_ORGANISATIONS,
 ) -> dict | None:
-    if basis not in COMPARISON_BASES:
-        raise ValueError(f"basis must be one of {COMPARISON_BASES}")
+    if basis not in ORGANISATION_BASES:
+        raise ValueError(f"basis must be one of {ORGANISATION_BASES}")
     rows = RoundResult.objects.filter(
-        scope=RoundResult.Scope.ORGANISATION, round__period=period, round__status=Round.Status.CLOSED
+        scope=RoundResult.Scope.ORGANISATION,
+        round__period=period,
+        round__status=Round.Status.CLOSED,
+        round__organisation__shares_comparisons=True,
     ).exclude(round__organisation=organisation)
     if basis == "county":
         if organisation.county_id is None:
@@ -37,7 +44,14 @@ def reference_comparison(
         rows = rows.filter(round__organisation__county_id=organisation.county_id)
     elif basis == "kind":
         rows = rows.filter(round__organisation__kind=organisation.kind)
-    rows = rows.select_related("questionnaire")
+    elif basis in ("skr_group", "skr_main_group"):
+        if not organisation.skr_group:
+            return None
+        if basis == "skr_group":
+            rows = rows.filter(round__organisation__skr_group=organisation.skr_group)
+        else:
+            rows = rows.filter(round__organisation__skr_group__startswith=organisation.skr_group[0])
+    rows = rows.select_related("questionnaire", "round__organisation")
     shown = [
         r
         for r in rows
@@ -53,14 +67,39 @@ def reference_comparison(
         value, count = _mean(number(v) for v in values)
         return value if count >= min_organisations else None
 
+    distributions = {}
+
+    def spread(figure, values):
+        defined = sorted(v for v in (number(v) for v in values) if v is not None)
+        if len(defined) >= min_organisations:
+            q1, median, q3 = statistics.quantiles(defined, n=4, method="inclusive")
+            distributions[figure] = {
+                "n": len(defined),
+                "mean": statistics.fmean(defined),
+                "min": min(defined),
+                "q1": q1,
+                "median": median,
+                "q3": q3,
+                "max": max(defined),
+            }
+
     comparison: dict[str, object] = {
         "basis": basis,
         "period": period.code,
         "n_organisations": len(shown),
+        "n_respondents": sum(r.n_respondents for r in shown),
         "capability_percent": mean_or_none(r.published.get("capability_percent") for r in shown),
         "legacy_percent": mean_or_none(r.published.get("legacy_percent") for r in shown),
         "overall_percent": mean_or_none(r.published.get("overall_percent") for r in shown),
+        "distribution": distributions,
     }
+    for figure, key in (
+        ("capability", "capability_percent"),
+        ("legacy", "legacy_percent"),
+        ("overall", "overall_percent"),
+    ):
+        spread(figure, [r.published.get(key) for r in shown])
+    prefixes = {"dimensions": "dimension", "categories": "category", "capabilities": "capability"}
     for level in ("dimensions", "categories", "capabilities"):
         codes: dict[str, list] = defaultdict(list)
         for r in shown:
@@ -68,4 +107,6 @@ def reference_comparison(
             for code, part in parts.items() if isinstance(parts, dict) else []:
                 codes[code].append(part.get("percent") if isinstance(part, dict) else None)
         comparison[level] = {code: mean_or_none(values) for code, values in codes.items()}
+        for code, values in codes.items():
+            spread(f"{prefixes[level]}:{code}", values)
     return comparison

@@ -631,11 +631,6 @@ def _local_closed_round(organisation, period, questionnaire, overall: float):
     comparisons.record_round_figures(round_=round_, organisation_result=result)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="main's maturity.selectors reads only rows of rounds (round__isnull=False) and finds a period "
-    "with benchmark rows not current; the comparison service being reworked is to count them",
-)
 def test_get_comparisons_of_a_local_organisation_includes_the_imported_organisations(reference, organisation):
     from maturity.selectors import get_comparisons
     from tests.factories import MeasurementPeriodFactory

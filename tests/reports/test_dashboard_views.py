@@ -314,8 +314,10 @@ def _count_queries(client, target) -> int:
     return len(captured)
 
 
-# 23: one of them is the second-factor rule of dimios_web.identity.middleware (does the user need MFA?)
-MAX_QUERIES = 23
+# 23: one of them is the second-factor rule of dimios_web.identity.middleware (does the user need MFA?);
+# + 1 for the organisation's named comparison networks, + 1 for a department's own sector figures and + 1
+# for the name of its county in the set's label (issue 15)
+MAX_QUERIES = 26
 
 
 def test_the_dashboards_make_the_same_number_of_queries_for_a_small_and_a_large_organisation(

@@ -72,6 +72,7 @@ def get_dashboard(
     flagged = sections.spread(page)
     trend_rounds = sections.trend(page)
     internal = sections.departments(page)
+    comparison_sets = sections.comparison_sets(page)
     return {
         "organisation": organisation,
         "round": round_,
@@ -85,6 +86,7 @@ def get_dashboard(
         "type_text": type_text,
         "cutoffs": cutoffs,
         "comparisons": page.comparisons,
+        "comparison_sets": comparison_sets,
         "strongest": strongest,
         "weakest": weakest,
         "group_gaps": group_summary,

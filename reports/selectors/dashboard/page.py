@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from maturity.models import RoundResult
 from maturity.rates import get_rate_pattern
 from maturity.read_model import HIDDEN, RoundView, cell, is_hidden, load_round_views
-from maturity.selectors import as_frozen, get_comparisons
+from maturity.selectors import as_frozen, get_comparison_sets
 from surveys.models import Capability, Category, Department, Organisation, RespondentGroup, Round, Statement
 from surveys.scope_keys import ORGANISATION, ScopeKey
 from surveys.tree import descendants_and_self, tree_ordered
@@ -112,6 +112,7 @@ class Page:
     previous: Round | None
     comparable: set[int]
     comparisons: dict[str, dict | None]
+    comparison_sets: dict
     capabilities: list[Capability]
     categories: list[Category]
     statements: list[Statement]
@@ -180,6 +181,11 @@ def build_page(
     loaded_rounds = [*trend_rounds, *([previous] if previous is not None else []), round_]
 
     # The focus: what the page is about; the scopes whose breakdown (capabilities …) the page shows.
+    # Every comparison set with its distribution (issue 15; the department's sector for a department), and
+    # the means of the period's national, county and kind sets for the matrix and bars, in the same reads.
+    comparison_sets = get_comparison_sets(
+        organisation=organisation, period=round_.period, department=department
+    )
     if department is None:
         focus_key = ORGANISATION.with_group(group_id)
         focus_name = f"{organisation.name} – {group.name}" if group else organisation.name
@@ -226,7 +232,8 @@ def build_page(
         previous=previous,
         comparable=comparable,
         # Comparison with other organisations (anonymous means; None when fewer than 5 organisations).
-        comparisons=get_comparisons(organisation=organisation, period=round_.period, bases=COMPARISON_BASES),
+        comparisons={basis: comparison_sets["means"][basis] for basis in COMPARISON_BASES},
+        comparison_sets=comparison_sets,
         # Structure names (three queries).
         capabilities=list(Capability.objects.filter(version=version).select_related("category__dimension")),
         categories=list(Category.objects.filter(version=version).select_related("dimension")),

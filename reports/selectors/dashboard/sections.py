@@ -377,3 +377,96 @@ def departments(page: Page) -> list[dict]:
         else None
     )
     return internal
+
+
+def comparison_sets(page: Page) -> dict:
+    """The comparison with other organisations, set by set (issue 15): each set's organisations and
+    respondents, the distribution of its overall maturity (box plots from the stored quartiles) and the
+    focus's position in it as a percentile band; a set with too few organisations says so. Never a list of
+    named peers."""
+    result = page.comparison_sets
+    own_name = result["focus"]
+    table = page.add(
+        Table(
+            "comparison",
+            _("Comparison with other organisations: overall maturity"),
+            [
+                _("Comparison set"),
+                _("Organisations"),
+                _("Respondents"),
+                _("Mean"),
+                _("Lowest"),
+                _("Lower quartile"),
+                _("Median"),
+                _("Upper quartile"),
+                _("Highest"),
+                own_name,
+                _("Position"),
+                _("Digital capability (mean)"),
+                _("Digital legacy (mean)"),
+            ],
+            ["text", "number", "number", *["percent"] * 7, "text", "percent", "percent"],
+        )
+    )
+    rows = []
+    for entry in result["sets"]:
+        figures = entry["figures"]
+        overall = figures.get("overall")
+        note = entry["note"]
+        if entry["too_few"]:
+            note = _("too few organisations (%(n)s; at least %(min)s are needed)") % {
+                "n": entry["n_organisations"],
+                "min": result["min_organisations"],
+            }
+        table.rows.append(
+            [
+                entry["label"],
+                entry["n_organisations"],
+                None if entry["too_few"] else entry["n_respondents"],
+                *(
+                    [overall[k] for k in ("mean", "min", "q1", "median", "q3", "max")]
+                    if overall
+                    else [None] * 6
+                ),
+                overall["own"] if overall else None,
+                band_text(overall["band"]) if overall and overall["band"] else "",
+                (figures.get("capability") or {}).get("mean"),
+                (figures.get("legacy") or {}).get("mean"),
+            ]
+        )
+        table.marks.append(note)
+        if overall:
+            rows.append(
+                charts.SpreadRow(
+                    label=entry["label"],
+                    minimum=overall["min"],
+                    q1=overall["q1"],
+                    median=overall["median"],
+                    q3=overall["q3"],
+                    maximum=overall["max"],
+                    mean=overall["mean"],
+                    own=overall["own"],
+                )
+            )
+    page.figures["comparison"] = (
+        charts.distribution_figure(
+            rows,
+            own_name=own_name,
+            mean_name=_("Mean"),
+            decimal=page.decimal,
+            x_title=_("Overall maturity (%)"),
+        )
+        if rows
+        else None
+    )
+    return result
+
+
+def band_text(band: tuple[int, int] | list[int]) -> str:
+    """A percentile band as words: the quarter of the others' range the figure is in, never a rank."""
+    return {
+        0: _("lowest quarter"),
+        25: _("second quarter"),
+        50: _("third quarter"),
+        75: _("highest quarter"),
+    }[band[0]]
