@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import benchmark_views, views
 
 app_name = "maturity"
 urlpatterns = [
@@ -16,4 +16,11 @@ urlpatterns = [
     path("o/<str:org>/rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("o/<str:org>/rounds/<int:pk>/rates/", views.round_rates, name="round_rates"),
     path("o/<str:org>/rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    # The platform admin's benchmark data (issue 15): import a file, the sources, delete one.
+    path("jamforelsedata/", benchmark_views.benchmark_sources, name="benchmark_sources"),
+    path(
+        "jamforelsedata/<int:pk>/ta-bort/",
+        benchmark_views.benchmark_source_delete,
+        name="benchmark_source_delete",
+    ),
 ]

@@ -120,3 +120,40 @@ def test_platform_admin_sees_every_organisation(platform_admin, organisation, ot
     from surveys.models import Organisation
 
     assert Organisation.objects.for_user(platform_admin).count() == 2
+
+
+# --- The platform admin's own pages (not an organisation's): superusers only -----------------------------
+
+
+def platform_urls():
+    from maturity.models import BenchmarkSource
+
+    source, _ = BenchmarkSource.objects.get_or_create(name="SKR öppna data 2026")
+    return [
+        reverse("reports:annual_report_all"),
+        reverse("maturity:benchmark_sources"),
+        reverse("maturity:benchmark_source_delete", args=[source.pk]),
+    ]
+
+
+def test_the_platform_admin_reaches_every_platform_page(client, platform_admin):
+    client.force_login(platform_admin)
+    for url in platform_urls():
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("persona", ["org_admin", "management", "dept_rep", "outsider", "no_role_user"])
+def test_every_other_user_is_forbidden_the_platform_pages_and_changes_nothing(client, request, persona):
+    from maturity.models import BenchmarkSource
+
+    client.force_login(request.getfixturevalue(persona))
+    for url in platform_urls():
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {"confirm": "on", "year": "2025", "language": "sv"}).status_code == 403, url
+    assert BenchmarkSource.objects.filter(name="SKR öppna data 2026").exists()
+
+
+def test_anonymous_visitors_are_asked_to_log_in_to_the_platform_pages(client, db):
+    for url in platform_urls():
+        response = client.get(url)
+        assert response.status_code == 302 and "/konto/logga-in/" in response["Location"], url
