@@ -368,7 +368,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     # OpenAPI 3.1: its schemas are plain JSON Schema (2020-12), so a client can validate a response as is.
     "OAS_VERSION": "3.1.0",
-    "LICENSE": {"name": "CC0 1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
+    "LICENSE": {"name": "CC0 1.0", "url": "http://creativecommons.org/publicdomain/zero/1.0/"},
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -81,8 +82,12 @@ class PeriodSerializer(serializers.Serializer):
 
 
 class RecordPageSerializer(serializers.Serializer):
-    """A page of records: how many there are in all, the addresses of the next and previous pages."""
+    """A page of records, under the head of format v1's JSON document (format, version, source): how many
+    records there are in all, the addresses of the next and previous pages."""
 
+    format = serializers.ChoiceField(choices=[open_data.FORMAT_NAME])
+    version = serializers.ChoiceField(choices=[open_data.FORMAT_VERSION])
+    source = serializers.CharField()
     count = serializers.IntegerField(min_value=0)
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
@@ -90,7 +95,7 @@ class RecordPageSerializer(serializers.Serializer):
 
 
 class RecordFilterSerializer(serializers.Serializer):
-    period = serializers.RegexField(open_data.PERIOD_CODE, required=False)
+    period = serializers.RegexField(open_data.PERIOD_PATTERN, required=False)
     kind = serializers.ChoiceField(choices=open_data.KINDS, required=False)
 
 
@@ -124,7 +129,7 @@ class ConditionalMixin:
 
 PAGE_PARAMETERS = [
     OpenApiParameter(
-        "period", OpenApiTypes.STR, pattern=open_data.PERIOD_CODE.pattern, description=_("e.g. 2026-HT")
+        "period", OpenApiTypes.STR, pattern=open_data.PERIOD_PATTERN, description=_("e.g. 2026-HT")
     ),
     OpenApiParameter("kind", OpenApiTypes.STR, enum=open_data.KINDS),
     OpenApiParameter("page", OpenApiTypes.INT, description=_("The page, from 1.")),
@@ -153,8 +158,16 @@ class OpenDataRecordsView(ConditionalMixin, APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(keys, request, view=self)
         records = open_data.list_open_data_records(round_ids=list(page or []))
-        data = RecordSerializer([record.as_dict() for record in records], many=True).data
-        return paginator.get_paginated_response(data)
+        page_data = {
+            "format": open_data.FORMAT_NAME,
+            "version": open_data.FORMAT_VERSION,
+            "source": open_data.open_data_source(),
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "results": [record.as_dict() for record in records],
+        }
+        return Response(RecordPageSerializer(page_data).data)
 
 
 class OpenDataPeriodsView(ConditionalMixin, APIView):
@@ -166,9 +179,17 @@ class OpenDataPeriodsView(ConditionalMixin, APIView):
 
 
 class OpenDataSchemaView(ConditionalMixin, SpectacularAPIView):
-    """The OpenAPI 3 document of version 1 (YAML, or JSON with ``?format=json``)."""
+    """The OpenAPI 3 document of version 1 (YAML, or JSON with ``?format=json``), in English (the
+    descriptions in Swedish with ``?lang=sv``), whatever the browser's language."""
 
     api_version = "v1"
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("lang"):
+            return super().get(request, *args, **kwargs)
+        with translation.override("en"):
+            return super().get(request, *args, **kwargs)
 
 
 records = OpenDataRecordsView.as_view()

@@ -94,9 +94,9 @@ def catalogue_urls() -> dict[str, str]:
 
 
 def build_catalogue() -> Graph:
-    """The catalogue as an RDF graph (three small queries: the state of the rows and the periods)."""
+    """The catalogue as an RDF graph (three small queries: the latest closing and the periods)."""
     urls = catalogue_urls()
-    state = open_data.open_data_state()
+    last_published_at = open_data.get_last_published_at()
     periods = open_data.list_open_data_periods()
     licence = URIRef(open_data.LICENCE_URL)
     graph = Graph()
@@ -150,8 +150,8 @@ def build_catalogue() -> Graph:
         graph.add((temporal, DCAT.endDate, _date(periods[-1]["ends_on"])))
         graph.add((dataset, DCTERMS.temporal, temporal))
         graph.add((dataset, DCTERMS.issued, _date(periods[0]["ends_on"])))
-    if state["last_computed"] is not None:
-        graph.add((dataset, DCTERMS.modified, _date(state["last_computed"])))
+    if last_published_at is not None:
+        graph.add((dataset, DCTERMS.modified, _date(last_published_at)))
 
     for fmt, media_type in open_data.FORMATS.items():
         distribution = URIRef(urls[fmt] + "#distribution")

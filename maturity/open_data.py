@@ -15,6 +15,7 @@ record per organisation × period.
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import re
@@ -45,8 +46,11 @@ IDENTITY_COLUMNS = [
 HEADLINE_FIGURES = ["overall", "capability", "legacy"]
 # The parts' columns follow the headline, level by level, each level's codes sorted.
 PART_PREFIXES = ["dimension", "category", "capability"]
-# Every record has this row (its percent may be missing): one per organisation × period.
+# Every record has this row (its percent may be missing): one per organisation × period (the comparisons'
+# counting figure, maturity.services.comparisons).
 RECORD_FIGURE = "overall"
+# A period's code; the pattern as the OpenAPI document gives it (ECMA-262: no named groups).
+PERIOD_PATTERN = r"^\d{4}-(VT|HT)$"
 PERIOD_CODE = re.compile(r"^(?P<year>\d{4})-(?P<term>VT|HT)$")
 KINDS = [kind.value for kind in Organisation.Kind]
 
@@ -206,10 +210,9 @@ def list_open_data_periods() -> list[dict[str, Any]]:
     ]
 
 
-def open_data_state() -> dict[str, Any]:
-    """How many published rows there are and the newest one (for the catalogue's dct:modified): one
-    aggregate query."""
-    return open_data_rows().aggregate(n=Count("pk"), last_id=Max("pk"), last_computed=Max("round__closed_at"))
+def get_last_published_at() -> datetime.datetime | None:
+    """When the latest published round closed (the catalogue's dct:modified): one aggregate query."""
+    return open_data_rows().aggregate(last=Max("round__closed_at"))["last"]
 
 
 def figure_columns(records: Iterable[OpenDataRecord]) -> list[str]:
@@ -297,6 +300,10 @@ def records_as_xlsx(records: Sequence[OpenDataRecord], *, source: str | None = N
         "data",
         [_row(record, source, figures) for record in records],
         header=IDENTITY_COLUMNS + figures,
+        # Shown with one decimal as on the pages; the cell keeps the full value.
+        number_formats={
+            column: "0.0" for column in range(len(IDENTITY_COLUMNS), len(IDENTITY_COLUMNS) + len(figures))
+        },
         freeze="A2",
     )
     add_sheet(

@@ -277,8 +277,9 @@ def test_an_empty_instance_exports_the_header_and_no_record(db, settings):
 # --- The download page and its files ---------------------------------------------------------------------
 
 
-def test_the_download_page_is_public_and_in_swedish(client, world):
-    response = client.get(reverse("maturity:open_data"))
+def test_the_download_page_is_public_and_in_swedish(client, world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("maturity:open_data"))
     assert response.status_code == 200
     page = response.content.decode()
     assert '<html lang="sv-SE">' in page
@@ -290,8 +291,9 @@ def test_the_download_page_is_public_and_in_swedish(client, world):
     assert "HT 2025" in page and "VT 2026" in page
 
 
-def test_the_downloads_use_the_same_writers(client, world):
-    response = client.get(reverse("maturity:open_data_download", args=["csv"]))
+def test_the_downloads_use_the_same_writers(client, world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        response = client.get(reverse("maturity:open_data_download", args=["csv"]))
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.decode("utf-8") == CSV_TEXT
     assert 'filename="dimios-oppna-data.csv"' in response["Content-Disposition"]
@@ -313,7 +315,15 @@ def test_the_api_is_anonymous_paginated_and_filtered(client, world, django_asser
         response = client.get(API)
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     body = response.json()
-    assert body == {"count": 4, "next": None, "previous": None, "results": RECORDS}
+    assert body == {
+        "format": "dimios-benchmarks",
+        "version": 1,
+        "source": SOURCE,
+        "count": 4,
+        "next": None,
+        "previous": None,
+        "results": RECORDS,
+    }
     first = client.get(API, {"page_size": 3}).json()
     assert first["count"] == 4 and first["results"] == RECORDS[:3]
     assert first["next"].endswith("/api/v1/open-data/?page=2&page_size=3")
@@ -412,17 +422,31 @@ def test_the_openapi_document_is_valid_and_every_response_matches_it(client, wor
     record = document["components"]["schemas"]["Record"]
     assert set(record["required"]) == set(RECORDS[0])
     # The schema would refuse a record with a wrong type: it is a real check.
-    broken = {"count": 1, "next": None, "previous": None, "results": [{**RECORDS[0], "n_respondents": "8"}]}
-    with pytest.raises(jsonschema.ValidationError):
-        validator(records_schema).validate(broken)
+    page = client.get(API).json()
+    for broken in (
+        {**page, "results": [{**RECORDS[0], "n_respondents": "8"}]},
+        {**page, "results": [{**RECORDS[0], "figures": {"overall": "61,2"}}]},
+        {**page, "results": [{k: v for k, v in RECORDS[0].items() if k != "kind"}]},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            validator(records_schema).validate(broken)
     assert client.get("/api/v1/schema/").status_code == 200  # YAML by default
+    # English whatever the browser's language (Swedish on request), so the document has one ETag.
+    swedish_browser = client.get("/api/v1/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="sv")
+    assert swedish_browser.content == response.content and b"The page, from 1." in response.content
+    assert (
+        "Sidan, från 1." in client.get("/api/v1/schema/", {"format": "json", "lang": "sv"}).content.decode()
+    )
 
 
 # --- The DCAT-AP-SE catalogue ----------------------------------------------------------------------------
 
 
-def test_the_dcat_catalogue_describes_the_dataset_and_one_distribution_per_format(client, world):
-    response = client.get(reverse("maturity:open_data_dcat"))
+def test_the_dcat_catalogue_describes_the_dataset_and_one_distribution_per_format(
+    client, world, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("maturity:open_data_dcat"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/rdf+xml")
     graph = Graph().parse(data=response.content, format="xml")
