@@ -7,8 +7,8 @@ OpenAPI 3 document by drf-spectacular:
 
 Read-only (GET and HEAD), anonymous (open data: no authentication, so neither sessions nor CSRF),
 throttled per client address. Every 200 carries a strong ETag, the hash of the body, and a conditional
-GET with a matching ``If-None-Match`` gets 304 Not Modified. Views are thin: the selector is
-``maturity.open_data``."""
+GET with a matching ``If-None-Match`` gets 304 Not Modified; any site's pages may read it (CORS ``*``: no
+credentials are involved). Views are thin: the selector is ``maturity.open_data``."""
 
 from __future__ import annotations
 
@@ -110,6 +110,8 @@ class ConditionalMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        # Open data without cookies or credentials: a web page on any site may read it.
+        response["Access-Control-Allow-Origin"] = "*"
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
         response.render()
@@ -120,6 +122,7 @@ class ConditionalMixin:
         if conditional is None or conditional is response:
             return response
         patch_cache_control(conditional, public=True, no_cache=True, max_age=0)
+        conditional["Access-Control-Allow-Origin"] = "*"
         return conditional
 
     @classmethod

@@ -87,7 +87,9 @@ def catalogue_urls() -> dict[str, str]:
         "page": absolute(reverse("maturity:open_data")),
         "catalogue": absolute(reverse("maturity:open_data_dcat")),
         "api": absolute(reverse("maturity:api_open_data")),
+        # The API's root (the DataService's endpoint): the path the records' endpoint is under.
         "api_root": absolute(reverse("maturity:api_open_data").rsplit("/", 2)[0] + "/"),
+        "periods": absolute(reverse("maturity:api_periods")),
         "schema": absolute(reverse("maturity:api_schema")),
         **{fmt: absolute(reverse("maturity:open_data_download", args=[fmt])) for fmt in open_data.FORMATS},
     }

@@ -16,20 +16,21 @@ from . import dcat, open_data
 
 @require_safe
 def open_data_page(request):
-    urls = dcat.catalogue_urls()
+    """What the data is, its licence, the files, the API and the catalogue: links within the site, the
+    absolute addresses (``DJANGO_SITE_URL``) shown as text for use elsewhere."""
     return render(
         request,
         "maturity/open_data.html",
         {
             "periods": open_data.list_open_data_periods(),
-            "formats": [(fmt, urls[fmt]) for fmt in open_data.FORMATS],
-            "urls": urls,
-            "schema_json_url": urls["schema"] + "?format=json",
+            "formats": [
+                (fmt, reverse("maturity:open_data_download", args=[fmt])) for fmt in open_data.FORMATS
+            ],
+            "absolute": dcat.catalogue_urls(),
             "source": open_data.open_data_source(),
             "licence_name": open_data.LICENCE_NAME,
             "licence_url": open_data.LICENCE_URL,
             "format_version": open_data.FORMAT_VERSION,
-            "periods_api_url": reverse("maturity:api_periods"),
         },
     )
 

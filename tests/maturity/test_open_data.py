@@ -128,6 +128,10 @@ def _rows(round_, n: int, values: dict, *, shared: bool = True) -> None:
 
 @pytest.fixture
 def world(settings, organisation, other_organisation):
+    return build_world(settings, organisation, other_organisation)
+
+
+def build_world(settings, organisation, other_organisation):
     """Published rows of three sharing organisations in two periods, and rows that must not appear: an
     organisation that does not share, one that withdrew its consent after its rows were written, a round
     that is open again, and an imported benchmark record."""
@@ -352,6 +356,7 @@ def test_a_conditional_get_with_the_etag_gets_304_until_the_data_changes(client,
     etag = response["ETag"]
     assert etag.startswith('"') and not etag.startswith("W/")
     assert "public" in response["Cache-Control"] and "no-store" not in response["Cache-Control"]
+    assert response["Access-Control-Allow-Origin"] == "*"
     not_modified = client.get(API, HTTP_IF_NONE_MATCH=etag)
     assert not_modified.status_code == 304 and not_modified.content == b""
     assert not_modified["ETag"] == etag
