@@ -514,3 +514,22 @@ def test_the_api_is_throttled_per_client_address(client, world, settings):
     refused = client.get(API)
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert client.get(API, REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_the_source_publisher_and_contact_default_from_the_site_address_and_the_sender():
+    from tests.core.test_settings import start_django
+
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DIMIOS_OPEN_DATA_SOURCE, s.DIMIOS_OPEN_DATA_PUBLISHER, s.DIMIOS_OPEN_DATA_CONTACT_EMAIL, "
+        "sep='|')"
+    )
+    site = {"DJANGO_DEBUG": "1", "DJANGO_SITE_URL": "https://dimios.kommun.example/"}
+    result = start_django(code, **site, DEFAULT_FROM_EMAIL="DiMiOS <dimios@kommun.example>")
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.strip()
+        == "dimios: dimios.kommun.example|DiMiOS (dimios.kommun.example)|dimios@kommun.example"
+    )
+    result = start_django(code, **site, DIMIOS_OPEN_DATA_CONTACT_EMAIL="ingen adress")
+    assert result.returncode != 0 and "DIMIOS_OPEN_DATA_CONTACT_EMAIL" in result.stderr
