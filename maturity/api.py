@@ -95,7 +95,13 @@ class RecordPageSerializer(serializers.Serializer):
 
 
 class RecordFilterSerializer(serializers.Serializer):
-    period = serializers.RegexField(open_data.PERIOD_PATTERN, required=False)
+    period = serializers.CharField(required=False)
+
+    def validate_period(self, value: str) -> str:
+        if open_data.parse_period_code(value) is None:
+            raise serializers.ValidationError(_("A measurement period is written e.g. 2026-HT or 2027-VT."))
+        return value
+
     kind = serializers.ChoiceField(choices=open_data.KINDS, required=False)
 
 

@@ -51,7 +51,7 @@ PART_PREFIXES = ["dimension", "category", "capability"]
 RECORD_FIGURE = "overall"
 # A period's code; the pattern as the OpenAPI document gives it (ECMA-262: no named groups).
 PERIOD_PATTERN = r"^\d{4}-(VT|HT)$"
-PERIOD_CODE = re.compile(r"^(?P<year>\d{4})-(?P<term>VT|HT)$")
+PERIOD_CODE = re.compile(r"(?P<year>\d{4})-(?P<term>VT|HT)")
 KINDS = [kind.value for kind in Organisation.Kind]
 
 LICENCE_NAME = "CC0 1.0"
@@ -94,7 +94,7 @@ def open_data_source() -> str:
 
 def parse_period_code(code: str) -> tuple[int, str] | None:
     """``"2026-HT"`` as (2026, "HT"); None for anything else."""
-    match = PERIOD_CODE.match(code or "")
+    match = PERIOD_CODE.fullmatch(code or "")
     return (int(match["year"]), match["term"]) if match else None
 
 

@@ -338,6 +338,7 @@ def test_the_api_is_anonymous_paginated_and_filtered(client, world, django_asser
     assert client.get(API, {"period": "2026-VT", "kind": "agency"}).json()["count"] == 0
     assert client.get(API, {"period": "2019-HT"}).json()["count"] == 0
     assert client.get(API, {"period": "HT2026"}).status_code == 400
+    assert client.get(API, {"period": "2026-HTX"}).status_code == 400
     assert client.get(API, {"kind": "kommun"}).status_code == 400
     assert client.get(API, {"page": 9}).status_code == 404
 
