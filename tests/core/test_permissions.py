@@ -157,3 +157,25 @@ def test_anonymous_visitors_are_asked_to_log_in_to_the_platform_pages(client, db
     for url in platform_urls():
         response = client.get(url)
         assert response.status_code == 302 and "/konto/logga-in/" in response["Location"], url
+
+
+OPEN_DATA_URLS = [
+    reverse("maturity:open_data"),
+    reverse("maturity:open_data_dcat"),
+    reverse("maturity:open_data_download", args=["csv"]),
+    reverse("maturity:open_data_download", args=["json"]),
+    reverse("maturity:open_data_download", args=["xlsx"]),
+    reverse("maturity:api_open_data"),
+    reverse("maturity:api_periods"),
+    reverse("maturity:api_schema"),
+]
+
+
+@pytest.mark.parametrize("persona", [None, "org_admin", "outsider", "no_role_user", "platform_admin"])
+def test_the_open_data_is_public_and_read_only_for_everyone(client, request, persona):
+    """The open data (issue 15) is the same for anonymous visitors and every role; nothing can be posted."""
+    if persona is not None:
+        client.force_login(request.getfixturevalue(persona))
+    for url in OPEN_DATA_URLS:
+        assert client.get(url).status_code == 200, url
+        assert client.post(url, {"name": "x"}).status_code == 405, url
