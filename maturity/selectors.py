@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -330,8 +330,23 @@ def list_result_rounds(*, organisation: Organisation) -> list[Round]:
 # their percents in ascending order, and the respondents behind the organisations of the set.
 
 
-class SetFigures(dict):
-    """figure → (organisations with the figure, the sorted percents, respondents behind them)."""
+class SetFigure(NamedTuple):
+    """One figure of a comparison set: the organisations that have it, those with a percent and their sum,
+    the sorted percents (kept for the distribution figures only: comparisons.is_distribution_figure) and
+    the respondents behind the organisations."""
+
+    n_rows: int
+    n_values: int
+    total: float
+    values: list[float]
+    respondents: int
+
+
+NO_FIGURE = SetFigure(0, 0, 0.0, [], 0)
+
+
+class SetFigures(dict[str, SetFigure]):
+    """figure → SetFigure."""
 
 
 def _own_rows(organisation: Organisation, period: MeasurementPeriod) -> list[tuple]:
@@ -352,28 +367,39 @@ def _from_stored(
     lookup: dict[tuple[str, str], list[str]] = {}
     for name, (basis, key) in by_key.items():
         lookup.setdefault((basis, key), []).append(name)
-    for basis, key, figure, n_rows, values, respondents in stored:
+    for basis, key, figure, n_rows, n_values, total, values, respondents in stored:
         for name in lookup.get((basis, key), []):
             own = taken.get(name, {}).get(figure, [])
+            own_values = [p for p, _n in own if p is not None]
             if n_rows - len(own) > 0:
-                result[name][figure] = (
+                result[name][figure] = SetFigure(
                     n_rows - len(own),
-                    distribution.without(values, [p for p, _n in own if p is not None]),
+                    n_values - len(own_values),
+                    total - math.fsum(own_values),
+                    distribution.without(values, own_values) if values else [],
                     respondents - sum(n for _p, n in own),
                 )
     return result
 
 
 def _add(sums: dict, figure: str, percent: float | None, n: int) -> None:
-    entry = sums.setdefault(figure, [0, [], 0])
+    entry = sums.setdefault(figure, [0, 0, 0.0, [], 0])
     entry[0] += 1
-    entry[2] += n
+    entry[4] += n
     if percent is not None:
-        entry[1].append(percent)
+        entry[1] += 1
+        entry[2] += percent
+        if comparisons.is_distribution_figure(figure):
+            entry[3].append(percent)
 
 
 def _sorted(sums: dict) -> SetFigures:
-    return SetFigures({f: (n, sorted(values), respondents) for f, (n, values, respondents) in sums.items()})
+    return SetFigures(
+        {
+            f: SetFigure(n, n_values, total, sorted(values), r)
+            for f, (n, n_values, total, values, r) in sums.items()
+        }
+    )
 
 
 def _organisation_set_figures(
@@ -399,7 +425,9 @@ def _organisation_set_figures(
         stored = list(
             ComparisonAggregate.objects.filter(period=period)
             .filter(condition)
-            .values_list("basis", "basis_key", "figure", "n_rows", "values", "respondents")
+            .values_list(
+                "basis", "basis_key", "figure", "n_rows", "n_values", "total", "values", "respondents"
+            )
             .order_by()
         )
         # Current, so the organisation's shared rows are in each of its sets.
@@ -480,7 +508,9 @@ def _sector_set_figures(
         stored = list(
             ComparisonAggregate.objects.filter(
                 period=period, basis=comparisons.SECTOR, basis_key=sector
-            ).values_list("basis", "basis_key", "figure", "n_rows", "values", "respondents")
+            ).values_list(
+                "basis", "basis_key", "figure", "n_rows", "n_values", "total", "values", "respondents"
+            )
         )
         own: dict[str, list] = {}
         for figure, percent, n in DepartmentFigure.objects.filter(
@@ -508,17 +538,18 @@ def _comparison(
     """A set's comparison figures in the dashboards' form: the mean of each figure, its distribution, the
     organisations and respondents behind it (None when fewer than ``min_organisations`` organisations
     have results: "för få organisationer"). A figure fewer than that many organisations have is None."""
-    n_organisations, _values, respondents = figures.get(comparisons.COUNTING_FIGURE, (0, [], 0))
+    counting = figures.get(comparisons.COUNTING_FIGURE, NO_FIGURE)
+    n_organisations, respondents = counting.n_rows, counting.respondents
     if n_organisations < min_organisations:
         return None
 
     def shown(figure: str) -> list[float] | None:
-        values = figures.get(figure, (0, [], 0))[1]
+        values = figures.get(figure, NO_FIGURE).values
         return values if len(values) >= min_organisations else None
 
     def mean_or_none(figure: str) -> float | None:
-        values = shown(figure)
-        return math.fsum(values) / len(values) if values else None
+        found = figures.get(figure, NO_FIGURE)
+        return found.total / found.n_values if found.n_values >= min_organisations else None
 
     comparison: dict[str, object] = {
         "basis": basis,
@@ -643,7 +674,8 @@ def _set_entry(
 ) -> dict:
     """One set as the comparison section shows it: the headline figures' means with their distribution, the
     organisations and respondents behind them, and the focus's position as a percentile band."""
-    n_organisations, _values, respondents = figures.get(comparisons.COUNTING_FIGURE, (0, [], 0))
+    counting = figures.get(comparisons.COUNTING_FIGURE, NO_FIGURE)
+    n_organisations, respondents = counting.n_rows, counting.respondents
     entry: dict[str, Any] = {
         "key": key,
         "label": label,
@@ -658,7 +690,7 @@ def _set_entry(
     if entry["too_few"]:
         return entry
     for figure in HEADLINE_SET_FIGURES:
-        values = figures.get(figure, (0, [], 0))[1]
+        values = figures.get(figure, NO_FIGURE).values
         if len(values) < min_organisations:
             entry["figures"][figure] = None
             continue
@@ -746,7 +778,7 @@ def get_comparison_sets(
     }
     used = period
     fallback_from = None
-    if figures[comparisons.NATIONAL].get(comparisons.COUNTING_FIGURE, (0, [], 0))[0] < min_organisations:
+    if figures[comparisons.NATIONAL].get(comparisons.COUNTING_FIGURE, NO_FIGURE).n_rows < min_organisations:
         earlier = _latest_period_with_peers(
             organisation=organisation, period=period, min_organisations=min_organisations
         )
@@ -797,7 +829,7 @@ def get_comparison_sets(
             add(figures[basis], basis, _set_label(basis, organisation))
     if organisation.skr_group:
         group = figures[comparisons.SKR_GROUP]
-        group_too_few = group.get(comparisons.COUNTING_FIGURE, (0, [], 0))[0] < min_organisations
+        group_too_few = group.get(comparisons.COUNTING_FIGURE, NO_FIGURE).n_rows < min_organisations
         if wanted(comparisons.SKR_GROUP) and not group_too_few:
             add(group, comparisons.SKR_GROUP, _set_label(comparisons.SKR_GROUP, organisation))
         if wanted(comparisons.SKR_MAIN_GROUP) or (wanted(comparisons.SKR_GROUP) and group_too_few):

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Sum
 
 from surveys.models import Department, MeasurementPeriod, Organisation, Round
 from surveys.skr_groups import main_group
@@ -35,6 +35,8 @@ SKR_GROUP, SKR_MAIN_GROUP, SECTOR = "skr_group", "skr_main_group", "sector"
 # The sets stored per period (a named network is read from its members' rows: it is small).
 STORED_BASES = (NATIONAL, KIND, COUNTY, SKR_GROUP, SKR_MAIN_GROUP, SECTOR)
 BATCH = 500
+# The figures whose values are kept for their distribution (is_distribution_figure).
+DISTRIBUTION_FILTER = Q(figure__in=("overall", "capability", "legacy")) | Q(figure__startswith="dimension:")
 # The headline figures as rows, with the key of the published headline they come from.
 HEADLINE_FIGURES = {
     "overall": "overall_percent",
@@ -194,19 +196,27 @@ def organisation_sets(*, kind: str, county_id: Any, skr_group: str) -> list[tupl
     return sets
 
 
+def is_distribution_figure(figure: str) -> bool:
+    """Whether a figure's values are kept per set for its distribution (quartiles, extremes, bands): the
+    headline figures and the dimensions. The other parts are compared by their means (sums and counts)."""
+    return figure in HEADLINE_FIGURES or figure.startswith("dimension:")
+
+
 class _Sums:
-    __slots__ = ("n_rows", "values", "respondents")
+    __slots__ = ("n_rows", "n_values", "total", "values", "respondents")
 
     def __init__(self) -> None:
         self.n_rows = 0
+        self.n_values = 0
+        self.total = 0.0
         self.values: list[float] = []
         self.respondents = 0
 
-    def add(self, percent: float | None, n: int) -> None:
-        self.n_rows += 1
-        self.respondents += n
-        if percent is not None:
-            self.values.append(percent)
+    def add_group(self, n_rows: int, n_values: int, total: float | None, respondents: int | None) -> None:
+        self.n_rows += n_rows
+        self.n_values += n_values
+        self.total += total or 0.0
+        self.respondents += respondents or 0
 
 
 def refresh_period_comparisons(*, period_id: int, models: Any = None) -> int:
@@ -255,43 +265,72 @@ def refresh_period_comparisons(*, period_id: int, models: Any = None) -> int:
                     ).update(sector=department.sector)
         m.ComparisonAggregate.objects.filter(period_id=period_id).delete()
         sums: dict[tuple[str, str, str], _Sums] = {}
-        for kind, county_id, skr_group, figure, percent, n in (
-            rows.filter(shared=True)
-            .values_list("kind", "county_id", "skr_group", "figure", "percent", "n_respondents")
+
+        def entry(key: tuple[str, str, str]) -> _Sums:
+            found = sums.get(key)
+            if found is None:
+                found = sums[key] = _Sums()
+            return found
+
+        # Sums and counts in the database (a GROUP BY per kind × county × SKR group × figure, a few thousand
+        # rows), then the values of the distribution figures only (headline and dimensions).
+        shared = rows.filter(shared=True)
+        for kind, county_id, skr_group, figure, n_rows, n_values, total, respondents in (
+            shared.values("kind", "county_id", "skr_group", "figure")
+            .annotate(
+                n_rows=Count("pk"),
+                n_values=Count("percent"),
+                total=Sum("percent"),
+                respondents=Sum("n_respondents"),
+            )
+            .values_list(
+                "kind", "county_id", "skr_group", "figure", "n_rows", "n_values", "total", "respondents"
+            )
+            .order_by()
+        ):
+            for basis, basis_key in organisation_sets(kind=kind, county_id=county_id, skr_group=skr_group):
+                entry((basis, basis_key, figure)).add_group(n_rows, n_values, total, respondents)
+        for kind, county_id, skr_group, figure, percent in (
+            shared.filter(DISTRIBUTION_FILTER, percent__isnull=False)
+            .values_list("kind", "county_id", "skr_group", "figure", "percent")
             .order_by()
             .iterator(chunk_size=5000)
         ):
             for basis, basis_key in organisation_sets(kind=kind, county_id=county_id, skr_group=skr_group):
-                key = (basis, basis_key, figure)
-                entry = sums.get(key)
-                if entry is None:
-                    entry = sums[key] = _Sums()
-                entry.add(percent, n)
-        for sector, figure, percent, n in (
-            department_rows.filter(shared=True)
-            .exclude(sector="")
-            .values_list("sector", "figure", "percent", "n_respondents")
+                sums[(basis, basis_key, figure)].values.append(percent)
+        departments = department_rows.filter(shared=True).exclude(sector="")
+        for sector, figure, n_rows, n_values, total, respondents in (
+            departments.values("sector", "figure")
+            .annotate(
+                n_rows=Count("pk"),
+                n_values=Count("percent"),
+                total=Sum("percent"),
+                respondents=Sum("n_respondents"),
+            )
+            .values_list("sector", "figure", "n_rows", "n_values", "total", "respondents")
+            .order_by()
+        ):
+            entry((SECTOR, sector, figure)).add_group(n_rows, n_values, total, respondents)
+        for sector, figure, percent in (
+            departments.filter(DISTRIBUTION_FILTER, percent__isnull=False)
+            .values_list("sector", "figure", "percent")
             .order_by()
             .iterator(chunk_size=5000)
         ):
-            key = (SECTOR, sector, figure)
-            entry = sums.get(key)
-            if entry is None:
-                entry = sums[key] = _Sums()
-            entry.add(percent, n)
+            sums[(SECTOR, sector, figure)].values.append(percent)
         aggregates = [
             m.ComparisonAggregate(
                 period_id=period_id,
                 basis=basis,
                 basis_key=basis_key,
                 figure=figure,
-                n_rows=entry.n_rows,
-                n_values=len(entry.values),
-                total=sum(entry.values),
-                values=sorted(entry.values),
-                respondents=entry.respondents,
+                n_rows=sums_.n_rows,
+                n_values=sums_.n_values,
+                total=sums_.total,
+                values=sorted(sums_.values),
+                respondents=sums_.respondents,
             )
-            for (basis, basis_key, figure), entry in sorted(sums.items())
+            for (basis, basis_key, figure), sums_ in sorted(sums.items())
         ]
         m.ComparisonAggregate.objects.bulk_create(aggregates, batch_size=BATCH)
     return len(aggregates)

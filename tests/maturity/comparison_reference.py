@@ -107,6 +107,7 @@ def reference_comparison(
             for code, part in parts.items() if isinstance(parts, dict) else []:
                 codes[code].append(part.get("percent") if isinstance(part, dict) else None)
         comparison[level] = {code: mean_or_none(values) for code, values in codes.items()}
-        for code, values in codes.items():
-            spread(f"{prefixes[level]}:{code}", values)
+        if level == "dimensions":  # the distribution figures: the headline and the dimensions
+            for code, values in codes.items():
+                spread(f"{prefixes[level]}:{code}", values)
     return comparison
