@@ -464,7 +464,14 @@ class SpreadRow:
 
 
 def distribution_figure(
-    rows: Sequence[SpreadRow], *, own_name: str, mean_name: str, decimal: str = ",", x_title: str = ""
+    rows: Sequence[SpreadRow],
+    *,
+    own_name: str,
+    mean_name: str,
+    decimal: str = ",",
+    x_title: str = "",
+    x_range: tuple[float, float] = (0, 100),
+    tick_suffix: str = "\u00a0%",
 ) -> dict:
     """Horizontal box plots, 0–100 %, one comparison set a row (the first at the top), drawn from the stored
     quartiles (the whisker ends are the lowest and highest values), the set's mean as a diamond and the
@@ -524,13 +531,69 @@ def distribution_figure(
             height=height,
             decimal=decimal,
             xaxis={
-                "range": [0, 100],
-                "tickvals": [0, 25, 50, 75, 100],
-                "ticksuffix": "\u00a0%",
+                "range": list(x_range),
+                **({"tickvals": [0, 25, 50, 75, 100]} if tuple(x_range) == (0, 100) else {}),
+                "ticksuffix": escape(tick_suffix),
                 "title": {"text": escape(x_title)},
                 "gridcolor": "#e9ecef",
+                "zeroline": tuple(x_range) != (0, 100),
                 "automargin": True,
             },
             yaxis={"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": names},
         ),
     }
+
+
+# --- The national matrix ------------------------------------------------------------------------------------
+
+TYPE_SYMBOLS = {"A": "circle", "B": "diamond", "C": "square", "D": "triangle-up"}
+
+
+def national_matrix_figure(
+    points: Sequence[tuple[float, float, str]],
+    *,
+    capability_cutoff: float = 50.0,
+    legacy_cutoff: float = 50.0,
+    labels: MatrixLabels | None = None,
+    type_names: Mapping[str, str] | None = None,
+    decimal: str = ",",
+    height: int = 520,
+) -> dict:
+    """The maturity matrix of many unnamed organisations: (capability, legacy, type) points, one trace per
+    type A–D with its own symbol and colour (the legend names the type), small translucent markers, the
+    hover saying only the two values; the axes, cut-off lines and fields are :func:`matrix_figure`'s."""
+    labels = labels or MatrixLabels()
+    figure = matrix_figure(
+        [], capability_cutoff=capability_cutoff, legacy_cutoff=legacy_cutoff, labels=labels, decimal=decimal
+    )
+    figure["layout"]["height"] = height
+    x_title, y_title = escape(labels.x_title), escape(labels.y_title)
+    names = type_names or {}
+    for i, kind in enumerate(TYPE_SYMBOLS):
+        shown = [(x, y) for x, y, t in points if t == kind]
+        if not shown:
+            continue
+        figure["data"].append(
+            {
+                "type": "scattergl" if len(points) > 1000 else "scatter",
+                "mode": "markers",
+                "name": escape(names.get(kind, kind)),
+                "x": [round(x, 4) for x, _y in shown],
+                "y": [round(y, 4) for _x, y in shown],
+                "customdata": [
+                    [format_percent(x, decimal=decimal), format_percent(y, decimal=decimal)] for x, y in shown
+                ],
+                "hovertemplate": (
+                    x_title + ": %{customdata[0]}<br>" + y_title + ": %{customdata[1]}<extra></extra>"
+                ),
+                "marker": {
+                    "symbol": TYPE_SYMBOLS[kind],
+                    "size": 7,
+                    "color": PALETTE[i % len(PALETTE)],
+                    "opacity": 0.6,
+                    "line": {"width": 0.5, "color": "#ffffff"},
+                },
+                "meta": {"kind": "type", "type": kind},
+            }
+        )
+    return figure

@@ -53,7 +53,7 @@ class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=100)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities")
-    # SKR's municipality group (kommungruppsindelning, surveys/skr_groups.py) and the classification's version.
+    # SKR's municipality group (kommungruppsindelning, surveys/skr_groups.py) and the classification version.
     skr_group = models.CharField(_("SKR municipality group"), max_length=2, blank=True, default="")
     skr_group_version = models.CharField(_("classification"), max_length=10, blank=True, default="")
 

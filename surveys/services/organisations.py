@@ -53,7 +53,7 @@ def load_reference_data(
     return created
 
 
-def load_skr_groups(*, Municipality, Organisation, skr_csv: Path | None = None) -> int:  # noqa: N803
+def load_skr_groups(*, Municipality, Organisation, skr_csv: Path | None = None) -> int:
     """Put SKR's municipality group (kommungruppsindelning, surveys/skr_groups.py) with its version on each
     municipality, and on each municipality's organisation that has none yet or an older classification's.
     Takes the model classes, so that the data migration can pass its historical ones. Returns the
