@@ -235,3 +235,47 @@ def test_the_query_count_does_not_grow_with_the_organisations(client, world, pla
         close_round(organisation, world["p2025"], q50, 45.0 + i, 45.0 + i, 55.0)
     assert national.get_national_overview().n_organisations == 37
     assert _queries(client) == few
+
+
+def test_a_sector_needs_five_organisations_not_five_departments():
+    from tests.factories import DepartmentFactory
+
+    questionnaire = QuestionnaireVersionFactory(code="nat-sector")
+    period = MeasurementPeriodFactory(year=2025)
+    for i in range(6):
+        organisation = OrganisationFactory(code=f"S{i:02d}")
+        departments = [DepartmentFactory(organisation=organisation, name="Skola", sector="education")]
+        if i == 0:  # one organisation with six culture departments
+            departments += [
+                DepartmentFactory(organisation=organisation, name=f"Kultur {j}", sector="culture_leisure")
+                for j in range(6)
+            ]
+        round_ = Round.objects.create(
+            organisation=organisation, period=period, questionnaire=questionnaire, status=Round.Status.CLOSED
+        )
+        for j, department in enumerate(departments):
+            RoundResult.objects.create(
+                round=round_,
+                questionnaire=questionnaire,
+                scope=RoundResult.Scope.DEPARTMENT,
+                scope_key=f"department:{department.pk}",
+                department=department,
+                n_respondents=10,
+                published={"hidden": False, "n": 10, "overall_percent": 40.0 + i + j},
+                published_figures={},
+            )
+        result = RoundResult.objects.create(
+            round=round_,
+            questionnaire=questionnaire,
+            scope=RoundResult.Scope.ORGANISATION,
+            scope_key="organisation",
+            n_respondents=60,
+            published={"hidden": False, "n": 60, "overall_percent": 50.0 + i},
+            published_figures={},
+        )
+        comparisons.record_round_figures(round_=round_, organisation_result=result)
+    sectors = {row.key: row for row in national.get_national_overview().sets["sector"]}
+    assert (sectors["education"].n, sectors["education"].n_organisations) == (6, 6)
+    assert sectors["education"].distribution.mean == pytest.approx(sum(40.0 + i for i in range(6)) / 6)
+    assert (sectors["culture_leisure"].n, sectors["culture_leisure"].n_organisations) == (6, 1)
+    assert sectors["culture_leisure"].distribution is None
