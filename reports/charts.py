@@ -575,7 +575,7 @@ def national_matrix_figure(
             continue
         figure["data"].append(
             {
-                "type": "scattergl" if len(points) > 1000 else "scatter",
+                "type": "scatter",  # SVG: scattergl needs WebGL, which not every browser has
                 "mode": "markers",
                 "name": escape(names.get(kind, kind)),
                 "x": [round(x, 4) for x, _y in shown],

@@ -4,6 +4,8 @@ same for the platform admin's page and the public one: neither names an organisa
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 
 from maturity import national
@@ -136,10 +138,9 @@ def build_national_page(overview: national.NationalOverview, *, decimal: str = "
     )
 
     type_names = {t: _("Type %(type)s") % {"type": t} for t in national.TYPES}
-    type_names = {
-        t: f"{name}: {overview.type_titles[t]}" if overview.type_titles.get(t) else name
-        for t, name in type_names.items()
-    }
+    for t, title in overview.type_titles.items():
+        if t in type_names and title:  # a title naming its letter ("Typ A – …") stands alone
+            type_names[t] = title if re.search(rf"\b{t}\b", title) else f"{type_names[t]}: {title}"
     types = Table(
         id="national-types",
         title=_("Organisations per type"),
