@@ -73,7 +73,8 @@ def _seed_others(n_organisations: int, years: list[int], version, periods) -> in
     from maturity.models import ResultTree, RoundResult
     from maturity.selectors import get_structure
     from maturity.suppression import effective_k
-    from surveys.models import County, Department, Organisation, Round
+    from surveys.models import County, Department, Organisation, Round, Sector
+    from surveys.skr_groups import SKR_GROUPS, SKR_VERSION
 
     structure = get_structure(version)
     settings = structure.settings()
@@ -87,8 +88,12 @@ def _seed_others(n_organisations: int, years: list[int], version, periods) -> in
         Organisation(
             code=f"N{i:04d}",
             name=f"Jämförelseorganisation {i:04d}",
-            kind=rng.choices(kinds, weights=list(KIND_WEIGHTS.values()))[0],
+            kind=(kind := rng.choices(kinds, weights=list(KIND_WEIGHTS.values()))[0]),
             county=rng.choice(counties),
+            # SKR groups for the municipalities, 5 % that do not share (issue 15's comparison sets)
+            skr_group=rng.choice(list(SKR_GROUPS)) if kind == "municipality" else "",
+            skr_group_version=SKR_VERSION if kind == "municipality" else "",
+            shares_comparisons=rng.random() >= 0.05,
         )
         for i in range(existing, n_organisations)
     ]
@@ -97,7 +102,9 @@ def _seed_others(n_organisations: int, years: list[int], version, periods) -> in
     departments = []
     for organisation in organisations:
         departments += [
-            Department(organisation=organisation, name=f"Förvaltning {j + 1}")
+            Department(
+                organisation=organisation, name=f"Förvaltning {j + 1}", sector=rng.choice(Sector.values)
+            )
             for j in range(rng.randint(2, 6))
         ]
     Department.objects.bulk_create(departments, batch_size=2000)
@@ -191,14 +198,15 @@ def _seed_focus(years: list[int], version) -> None:
     from django.db import transaction
 
     from maturity.services.results import compute_round_results
-    from surveys.models import Answer, Department, MeasurementPeriod, Response, RoleAssignment, Round
+    from surveys.models import Answer, Department, MeasurementPeriod, Response, RoleAssignment, Round, Sector
     from surveys.services.organisations import add_organisation, create_department
 
     organisation, _ = add_organisation(code=BENCH_CODE)
     if not Department.objects.filter(organisation=organisation).exists():
         for i in range(5):
-            top = create_department(organisation=organisation, name=f"Förvaltning {i + 1:02d}")
-            create_department(organisation=organisation, name=f"Enhet {i + 1:02d}", parent=top)
+            sector = Sector.values[i % len(Sector.values)]
+            top = create_department(organisation=organisation, name=f"Förvaltning {i + 1:02d}", sector=sector)
+            create_department(organisation=organisation, name=f"Enhet {i + 1:02d}", parent=top, sector=sector)
     departments = list(organisation.departments.all())
     groups = list(organisation.respondent_groups.all())
     statements = list(version.statements.values_list("pk", flat=True))
@@ -251,7 +259,8 @@ def main() -> int:
     version = ensure_default_questionnaire()
     with connection.cursor() as cursor:  # an earlier seeding's rows
         cursor.execute(
-            "TRUNCATE maturity_comparisonaggregate, maturity_organisationfigure, maturity_resulttree, "
+            "TRUNCATE maturity_comparisonaggregate, maturity_organisationfigure, maturity_departmentfigure, "
+            "maturity_resulttree, "
             "maturity_roundresult, surveys_answer, surveys_response, surveys_round_departments, "
             "surveys_round, surveys_department CASCADE"
         )

@@ -343,7 +343,7 @@ def _own_rows(organisation: Organisation, period: MeasurementPeriod) -> list[tup
 
 
 def _from_stored(
-    stored: list[tuple], wanted: list[tuple[str, str, str]], taken: Mapping[str, list[tuple]]
+    stored: list[tuple], wanted: list[tuple[str, str, str]], taken: Mapping[str, Mapping[str, list[tuple]]]
 ) -> dict[str, SetFigures]:
     """The sets from their stored aggregates, with the rows in ``taken`` (per figure: (percent, n)) taken
     out of each of them."""
@@ -403,7 +403,7 @@ def _organisation_set_figures(
             .order_by()
         )
         # Current, so the organisation's shared rows are in each of its sets.
-        own = {}
+        own: dict[str, list[tuple]] = {}
         for figure, percent, n, shared in _own_rows(organisation, period):
             if shared:
                 own.setdefault(figure, []).append((percent, n))
@@ -613,7 +613,8 @@ def _set_label(basis: str, organisation: Organisation, *, sector: str = "", netw
     if basis == comparisons.KIND:
         return str(_("Same kind (%(kind)s)") % {"kind": organisation.get_kind_display().lower()})
     if basis == comparisons.COUNTY:
-        return str(_("Same county (%(county)s)") % {"county": organisation.county.name})
+        county = organisation.county
+        return str(_("Same county (%(county)s)") % {"county": county.name if county else ""})
     if basis == comparisons.SKR_GROUP:
         return str(
             _("SKR group %(code)s %(name)s")

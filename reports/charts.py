@@ -463,6 +463,9 @@ class SpreadRow:
     own: float | None = None
 
 
+SPREAD_LABEL_WIDTH = 24  # a set's name beside its box (the full name is in the table and the hover)
+
+
 def distribution_figure(
     rows: Sequence[SpreadRow],
     *,
@@ -470,13 +473,13 @@ def distribution_figure(
     mean_name: str,
     decimal: str = ",",
     x_title: str = "",
-    x_range: tuple[float, float] = (0, 100),
+    bounds: tuple[float, float] = (0, 100),
     tick_suffix: str = "\u00a0%",
 ) -> dict:
     """Horizontal box plots, 0–100 %, one comparison set a row (the first at the top), drawn from the stored
     quartiles (the whisker ends are the lowest and highest values), the set's mean as a diamond and the
     focus's own value as a star with its value written beside it."""
-    names = [short_label(r.label) for r in rows]
+    names = [short_label(r.label, SPREAD_LABEL_WIDTH) for r in rows]
     hover = "%{customdata}<extra></extra>"
     spread = {
         "type": "box",
@@ -515,7 +518,7 @@ def distribution_figure(
         "type": "scatter",
         "mode": "markers+text",
         "name": escape(own_name),
-        "y": [short_label(r.label) for r in own_rows],
+        "y": [short_label(r.label, SPREAD_LABEL_WIDTH) for r in own_rows],
         "x": [round(r.own, 4) for r in own_rows if r.own is not None],
         "text": [format_percent(r.own, decimal=decimal) for r in own_rows],
         "textposition": "top center",
@@ -525,18 +528,26 @@ def distribution_figure(
         "hovertemplate": hover,
     }
     height = max(200, 90 + len(rows) * 56)
+    # The axis spans the values in steps of ten (not 0–100: the boxes would be slivers on a phone).
+    low = min([r.minimum for r in rows] + [r.own for r in own_rows if r.own is not None], default=0.0)
+    high = max([r.maximum for r in rows] + [r.own for r in own_rows if r.own is not None], default=100.0)
+    # ``bounds``: the widest the axis may span (-100–100 for a change in percentage points).
+    start = max(int(bounds[0]), int((low - 2) // 10) * 10)
+    end = min(int(bounds[1]), int(-(-(high + 2) // 10)) * 10)
     return {
         "data": [spread, means, own],
         "layout": _layout(
             height=height,
             decimal=decimal,
+            margin={"l": 10, "r": 20, "t": 40, "b": 10},
+            legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
             xaxis={
-                "range": list(x_range),
-                **({"tickvals": [0, 25, 50, 75, 100]} if tuple(x_range) == (0, 100) else {}),
+                "range": [start - 0.5, end + 0.5],
+                "tickvals": list(range(start, end + 1, 10)),
                 "ticksuffix": escape(tick_suffix),
                 "title": {"text": escape(x_title)},
                 "gridcolor": "#e9ecef",
-                "zeroline": tuple(x_range) != (0, 100),
+                "zeroline": bounds[0] < 0,
                 "automargin": True,
             },
             yaxis={"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": names},

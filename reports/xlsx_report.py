@@ -59,25 +59,17 @@ def build_xlsx(content: dict) -> bytes:
         [_("Change in digital legacy since last year"), summary["change"]["legacy"], _("percentage points")],
     ]
     for row in summary["comparisons"]:
-        rows.append([_("Overall maturity, mean: %(group)s") % {"group": row["label"]}, row["overall"], "%"])
-        rows.append(
-            [_("Number of organisations: %(group)s") % {"group": row["label"]}, row["n_organisations"], ""]
-        )
-    for basis, position in summary["positions"].items():
-        rows.append(
-            [
-                _("Position (1 = highest): %(group)s") % {"group": bases[basis]},
-                position["rank"] if position else None,
-                "",
-            ]
-        )
-        rows.append(
-            [
-                _("Organisations compared: %(group)s") % {"group": bases[basis]},
-                position["of"] if position else None,
-                "",
-            ]
-        )
+        group = {"group": row["label"]}
+        rows.append([_("Number of organisations: %(group)s") % group, row["n_organisations"], ""])
+        if row["too_few"]:
+            rows.append([_("Overall maturity, mean: %(group)s") % group, _("too few organisations"), ""])
+            continue
+        rows.append([_("Number of respondents: %(group)s") % group, row["n_respondents"], ""])
+        rows.append([_("Overall maturity, mean: %(group)s") % group, row["overall"], "%"])
+        rows.append([_("Overall maturity, lower quartile: %(group)s") % group, row["overall_q1"], "%"])
+        rows.append([_("Overall maturity, median: %(group)s") % group, row["overall_median"], "%"])
+        rows.append([_("Overall maturity, upper quartile: %(group)s") % group, row["overall_q3"], "%"])
+        rows.append([_("Position: %(group)s") % group, row["position"] or None, ""])
     _sheet(workbook, titles["summary"], [_("Figure"), _("Value"), _("Unit")], rows, percent_columns=(1,))
 
     # 2. Matrix

@@ -18,6 +18,20 @@ urlpatterns = [
     path("o/<str:org>/roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
 ]
 
+# Comparison settings and named networks (issue 15).
+from .views import comparisons as comparison_views  # noqa: E402
+
+urlpatterns += [
+    path("o/<str:org>/jamforelser/", comparison_views.comparison_settings, name="comparison_settings"),
+    path("o/<str:org>/jamforelser/natverk/ny/", comparison_views.network_edit, name="network_create"),
+    path("o/<str:org>/jamforelser/natverk/<int:pk>/", comparison_views.network_edit, name="network_update"),
+    path(
+        "o/<str:org>/jamforelser/natverk/<int:pk>/ta-bort/",
+        comparison_views.network_delete,
+        name="network_delete",
+    ),
+]
+
 # The respondent's pages (issue 5). The personal link is swapped for a session on the first request.
 from .views import respond as respond_views  # noqa: E402
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from surveys.models import Department, Invitation, InvitationToken, RoleAssignment, Round
+from surveys.models import (
+    ComparisonNetwork,
+    Department,
+    Invitation,
+    InvitationToken,
+    Organisation,
+    RoleAssignment,
+    Round,
+    Sector,
+)
 from surveys.services.invitations import survey_link
 from surveys.services.organisations import add_organisation, ensure_default_groups, load_reference_data
 from surveys.tokens import new_token
@@ -22,6 +31,18 @@ DEMO_DEPARTMENTS = {
     "Utbildningsförvaltningen": [],
     "Miljö- och samhällsbyggnadsförvaltningen": [],
     "Kultur- och fritidsförvaltningen": [],
+}
+# Each demo department's sector, for the comparison with other organisations' departments (issue 15).
+DEMO_SECTORS = {
+    "Kommunledningsförvaltningen": Sector.ADMINISTRATION,
+    "Digitaliseringsstaben": Sector.ADMINISTRATION,
+    "Ekonomiavdelningen": Sector.ADMINISTRATION,
+    "Social- och omsorgsförvaltningen": Sector.SOCIAL_SERVICES,
+    "Äldreomsorg": Sector.ELDERLY_CARE,
+    "Individ- och familjeomsorg": Sector.SOCIAL_SERVICES,
+    "Utbildningsförvaltningen": Sector.EDUCATION,
+    "Miljö- och samhällsbyggnadsförvaltningen": Sector.COMMUNITY_BUILDING,
+    "Kultur- och fritidsförvaltningen": Sector.CULTURE_LEISURE,
 }
 # Other municipalities to compare with: at least five in the same county and many nationally.
 COMPARISON_CODES = [
@@ -44,6 +65,16 @@ COMPARISON_CODES = [
     "1880",
     "2480",
 ]
+# Organisations of other kinds (issue 15: "same kind" is not "all"): regions and agencies, not municipalities.
+OTHER_KIND_ORGANISATIONS = [
+    ("R05", "Region Östergötland", Organisation.Kind.REGION, "05"),
+    ("R01", "Region Stockholm", Organisation.Kind.REGION, "01"),
+    ("R14", "Västra Götalandsregionen", Organisation.Kind.REGION, "14"),
+    ("M001", "Exempelmyndigheten för e-tjänster", Organisation.Kind.AGENCY, None),
+]
+# A comparison municipality that does not share its figures: it compares, but is in nobody's sets.
+NOT_SHARING_CODE = "2480"
+DEMO_NETWORK = "Östgötanätverket"
 
 
 def _user(username: str, first: str, last: str, *, superuser: bool = False):
@@ -71,12 +102,17 @@ def load_demo_data() -> dict:
     ensure_default_groups(organisation=organisation)
     departments: dict[str, Department] = {}
     for top, units in DEMO_DEPARTMENTS.items():
-        parent, _ = Department.objects.get_or_create(organisation=organisation, parent=None, name=top)
+        parent, _ = Department.objects.get_or_create(
+            organisation=organisation, parent=None, name=top, defaults={"sector": DEMO_SECTORS[top]}
+        )
         departments[top] = parent
         for unit in units:
             departments[unit], _ = Department.objects.get_or_create(
-                organisation=organisation, parent=parent, name=unit
+                organisation=organisation, parent=parent, name=unit, defaults={"sector": DEMO_SECTORS[unit]}
             )
+    for name, department in departments.items():  # a demo database from before sectors existed
+        if not department.sector:
+            Department.objects.filter(pk=department.pk).update(sector=DEMO_SECTORS[name])
 
     admin = _user("admin", "Plattform", "Administratör", superuser=True)
     staff = _user("digistab@linkoping.example", "Disa", "Digitaliseringsstab")
@@ -94,6 +130,16 @@ def load_demo_data() -> dict:
     assignment.departments.set([departments["Social- och omsorgsförvaltningen"]])
 
     comparison = [add_organisation(code=code)[0] for code in COMPARISON_CODES]
+    for code, name, kind, county in OTHER_KIND_ORGANISATIONS:
+        other, created = Organisation.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": kind, "county_id": county}
+        )
+        if created:
+            ensure_default_groups(organisation=other)
+        comparison.append(other)
+    Organisation.objects.filter(code=NOT_SHARING_CODE).update(shares_comparisons=False)
+    network, _created = ComparisonNetwork.objects.get_or_create(organisation=organisation, name=DEMO_NETWORK)
+    network.members.set([o for o in comparison if o.county_id == organisation.county_id])
     summary = {
         "organisation": organisation,
         "comparison": comparison,
@@ -107,6 +153,11 @@ def load_demo_data() -> dict:
     }
     _load_results_demo(summary)
     _load_identity_demo(summary)
+    summary["notes"].append(
+        f"Comparison demo: {len(comparison)} other organisations (municipalities of several SKR groups, "
+        f"regions and an agency; {NOT_SHARING_CODE} does not share), the network “{DEMO_NETWORK}” and "
+        f"sectors on every department of {organisation.name}."
+    )
     return summary
 
 

@@ -20,6 +20,7 @@ from surveys.models import (
     RespondentGroup,
     Response,
     Round,
+    Sector,
     SubmissionDay,
 )
 from surveys.services.questionnaires import ensure_default_questionnaire
@@ -56,7 +57,20 @@ GROUP_WEIGHTS = {
     "Strateger": 2,
     "Planeringsledare": 2,
 }
-COMPARISON_DEPARTMENTS = ("Kommunstyrelseförvaltningen", "Socialförvaltningen", "Utbildningsförvaltningen")
+COMPARISON_DEPARTMENTS = {
+    "Kommunstyrelseförvaltningen": Sector.ADMINISTRATION,
+    "Socialförvaltningen": Sector.SOCIAL_SERVICES,
+    "Utbildningsförvaltningen": Sector.EDUCATION,
+}
+# The departments of a region or an agency.
+OTHER_KIND_DEPARTMENTS = {
+    "Regionledningskontoret": Sector.ADMINISTRATION,
+    "Hälso- och sjukvården": Sector.HEALTH_CARE,
+    "Kultur och utbildning": Sector.EDUCATION,
+}
+# How many comparison organisations have already closed a round in the current (or last) period, so that
+# the demo municipality has peers there too (issue 15).
+CURRENT_PERIOD_PEERS = 12
 
 
 def _period(year: int) -> MeasurementPeriod:
@@ -123,6 +137,19 @@ def _create_round(*, organisation, period, version, plan, rng, statements, base:
     return round_
 
 
+def _current_period() -> MeasurementPeriod | None:
+    """The period whose window runs today, or else the one that ended last (the demo's open round is in the
+    first; in the second, the next run opens none)."""
+    from surveys.services.periods import period_for
+
+    today = timezone.localdate()
+    for day in (today, *(today - datetime.timedelta(days=d) for d in range(1, 250))):
+        period = period_for(day)
+        if period is not None:
+            return period
+    return None
+
+
 def _weighted_groups(rng: random.Random, groups: list[RespondentGroup], n: int) -> list[RespondentGroup]:
     weights = [GROUP_WEIGHTS.get(g.name, 2) for g in groups]
     return rng.choices(groups, weights=weights, k=n)
@@ -179,18 +206,25 @@ def load_demo_rounds(summary: dict) -> None:
         created += 1
 
     created_comparison = 0
-    for other in summary.get("comparison", []):
+    current = _current_period()
+    for position, other in enumerate(summary.get("comparison", [])):
+        names = COMPARISON_DEPARTMENTS if other.kind == other.Kind.MUNICIPALITY else OTHER_KIND_DEPARTMENTS
         other_departments = [
-            Department.objects.get_or_create(organisation=other, parent=None, name=name)[0]
-            for name in COMPARISON_DEPARTMENTS
+            Department.objects.get_or_create(
+                organisation=other, parent=None, name=name, defaults={"sector": sector}
+            )[0]
+            for name, sector in names.items()
         ]
         other_groups = list(RespondentGroup.objects.filter(organisation=other))
         if not other_groups:
             continue
         org_rng = random.Random(f"dimios-demo-org-{other.code}")
         org_offset = {"capability": org_rng.uniform(-0.9, 0.9), "legacy": org_rng.uniform(-0.9, 0.9)}
-        for index, year in enumerate(DEMO_YEARS):
-            if Round.objects.filter(organisation=other, period=periods[year]).exists():
+        years = [(index, year, periods[year]) for index, year in enumerate(DEMO_YEARS)]
+        if current is not None and current.year not in DEMO_YEARS and position < CURRENT_PERIOD_PEERS:
+            years.append((len(DEMO_YEARS), current.year, current))
+        for index, year, period in years:
+            if Round.objects.filter(organisation=other, period=period).exists():
                 continue
             rng = random.Random(f"dimios-demo-{other.code}-{year}")
             plan = []
@@ -203,7 +237,7 @@ def load_demo_rounds(summary: dict) -> None:
             }
             _create_round(
                 organisation=other,
-                period=periods[year],
+                period=period,
                 version=version,
                 plan=plan,
                 rng=rng,
@@ -216,7 +250,7 @@ def load_demo_rounds(summary: dict) -> None:
         notes.append(
             f"Maturity demo: questionnaire {version.code}; {created} closed rounds of {organisation.name} "
             f"(HT {', HT '.join(str(y) for y in DEMO_YEARS)}) and {created_comparison} closed rounds of "
-            f"{len(summary.get('comparison', []))} comparison municipalities, with results computed."
+            f"{len(summary.get('comparison', []))} comparison organisations, with results computed."
         )
     else:
         notes.append(

@@ -51,6 +51,10 @@ TEXTS: dict[str, Promise] = {
     AuditAction.GROUP_CHANGED: _("Changed the respondent group %(target)s"),
     AuditAction.GROUP_DELETED: _("Deleted the respondent group %(target)s"),
     AuditAction.AUDIT_EXPORTED: _("Exported the audit log as CSV"),
+    AuditAction.COMPARISON_SETTINGS_CHANGED: _("Changed the comparison settings: %(changes)s"),
+    AuditAction.NETWORK_CREATED: _("Added the comparison network %(target)s"),
+    AuditAction.NETWORK_CHANGED: _("Changed the comparison network %(target)s"),
+    AuditAction.NETWORK_DELETED: _("Deleted the comparison network %(target)s"),
     # Rounds
     AuditAction.ROUND_CREATED: _("Created the round %(target)s"),
     AuditAction.ROUND_CHANGED: _("Changed the settings of the round %(target)s: %(changes)s"),
@@ -151,7 +155,7 @@ def describe(event) -> str:
         from surveys.models import Round
 
         values["changes"] = _setting_changes(details, Round)
-    if event.action == AuditAction.ORGANISATION_CHANGED:
+    if event.action in (AuditAction.ORGANISATION_CHANGED, AuditAction.COMPARISON_SETTINGS_CHANGED):
         from surveys.models import Organisation
 
         values["changes"] = _setting_changes(details, Organisation)

@@ -109,7 +109,7 @@ def _department_rows(m: Any, *, round_id: int, period_id: int, organisation: Any
     later is noticed as a change)."""
     results = [r for r in results if r[0] is not None]
     sectors = dict(m.Department.objects.filter(pk__in=[r[0] for r in results]).values_list("pk", "sector"))
-    rows = []
+    rows: list = []
     for department_id, n, published, published_figures in results:
         values = published_figure_values(published, published_figures)
         if values is None or department_id not in sectors:

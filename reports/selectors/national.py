@@ -80,12 +80,6 @@ def _spread_row(label: str, d: Distribution) -> charts.SpreadRow:
     )
 
 
-def _change_range(changes: list[Distribution]) -> tuple[float, float]:
-    widest = max([10.0] + [max(abs(d.minimum), abs(d.maximum)) for d in changes])
-    bound = float(10 * -(-widest // 10))
-    return (-bound, bound)
-
-
 def build_national_page(overview: national.NationalOverview, *, decimal: str = ",") -> dict:
     """The page: its headline numbers, and per section a data table with its chart (``sections``: id,
     title, label, table, figure), in the order the page and the download show them."""
@@ -247,7 +241,7 @@ def build_national_page(overview: national.NationalOverview, *, decimal: str = "
                 mean_name=_("Mean change"),
                 decimal=decimal,
                 x_title=_("Change (percentage points)"),
-                x_range=_change_range([c.distribution for c in overview.panel.values() if c.distribution]),
+                bounds=(-100, 100),
                 tick_suffix="",
             )
             if spread

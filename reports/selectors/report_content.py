@@ -21,11 +21,9 @@ from dataclasses import dataclass
 
 from django.utils.formats import date_format
 
-from maturity.models import RoundResult
 from maturity.rates import get_response_rates
 from maturity.read_model import RoundView, Shown, group_gaps, load_round_views, shown_value
-from maturity.selectors import MIN_COMPARISON_ORGANISATIONS, as_frozen, get_comparison
-from maturity.suppression import effective_k
+from maturity.selectors import as_frozen, get_comparison_sets
 from surveys.access import Visibility
 from surveys.models import (
     Capability,
@@ -42,6 +40,7 @@ from surveys.tree import tree_ordered
 
 from ..models import Conclusion
 from .annual import COMPARISON_BASES, SECTIONS, basis_labels, list_year_rounds
+from .dashboard.sections import band_text
 
 STRONGEST_COUNT = 3
 
@@ -97,6 +96,7 @@ class Year:
     views: dict[int, RoundView]
     names: Names
     comparisons: dict[str, dict | None]
+    comparison_sets: dict
     types: dict[str, TypeDescription]
     departments: list[Scope]
     groups: list[Scope]
@@ -192,6 +192,11 @@ def _year(*, organisation: Organisation, year: int, visibility: Visibility) -> Y
         for g in RespondentGroup.objects.filter(organisation=organisation)
         if ScopeKey.group(g.pk) in view
     ]
+    comparison_sets = get_comparison_sets(
+        organisation=organisation,
+        period=main_round.period,
+        bases=organisation.report_comparison_sets or None,
+    )
     return Year(
         organisation=organisation,
         year=year,
@@ -201,10 +206,8 @@ def _year(*, organisation: Organisation, year: int, visibility: Visibility) -> Y
         previous_round=previous_round,
         views=views,
         names=_names(version.pk),
-        comparisons={
-            basis: get_comparison(organisation=organisation, period=main_round.period, basis=basis)
-            for basis in COMPARISON_BASES
-        },
+        comparisons={basis: comparison_sets["means"][basis] for basis in COMPARISON_BASES},
+        comparison_sets=comparison_sets,
         types={t.type: t for t in TypeDescription.objects.filter(version=version)},
         departments=departments,
         groups=groups,
@@ -212,45 +215,6 @@ def _year(*, organisation: Organisation, year: int, visibility: Visibility) -> Y
 
 
 # --- The sections ---------------------------------------------------------------------------------------
-
-
-def _positions(*, organisation: Organisation, round_: Round, overall: float | None) -> dict[str, dict | None]:
-    """Rank of the organisation's overall maturity among the organisations of each comparison set that have
-    a shown figure in the same period (1 = highest); None when the set is too small (fewer than 5 others)."""
-    if overall is None:
-        return dict.fromkeys(COMPARISON_BASES)
-    rows = list(
-        RoundResult.objects.filter(
-            scope=RoundResult.Scope.ORGANISATION,
-            round__period=round_.period,
-            round__status=Round.Status.CLOSED,
-            overall_percent__isnull=False,
-        )
-        .exclude(round__organisation=organisation)
-        .select_related("questionnaire")
-        .values_list(
-            "overall_percent",
-            "n_respondents",
-            "questionnaire__k_anonymity",
-            "round__organisation__county_id",
-            "round__organisation__kind",
-        )
-    )
-    rows = [r for r in rows if r[1] >= effective_k(r[2])]
-    positions: dict[str, dict | None] = {}
-    for basis in COMPARISON_BASES:
-        if basis == "county":
-            others = [r[0] for r in rows if organisation.county_id and r[3] == organisation.county_id]
-        elif basis == "kind":
-            others = [r[0] for r in rows if r[4] == organisation.kind]
-        else:
-            others = [r[0] for r in rows]
-        if len(others) < MIN_COMPARISON_ORGANISATIONS:
-            positions[basis] = None
-            continue
-        rank = 1 + sum(1 for value in others if value is not None and value > overall)
-        positions[basis] = {"rank": rank, "of": len(others) + 1}
-    return positions
 
 
 def _summary(y: Year) -> dict:
@@ -264,18 +228,46 @@ def _summary(y: Year) -> dict:
         "type_description": type_row.description if type_row else "",
         "previous_period": str(y.previous_round.period) if y.previous_round is not None else None,
         "change": _change(org, before),
-        "comparisons": [
+        # The sets the organisation admin chose (all by default), each with its distribution and the
+        # organisation's position as a quarter band (issue 15); the means of the national, county and
+        # kind sets also go into the matrix and the bars.
+        "comparison_period": y.comparison_sets["period_label"],
+        "comparison_fallback_from": y.comparison_sets["fallback_from"],
+        "comparisons": [_set_row(entry) for entry in y.comparison_sets["sets"]],
+        "matrix_comparisons": [
             {
                 "basis": basis,
                 "label": labels[basis],
-                "n_organisations": comparison["n_organisations"] if comparison else None,
-                "overall": comparison["overall_percent"] if comparison else None,
                 "capability": comparison["capability_percent"] if comparison else None,
                 "legacy": comparison["legacy_percent"] if comparison else None,
             }
             for basis, comparison in y.comparisons.items()  # in the order of COMPARISON_BASES
         ],
-        "positions": _positions(organisation=y.organisation, round_=y.main_round, overall=org["overall"]),
+    }
+
+
+def _set_row(entry: dict) -> dict:
+    def part(figure: str, key: str):
+        value = entry["figures"].get(figure)
+        return value[key] if value else None
+
+    overall = entry["figures"].get("overall")
+    return {
+        "basis": entry["key"],
+        "label": entry["label"],
+        "note": entry["note"],
+        "too_few": entry["too_few"],
+        "n_organisations": entry["n_organisations"],
+        "n_respondents": None if entry["too_few"] else entry["n_respondents"],
+        "overall": part("overall", "mean"),
+        "overall_q1": part("overall", "q1"),
+        "overall_median": part("overall", "median"),
+        "overall_q3": part("overall", "q3"),
+        "overall_min": part("overall", "min"),
+        "overall_max": part("overall", "max"),
+        "capability": part("capability", "mean"),
+        "legacy": part("legacy", "mean"),
+        "position": band_text(overall["band"]) if overall and overall["band"] else "",
     }
 
 
@@ -289,7 +281,7 @@ def _matrix(y: Year, summary: dict) -> dict:
             shown = figures(y.view, dept.key, dept.name)
             if shown["capability"] is not None and shown["legacy"] is not None:
                 points.append({"name": dept.name, "kind": "department", **_xy(shown)})
-    for row in summary["comparisons"]:
+    for row in summary["matrix_comparisons"]:
         if row["capability"] is not None and row["legacy"] is not None:
             points.append(
                 {

@@ -8,7 +8,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Department, Organisation, RespondentGroup, RoleAssignment
+from ..models import Department, Organisation, RespondentGroup, RoleAssignment, Sector
 from .common import CrispyFormMixin, TreeChoiceMixin
 
 
@@ -20,10 +20,22 @@ class DepartmentForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
         required=False,
         help_text=_("Leave empty for a department directly under the organisation."),
     )
+    sector = forms.ChoiceField(
+        label=_("Sector"),
+        choices=[("", _("No sector"))] + list(Sector.choices),
+        required=False,
+        help_text=_(
+            "Its results are compared with other organisations' departments of the same sector, and take "
+            "part in theirs."
+        ),
+    )
 
     def __init__(self, *args, organisation: Organisation, department: Department | None = None, **kwargs):
         if department is not None:
-            kwargs.setdefault("initial", {"name": department.name, "parent": department.parent_id})
+            kwargs.setdefault(
+                "initial",
+                {"name": department.name, "parent": department.parent_id, "sector": department.sector},
+            )
         super().__init__(*args, **kwargs)
         self._tree_queryset("parent", organisation, exclude_pk=department.pk if department else None)
         # Keep the department itself selectable in the queryset so that a forged POST reaches the service's

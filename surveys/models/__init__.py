@@ -53,7 +53,7 @@ class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=100)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities")
-    # SKR's municipality group (kommungruppsindelning, surveys/skr_groups.py) and the classification version.
+    # SKR's municipality group (surveys/skr_groups.py) and the version of the classification.
     skr_group = models.CharField(_("SKR municipality group"), max_length=2, blank=True, default="")
     skr_group_version = models.CharField(_("classification"), max_length=10, blank=True, default="")
 
@@ -115,6 +115,10 @@ class Organisation(models.Model):
             "Our organisation-wide figures of closed rounds may be compared with by other organisations and "
             "published as open data (never answers, departments or groups)."
         ),
+    )
+    # The comparison sets the annual report shows (surveys.services.organisations.REPORT_SETS); empty: all.
+    report_comparison_sets = models.JSONField(
+        _("comparison sets in the annual report"), default=list, blank=True
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
@@ -821,6 +825,10 @@ class AuditAction(models.TextChoices):
     GROUP_CHANGED = "group.changed"
     GROUP_DELETED = "group.deleted"
     AUDIT_EXPORTED = "audit.exported"
+    COMPARISON_SETTINGS_CHANGED = "settings.comparison_changed"
+    NETWORK_CREATED = "network.created"
+    NETWORK_CHANGED = "network.changed"
+    NETWORK_DELETED = "network.deleted"
     # Rounds
     ROUND_CREATED = "round.created"
     ROUND_CHANGED = "round.changed"

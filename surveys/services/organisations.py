@@ -16,7 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from dimios_web.exceptions import DomainError
 
-from ..models import County, Department, Municipality, Organisation, RespondentGroup, RoleAssignment
+from ..models import (
+    ComparisonNetwork,
+    County,
+    Department,
+    Municipality,
+    Organisation,
+    RespondentGroup,
+    RoleAssignment,
+    Sector,
+)
 from ..skr_groups import SKR_VERSION
 from .audit import ActorLike, AuditAction, record_event
 
@@ -209,15 +218,25 @@ def check_department(
 
 
 @transaction.atomic
+def _check_sector(sector: str) -> str:
+    sector = (sector or "").strip()
+    if sector and sector not in Sector.values:
+        raise DomainError(_("Choose a sector from the list."), field="sector")
+    return sector
+
+
 def create_department(
-    *, organisation: Organisation, name: str, parent: Department | None = None, actor=None
+    *, organisation: Organisation, name: str, parent: Department | None = None, sector: str = "", actor=None
 ) -> Department:
     name = name.strip()
+    sector = _check_sector(sector)
     _check_parent(organisation=organisation, department=None, parent=parent)
     _check_unique_name(organisation=organisation, department=None, parent=parent, name=name)
     try:
         with transaction.atomic():
-            department = Department.objects.create(organisation=organisation, name=name, parent=parent)
+            department = Department.objects.create(
+                organisation=organisation, name=name, parent=parent, sector=sector
+            )
     except IntegrityError:
         raise DomainError(_("There is already a department with this name here."), field="name") from None
     if actor is not None:
@@ -233,22 +252,26 @@ def create_department(
 
 @transaction.atomic
 def update_department(
-    *, department: Department, name: str, parent: Department | None, actor=None
+    *, department: Department, name: str, parent: Department | None, sector: str | None = None, actor=None
 ) -> Department:
+    """Rename or move a department, or set its sector (None: keep it). A new sector takes effect in the
+    comparisons of closed periods at their next refresh (the stored figures notice it at once)."""
     department = Department.objects.select_for_update().get(pk=department.pk)
     name = name.strip()
+    sector = department.sector if sector is None else _check_sector(sector)
     _check_parent(organisation=department.organisation, department=department, parent=parent)
     _check_unique_name(organisation=department.organisation, department=department, parent=parent, name=name)
     department.name = name
     department.parent = parent
-    department.save(update_fields=["name", "parent"])
+    department.sector = sector
+    department.save(update_fields=["name", "parent", "sector"])
     record_event(
         action=AuditAction.DEPARTMENT_CHANGED,
         organisation=department.organisation_id,
         actor=actor,
         target=department.name,
         department=department,
-        details={"parent": parent.name if parent else ""},
+        details={"parent": parent.name if parent else "", "sector": sector},
     )
     return department
 
@@ -418,3 +441,96 @@ def send_welcome_email(*, user) -> None:
     subject = "".join(render_to_string("registration/welcome_subject.txt", context).splitlines())
     body = render_to_string("registration/welcome_email.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+# --- Comparison settings and named networks (issue 15) ------------------------------------------------------
+
+# The sets an organisation admin can choose for the annual report (maturity.selectors.get_comparison_sets).
+REPORT_SETS = ("national", "kind", "county", "skr_group", "skr_main_group", "networks", "sector")
+
+
+@transaction.atomic
+def set_comparison_settings(
+    *, organisation: Organisation, shares: bool, report_sets: Iterable[str], actor: ActorLike
+) -> Organisation:
+    """Whether the organisation shares its figures with others' comparison sets and the open data, and which
+    sets its annual report shows (all when none are chosen). Audited with the old and new values. The
+    stored comparison figures notice a change of sharing at once and follow it at their next refresh."""
+    chosen = [s for s in REPORT_SETS if s in set(report_sets)]
+    unknown = set(report_sets) - set(REPORT_SETS)
+    if unknown:
+        raise DomainError(_("Choose the comparison sets from the list."), field="report_sets")
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = {
+        "shares_comparisons": locked.shares_comparisons,
+        "report_comparison_sets": locked.report_comparison_sets,
+    }
+    after = {"shares_comparisons": bool(shares), "report_comparison_sets": chosen}
+    changed = [name for name in before if before[name] != after[name]]
+    if changed:
+        Organisation.objects.filter(pk=organisation.pk).update(**{name: after[name] for name in changed})
+        organisation.shares_comparisons = bool(shares)
+        organisation.report_comparison_sets = chosen
+        record_event(
+            action=AuditAction.COMPARISON_SETTINGS_CHANGED,
+            organisation=organisation,
+            actor=actor,
+            target=organisation.name,
+            details={
+                "changes": changed,
+                "before": {n: before[n] for n in changed},
+                "after": {n: after[n] for n in changed},
+            },
+        )
+    return organisation
+
+
+@transaction.atomic
+def save_network(
+    *,
+    organisation: Organisation,
+    name: str,
+    members: Iterable[Organisation],
+    network: ComparisonNetwork | None = None,
+    actor: ActorLike,
+) -> ComparisonNetwork:
+    """Create or change a named comparison network: a list of other organisations of this instance."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Give the network a name."), field="name")
+    members = list(members)
+    if any(m.pk == organisation.pk for m in members):
+        raise DomainError(_("The organisation itself cannot be in its own network."), field="members")
+    if not members:
+        raise DomainError(_("Choose at least one organisation."), field="members")
+    duplicate = ComparisonNetwork.objects.filter(organisation=organisation, name=name)
+    if network is not None:
+        duplicate = duplicate.exclude(pk=network.pk)
+    if duplicate.exists():
+        raise DomainError(_("There is already a network with this name."), field="name")
+    created = network is None
+    if network is None:
+        network = ComparisonNetwork.objects.create(organisation=organisation, name=name)
+    else:
+        network.name = name
+        network.save(update_fields=["name"])
+    network.members.set(members)
+    record_event(
+        action=AuditAction.NETWORK_CREATED if created else AuditAction.NETWORK_CHANGED,
+        organisation=organisation,
+        actor=actor,
+        target=network.name,
+        details={"members": sorted(m.code for m in members)},
+    )
+    return network
+
+
+@transaction.atomic
+def delete_network(*, network: ComparisonNetwork, actor: ActorLike) -> None:
+    record_event(
+        action=AuditAction.NETWORK_DELETED,
+        organisation=network.organisation,
+        actor=actor,
+        target=network.name,
+    )
+    network.delete()

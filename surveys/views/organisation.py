@@ -68,6 +68,7 @@ def department_edit(request, access: OrganisationAccess, pk=None):
                     organisation=organisation,
                     name=form.cleaned_data["name"],
                     parent=form.cleaned_data["parent"],
+                    sector=form.cleaned_data["sector"],
                     actor=request.user,
                 )
                 messages.success(
@@ -78,6 +79,7 @@ def department_edit(request, access: OrganisationAccess, pk=None):
                     department=department,
                     name=form.cleaned_data["name"],
                     parent=form.cleaned_data["parent"],
+                    sector=form.cleaned_data["sector"],
                     actor=request.user,
                 )
                 messages.success(request, _("The department was saved."))

@@ -7,8 +7,15 @@ pytestmark = pytest.mark.django_db
 
 
 def admin_urls(organisation, department, group, assignment):
+    from surveys.models import ComparisonNetwork
+
     code = organisation.code
+    network, _created = ComparisonNetwork.objects.get_or_create(organisation=organisation, name="Nätverket")
     return [
+        reverse("surveys:comparison_settings", args=[code]),
+        reverse("surveys:network_create", args=[code]),
+        reverse("surveys:network_update", args=[code, network.pk]),
+        reverse("surveys:network_delete", args=[code, network.pk]),
         reverse("surveys:department_list", args=[code]),
         reverse("surveys:department_create", args=[code]),
         reverse("surveys:department_update", args=[code, department.pk]),

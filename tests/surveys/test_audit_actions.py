@@ -61,7 +61,7 @@ def test_department_changes_reference_the_department_and_keep_the_name_after_del
     assert _last(AuditAction.DEPARTMENT_CREATED).department == department
     org_services.update_department(department=department, name="Biblioteket", parent=parent, actor=org_admin)
     changed = _last(AuditAction.DEPARTMENT_CHANGED)
-    assert changed.department == department and changed.details == {"parent": "Kultur"}
+    assert changed.department == department and changed.details == {"parent": "Kultur", "sector": ""}
     department.refresh_from_db()
     org_services.delete_department(department=department, actor=org_admin)
     deleted = _last(AuditAction.DEPARTMENT_DELETED)

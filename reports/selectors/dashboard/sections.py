@@ -402,22 +402,20 @@ def comparison_sets(page: Page) -> dict:
                 _("Highest"),
                 own_name,
                 _("Position"),
-                _("Digital capability (mean)"),
-                _("Digital legacy (mean)"),
             ],
-            ["text", "number", "number", *["percent"] * 7, "text", "percent", "percent"],
+            ["text", "number", "number", *["percent"] * 7, "text"],
         )
     )
     rows = []
     for entry in result["sets"]:
-        figures = entry["figures"]
-        overall = figures.get("overall")
-        note = entry["note"]
+        overall = entry["figures"].get("overall")
         if entry["too_few"]:
-            note = _("too few organisations (%(n)s; at least %(min)s are needed)") % {
+            position = _("too few organisations (%(n)s; at least %(min)s are needed)") % {
                 "n": entry["n_organisations"],
                 "min": result["min_organisations"],
             }
+        else:
+            position = band_text(overall["band"]) if overall and overall["band"] else ""
         table.rows.append(
             [
                 entry["label"],
@@ -429,12 +427,9 @@ def comparison_sets(page: Page) -> dict:
                     else [None] * 6
                 ),
                 overall["own"] if overall else None,
-                band_text(overall["band"]) if overall and overall["band"] else "",
-                (figures.get("capability") or {}).get("mean"),
-                (figures.get("legacy") or {}).get("mean"),
+                position,
             ]
         )
-        table.marks.append(note)
         if overall:
             rows.append(
                 charts.SpreadRow(
@@ -454,7 +449,6 @@ def comparison_sets(page: Page) -> dict:
             own_name=own_name,
             mean_name=_("Mean"),
             decimal=page.decimal,
-            x_title=_("Overall maturity (%)"),
         )
         if rows
         else None
