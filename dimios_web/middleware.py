@@ -10,14 +10,16 @@ class NoStoreMiddleware:
     """Every page and download of this site is personal (a survey, a staff page, a file of results), so no
     browser or proxy may keep a copy: ``Cache-Control: no-store`` (with ``private`` and ``max-age=0``).
     Static files never get here: WhiteNoise answers them earlier with their long-lived caching headers.
-    A response that already says ``no-store`` keeps its own header."""
+    A response that already says ``no-store`` keeps its own header, and so does one that says ``public``:
+    the open data's API (``maturity.api``, the same for everyone, revalidated with its ETag)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if "no-store" not in response.get("Cache-Control", ""):
+        cache_control = response.get("Cache-Control", "")
+        if "no-store" not in cache_control and "public" not in cache_control:
             add_never_cache_headers(response)
         return response
 

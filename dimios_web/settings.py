@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -327,6 +328,50 @@ DIMIOS_UNKNOWN_TOKEN_LIMIT = env_int("DIMIOS_UNKNOWN_TOKEN_LIMIT", 20, minimum=1
 DIMIOS_UNKNOWN_TOKEN_WINDOW = env_int("DIMIOS_UNKNOWN_TOKEN_WINDOW", 600, minimum=1)
 # The Chromium that prints the annual report's PDF (default: `chromium` on the PATH).
 REPORT_CHROMIUM_PATH = os.environ.get("REPORT_CHROMIUM_PATH", "")
+
+# --- Open data (issue 15, docs/open-data.md) -------------------------------------------------------------
+# The sharing organisations' published figures as files, a read-only JSON API (Django REST framework, its
+# OpenAPI document by drf-spectacular) and a DCAT-AP-SE catalogue for dataportal.se.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
+_site_host = urlsplit(SITE_URL).hostname or "localhost"
+# The name of this instance as the "source" of every record it publishes (benchmark format v1): another
+# instance that imports the file replaces the records of the same source when it imports it again.
+DIMIOS_OPEN_DATA_SOURCE = os.environ.get("DIMIOS_OPEN_DATA_SOURCE") or f"dimios: {_site_host}"
+# Who publishes the dataset (the DCAT catalogue's dct:publisher) and the address questions go to.
+DIMIOS_OPEN_DATA_PUBLISHER = os.environ.get("DIMIOS_OPEN_DATA_PUBLISHER") or f"DiMiOS ({_site_host})"
+DIMIOS_OPEN_DATA_CONTACT_EMAIL = (
+    os.environ.get("DIMIOS_OPEN_DATA_CONTACT_EMAIL") or parseaddr(DEFAULT_FROM_EMAIL)[1] or "dimios@localhost"
+)
+if "@" not in DIMIOS_OPEN_DATA_CONTACT_EMAIL:
+    raise ImproperlyConfigured(
+        f"DIMIOS_OPEN_DATA_CONTACT_EMAIL must be an e-mail address, not {DIMIOS_OPEN_DATA_CONTACT_EMAIL!r}."
+    )
+# Requests per anonymous client address to the API (DRF's rate syntax: "120/minute", "2000/hour").
+DIMIOS_API_THROTTLE = os.environ.get("DIMIOS_API_THROTTLE") or "120/minute"
+REST_FRAMEWORK = {
+    # Open data: no logins (so no session authentication and none of its CSRF checks), read-only, JSON only
+    # (no browsable HTML API: its inline scripts would break the Content-Security-Policy).
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"open_data": DIMIOS_API_THROTTLE},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DiMiOS open data API",
+    "DESCRIPTION": (
+        "The organisation-wide digital-maturity figures that the sharing organisations of this instance "
+        "publish, per measurement period (benchmark format v1). Read-only, no authentication."
+    ),
+    "VERSION": "1.0.0",
+    # OpenAPI 3.1: its schemas are plain JSON Schema (2020-12), so a client can validate a response as is.
+    "OAS_VERSION": "3.1.0",
+    "LICENSE": {"name": "CC0 1.0", "url": "http://creativecommons.org/publicdomain/zero/1.0/"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 # --- Security (issue 11: `manage.py check --deploy --fail-level WARNING` passes in production) ----------
 SESSION_COOKIE_HTTPONLY = True

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from surveys.models import MeasurementPeriod, QuestionnaireVersion
 from surveys.services.questionnaires import DEFAULT_VERSION_CODE
 
+from .benchmark_format import MAX_FILE_BYTES
+
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
@@ -57,3 +59,27 @@ class ResponseImportForm(forms.Form):
 
 class ImportConfirmForm(forms.Form):
     confirm = forms.BooleanField(label=_("Yes, import these responses"), required=True)
+
+
+class BenchmarkImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Benchmark file (CSV or JSON)"),
+        help_text=_(
+            "The benchmark format, version 1: CSV in UTF-8 separated by commas or semicolons, or JSON. "
+            "Importing a source again replaces its earlier records."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB. Split it into smaller files.")
+                % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        return upload

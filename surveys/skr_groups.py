@@ -4,6 +4,7 @@ A group is kept with the version of the classification it comes from, since grou
 
 from __future__ import annotations
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 SKR_VERSION = "2023"
@@ -26,7 +27,9 @@ SKR_GROUPS = {
     "C9": _("Rural municipalities with a visitor industry"),
 }
 
-SKR_GROUP_CHOICES = [(code, f"{code} {name}") for code, name in SKR_GROUPS.items()]
+# Lazy, like the names: a label joined at import time would be in whatever language was active then (and
+# make the migrations depend on the catalogue).
+SKR_GROUP_CHOICES = [(code, format_lazy("{} {}", code, name)) for code, name in SKR_GROUPS.items()]
 
 
 def main_group(group: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -140,7 +142,7 @@ def load_demo_data() -> dict:
     Organisation.objects.filter(code=NOT_SHARING_CODE).update(shares_comparisons=False)
     network, _created = ComparisonNetwork.objects.get_or_create(organisation=organisation, name=DEMO_NETWORK)
     network.members.set([o for o in comparison if o.county_id == organisation.county_id])
-    summary = {
+    summary: dict[str, Any] = {
         "organisation": organisation,
         "comparison": comparison,
         "logins": [

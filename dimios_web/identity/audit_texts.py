@@ -36,6 +36,12 @@ TEXTS: dict[str, Promise] = {
     AuditAction.ORGANISATION_CREATED: _("Added the organisation %(target)s (code %(code)s)"),
     AuditAction.ORGANISATION_CHANGED: _("Changed the organisation %(target)s: %(changes)s"),
     AuditAction.QUESTIONNAIRE_LOADED: _("Loaded the questionnaire version %(target)s (%(outcome)s)"),
+    AuditAction.BENCHMARKS_IMPORTED: _(
+        "Imported the benchmark file %(target)s: %(records)s records of %(sources)s (periods %(periods)s)"
+    ),
+    AuditAction.BENCHMARK_SOURCE_DELETED: _(
+        "Deleted the benchmark source %(target)s with its %(records)s records"
+    ),
     # Settings, roles and staff
     AuditAction.SECURITY_SETTINGS_CHANGED: _("Changed the login settings: %(changes)s"),
     AuditAction.SSO_SETTINGS_CHANGED: _("Changed the single sign-on configuration: %(changes)s"),

@@ -812,6 +812,8 @@ class AuditAction(models.TextChoices):
     ORGANISATION_CREATED = "organisation.created"
     ORGANISATION_CHANGED = "organisation.changed"
     QUESTIONNAIRE_LOADED = "questionnaire.loaded"
+    BENCHMARKS_IMPORTED = "benchmarks.imported"
+    BENCHMARK_SOURCE_DELETED = "benchmarks.source_deleted"
     # Settings, roles, staff, departments, groups
     SECURITY_SETTINGS_CHANGED = "settings.security_changed"
     SSO_SETTINGS_CHANGED = "settings.sso_changed"

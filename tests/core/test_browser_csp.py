@@ -92,6 +92,8 @@ def _walk(watch: Watch, base: str, start: str = "/") -> set[str]:
         path = queue.pop(0)
         if path in seen or "export." in path or "download." in path or "ladda-ned." in path:
             continue
+        if path.startswith(("/api/", "/oppna-data/")) and path != "/oppna-data/":
+            continue  # the open data's files, catalogue and API: downloads and JSON, no pages
         seen.add(path)
         status = watch.visit(base + path)
         assert status < 500, (path, status)

@@ -122,6 +122,66 @@ def test_platform_admin_sees_every_organisation(platform_admin, organisation, ot
     assert Organisation.objects.for_user(platform_admin).count() == 2
 
 
+# --- The platform admin's own pages (not an organisation's): superusers only -----------------------------
+
+
+def platform_urls():
+    from maturity.models import BenchmarkSource
+
+    source, _ = BenchmarkSource.objects.get_or_create(name="SKR öppna data 2026")
+    return [
+        reverse("reports:annual_report_all"),
+        reverse("reports:national_overview"),
+        reverse("maturity:benchmark_sources"),
+        reverse("maturity:benchmark_source_delete", args=[source.pk]),
+    ]
+
+
+def test_the_platform_admin_reaches_every_platform_page(client, platform_admin):
+    client.force_login(platform_admin)
+    for url in platform_urls():
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("persona", ["org_admin", "management", "dept_rep", "outsider", "no_role_user"])
+def test_every_other_user_is_forbidden_the_platform_pages_and_changes_nothing(client, request, persona):
+    from maturity.models import BenchmarkSource
+
+    client.force_login(request.getfixturevalue(persona))
+    for url in platform_urls():
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {"confirm": "on", "year": "2025", "language": "sv"}).status_code == 403, url
+    assert BenchmarkSource.objects.filter(name="SKR öppna data 2026").exists()
+
+
+def test_anonymous_visitors_are_asked_to_log_in_to_the_platform_pages(client, db):
+    for url in platform_urls():
+        response = client.get(url)
+        assert response.status_code == 302 and "/konto/logga-in/" in response["Location"], url
+
+
+OPEN_DATA_URLS = [
+    reverse("maturity:open_data"),
+    reverse("maturity:open_data_dcat"),
+    reverse("maturity:open_data_download", args=["csv"]),
+    reverse("maturity:open_data_download", args=["json"]),
+    reverse("maturity:open_data_download", args=["xlsx"]),
+    reverse("maturity:api_open_data"),
+    reverse("maturity:api_periods"),
+    reverse("maturity:api_schema"),
+]
+
+
+@pytest.mark.parametrize("persona", [None, "org_admin", "outsider", "no_role_user", "platform_admin"])
+def test_the_open_data_is_public_and_read_only_for_everyone(client, request, persona):
+    """The open data (issue 15) is the same for anonymous visitors and every role; nothing can be posted."""
+    if persona is not None:
+        client.force_login(request.getfixturevalue(persona))
+    for url in OPEN_DATA_URLS:
+        assert client.get(url).status_code == 200, url
+        assert client.post(url, {"name": "x"}).status_code == 405, url
+
+
 def test_the_national_overview_is_for_platform_admins_and_public_only_when_switched_on(
     client, org_admin, management, dept_rep, outsider, no_role_user, platform_admin
 ):

@@ -68,8 +68,8 @@ def test_a_network_is_created_changed_and_deleted(client, org_admin, organisatio
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"name": "", "members": []}, "Detta fält måste fyllas i."),
-        ({"name": "Nätet", "members": []}, "Detta fält måste fyllas i."),
+        ({"name": "", "members": []}, "Det här fältet är obligatoriskt."),
+        ({"name": "Nätet", "members": []}, "Det här fältet är obligatoriskt."),
         ({"name": "Nätet", "members": ["self"]}, "finns inte bland tillgängliga alternativ"),
         ({"name": "Nätet", "members": ["999999"]}, "finns inte bland tillgängliga alternativ"),
     ],
