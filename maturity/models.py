@@ -221,3 +221,19 @@ class DepartmentFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.period_id} {self.figure}={self.percent}"
+
+
+class SiteSettings(models.Model):
+    """The instance's own settings that a platform admin changes in the product (one row, pk 1; read with
+    ``maturity.national.get_site_settings``, changed only by ``maturity.services.site_settings``)."""
+
+    # Whether the national overview (docs/national-overview.md) is also shown to everyone, unauthenticated.
+    public_national_overview = models.BooleanField(_("public national overview"), default=False)
+    changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self) -> str:
+        return "site settings"

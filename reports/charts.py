@@ -467,7 +467,14 @@ SPREAD_LABEL_WIDTH = 24  # a set's name beside its box (the full name is in the 
 
 
 def distribution_figure(
-    rows: Sequence[SpreadRow], *, own_name: str, mean_name: str, decimal: str = ",", x_title: str = ""
+    rows: Sequence[SpreadRow],
+    *,
+    own_name: str,
+    mean_name: str,
+    decimal: str = ",",
+    x_title: str = "",
+    bounds: tuple[float, float] = (0, 100),
+    tick_suffix: str = "\u00a0%",
 ) -> dict:
     """Horizontal box plots, 0–100 %, one comparison set a row (the first at the top), drawn from the stored
     quartiles (the whisker ends are the lowest and highest values), the set's mean as a diamond and the
@@ -524,8 +531,9 @@ def distribution_figure(
     # The axis spans the values in steps of ten (not 0–100: the boxes would be slivers on a phone).
     low = min([r.minimum for r in rows] + [r.own for r in own_rows if r.own is not None], default=0.0)
     high = max([r.maximum for r in rows] + [r.own for r in own_rows if r.own is not None], default=100.0)
-    start = max(0, int((low - 2) // 10) * 10)
-    end = min(100, int(-(-(high + 2) // 10)) * 10)
+    # ``bounds``: the widest the axis may span (-100–100 for a change in percentage points).
+    start = max(int(bounds[0]), int((low - 2) // 10) * 10)
+    end = min(int(bounds[1]), int(-(-(high + 2) // 10)) * 10)
     return {
         "data": [spread, means, own],
         "layout": _layout(
@@ -536,11 +544,67 @@ def distribution_figure(
             xaxis={
                 "range": [start - 0.5, end + 0.5],
                 "tickvals": list(range(start, end + 1, 10)),
-                "ticksuffix": "\u00a0%",
+                "ticksuffix": escape(tick_suffix),
                 "title": {"text": escape(x_title)},
                 "gridcolor": "#e9ecef",
+                "zeroline": bounds[0] < 0,
                 "automargin": True,
             },
             yaxis={"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": names},
         ),
     }
+
+
+# --- The national matrix ------------------------------------------------------------------------------------
+
+TYPE_SYMBOLS = {"A": "circle", "B": "diamond", "C": "square", "D": "triangle-up"}
+
+
+def national_matrix_figure(
+    points: Sequence[tuple[float, float, str]],
+    *,
+    capability_cutoff: float = 50.0,
+    legacy_cutoff: float = 50.0,
+    labels: MatrixLabels | None = None,
+    type_names: Mapping[str, str] | None = None,
+    decimal: str = ",",
+    height: int = 520,
+) -> dict:
+    """The maturity matrix of many unnamed organisations: (capability, legacy, type) points, one trace per
+    type A–D with its own symbol and colour (the legend names the type), small translucent markers, the
+    hover saying only the two values; the axes, cut-off lines and fields are :func:`matrix_figure`'s."""
+    labels = labels or MatrixLabels()
+    figure = matrix_figure(
+        [], capability_cutoff=capability_cutoff, legacy_cutoff=legacy_cutoff, labels=labels, decimal=decimal
+    )
+    figure["layout"]["height"] = height
+    x_title, y_title = escape(labels.x_title), escape(labels.y_title)
+    names = type_names or {}
+    for i, kind in enumerate(TYPE_SYMBOLS):
+        shown = [(x, y) for x, y, t in points if t == kind]
+        if not shown:
+            continue
+        figure["data"].append(
+            {
+                "type": "scatter",  # SVG: scattergl needs WebGL, which not every browser has
+                "mode": "markers",
+                "name": escape(names.get(kind, kind)),
+                "x": [round(x, 4) for x, _y in shown],
+                "y": [round(y, 4) for _x, y in shown],
+                "customdata": [
+                    [format_percent(x, decimal=decimal), format_percent(y, decimal=decimal)] for x, y in shown
+                ],
+                "hovertemplate": (
+                    x_title + ": %{customdata[0]}<br>" + y_title + ": %{customdata[1]}<extra></extra>"
+                ),
+                "marker": {
+                    "symbol": TYPE_SYMBOLS[kind],
+                    "size": 7,
+                    "color": PALETTE[i % len(PALETTE)],
+                    "opacity": 0.6,
+                    "line": {"width": 0.5, "color": "#ffffff"},
+                },
+                "meta": {"kind": "type", "type": kind},
+            }
+        )
+    return figure

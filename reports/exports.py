@@ -101,3 +101,59 @@ def dashboard_xlsx(dashboard: dict) -> bytes:
             freeze="B2",
         )
     return workbook_bytes(workbook)  # made safe: no name becomes a formula
+
+
+def national_overview_xlsx(page: dict) -> bytes:
+    """The national overview as a workbook: what it is made of, then each data table of the page as a
+    sheet and the matrix's points (unnamed, ordered by their values). Numbers are numbers: percents with
+    one decimal shown, counts and the year as integers."""
+    overview = page["overview"]
+    workbook = new_workbook()
+    heading: list[list] = [
+        [_("National overview"), str(overview.period)],
+        [_("Year"), int(overview.period.year)],
+        [_("Term"), str(overview.period.term)],
+        [_("Organisations"), int(overview.n_organisations)],
+        [_("Respondents"), int(overview.respondents)],
+        [
+            _("Anonymity"),
+            _(
+                "Only organisations that share their figures; no organisation is named; a set of fewer than "
+                "%(n)s organisations is not shown (“too few organisations”)."
+            )
+            % {"n": overview.min_organisations},
+        ],
+    ]
+    if page["panel"]:
+        heading.append(
+            [
+                _("Change"),
+                _("%(earlier)s → %(later)s")
+                % {"earlier": page["panel"]["from"], "later": page["panel"]["to"]},
+            ]
+        )
+    add_sheet(workbook, _("Overview"), heading, widths={1: 28, 2: 60})
+    tables = [section["table"] for section in page["sections"]] + [page["points"]]
+    for table in tables:
+        formats = {col: EXCEL_FORMATS[kind] for col, kind in enumerate(table.kinds) if kind in EXCEL_FORMATS}
+        rows = []
+        for row in table.rows:
+            cells = [_cell(value, kind) for value, kind in zip(row, table.kinds, strict=True)]
+            rows.append([value for value, _kind in cells])
+        for col, kind in enumerate(table.kinds):
+            if kind == "mixed":  # the format of the column's numbers (percent or percentage points)
+                kinds = {value[0] for row in table.rows for value in [row[col]] if isinstance(value, tuple)}
+                number = kinds & set(EXCEL_FORMATS)
+                if number:
+                    formats[col] = EXCEL_FORMATS[sorted(number)[0]]
+        columns = [f"{c} (%)" if k == "share" else c for c, k in zip(table.columns, table.kinds, strict=True)]
+        add_sheet(
+            workbook,
+            sheet_title(table.title, workbook),
+            rows,
+            header=columns,
+            number_formats=formats,
+            widths={1: 44, **{col: 16 for col in range(2, len(columns) + 2)}},
+            freeze="B2",
+        )
+    return workbook_bytes(workbook)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path, register_converter
 
-from .views import annual, dashboards
+from .views import annual, dashboards, national
 
 
 class YearConverter:
@@ -55,4 +55,17 @@ urlpatterns: list = [
         name="annual_report_download",
     ),
     path("arsrapporter/bestall-alla/", annual.report_order_all, name="annual_report_all"),
+    # The national overview: the platform admin's page (with the public switch) and the public page
+    path("plattform/nationell-oversikt/", national.national_overview, name="national_overview"),
+    path(
+        "plattform/nationell-oversikt/export.xlsx",
+        national.national_overview_export,
+        name="national_overview_export",
+    ),
+    path("nationell-oversikt/", national.national_overview_public, name="national_overview_public"),
+    path(
+        "nationell-oversikt/export.xlsx",
+        national.national_overview_public_export,
+        name="national_overview_public_export",
+    ),
 ]

@@ -131,6 +131,7 @@ def platform_urls():
     source, _ = BenchmarkSource.objects.get_or_create(name="SKR öppna data 2026")
     return [
         reverse("reports:annual_report_all"),
+        reverse("reports:national_overview"),
         reverse("maturity:benchmark_sources"),
         reverse("maturity:benchmark_source_delete", args=[source.pk]),
     ]
@@ -179,3 +180,30 @@ def test_the_open_data_is_public_and_read_only_for_everyone(client, request, per
     for url in OPEN_DATA_URLS:
         assert client.get(url).status_code == 200, url
         assert client.post(url, {"name": "x"}).status_code == 405, url
+
+
+def test_the_national_overview_is_for_platform_admins_and_public_only_when_switched_on(
+    client, org_admin, management, dept_rep, outsider, no_role_user, platform_admin
+):
+    from maturity.services.site_settings import set_public_national_overview
+
+    admin_urls = [reverse("reports:national_overview"), reverse("reports:national_overview_export")]
+    public_urls = [reverse("reports:national_overview_public")]
+    for url in admin_urls:
+        response = client.get(url)
+        assert response.status_code == 302 and "/konto/logga-in/" in response["Location"], url
+    for url in public_urls:
+        assert client.get(url).status_code == 404, url
+    for user in (org_admin, management, dept_rep, outsider, no_role_user):
+        client.force_login(user)
+        for url in admin_urls:
+            assert client.get(url).status_code == 403, url
+        assert client.post(admin_urls[0], {"public": "on"}).status_code == 403
+        for url in public_urls:
+            assert client.get(url).status_code == 404, url
+    client.force_login(platform_admin)
+    assert client.get(admin_urls[0]).status_code == 200
+    assert client.get(public_urls[0]).status_code == 404  # off by default, for the platform admin too
+    set_public_national_overview(enabled=True)
+    client.logout()
+    assert client.get(public_urls[0]).status_code == 200
