@@ -217,7 +217,11 @@ class DepartmentFigure(models.Model):
                 fields=["round", "department", "figure"], name="department_figure_unique_per_round"
             ),
         ]
-        indexes = [models.Index(fields=["period", "sector", "figure"], name="dept_figure_period_sector")]
+        indexes = [
+            models.Index(fields=["period", "sector", "figure"], name="dept_figure_period_sector"),
+            # The freshness check reads one figure of every department of a period.
+            models.Index(fields=["period", "figure"], name="dept_figure_period_figure"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.period_id} {self.figure}={self.percent}"

@@ -418,7 +418,7 @@ def _organisation_set_figures(
         comparisons.SKR_MAIN_GROUP: main_group(organisation.skr_group),
     }
     wanted = [(basis, basis, keys[basis]) for basis in bases]
-    if k is None and comparisons.period_is_current(period.pk):
+    if k is None and comparisons.period_is_current(period.pk, departments=False):
         condition = Q()
         for _name, basis, key in wanted:
             condition |= Q(basis=basis, basis_key=key)

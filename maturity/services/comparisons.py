@@ -439,11 +439,7 @@ SELECT COALESCE(SUM(CASE WHEN f.shared THEN 1 ELSE 0 END), 0),
        (SELECT a.n_rows FROM {aggregate} a
         WHERE a.period_id = %(period)s AND a.basis = %(national)s AND a.basis_key = ''
           AND a.figure = %(figure)s),
-       (SELECT COUNT(*) FROM {department_figure} df
-        JOIN {department} d ON d.id = df.department_id
-        JOIN {organisation} o2 ON o2.id = df.organisation_id
-        WHERE df.period_id = %(period)s AND df.figure = %(figure)s
-          AND (df.sector <> d.sector OR df.shared <> o2.shares_comparisons))
+       {departments_stale}
 FROM {figure_table} f
 LEFT JOIN {round} r ON r.id = f.round_id
 LEFT JOIN {organisation} o ON o.id = f.organisation_id
@@ -451,19 +447,30 @@ WHERE f.period_id = %(period)s AND f.figure = %(figure)s
 """
 
 
-def period_is_current(period_id: int) -> bool:
+DEPARTMENTS_STALE_SQL = """(SELECT COUNT(*) FROM {department_figure} df
+        JOIN {department} d ON d.id = df.department_id
+        JOIN {organisation} o2 ON o2.id = df.organisation_id
+        WHERE df.period_id = %(period)s AND df.figure = %(figure)s
+          AND (df.sector <> d.sector OR df.shared <> o2.shares_comparisons))"""
+
+
+def period_is_current(period_id: int, *, departments: bool = True) -> bool:
     """Whether the period's stored aggregates still match its rounds, organisations and departments: no row
     of a round that is no longer closed (reopened), of an organisation whose kind, county, code, SKR group
     or sharing changed or of a department whose sector changed, and no row gone (a deleted round or
     organisation). One small query (written in SQL: the ORM's form of it cost more to compile than to
-    run)."""
+    run). ``departments`` False: only the organisations' sets are asked about (the departments' rows, a few
+    times as many, are not looked at)."""
+    tables = {
+        "aggregate": ComparisonAggregate._meta.db_table,
+        "figure_table": OrganisationFigure._meta.db_table,
+        "department_figure": DepartmentFigure._meta.db_table,
+        "department": Department._meta.db_table,
+        "round": Round._meta.db_table,
+        "organisation": Organisation._meta.db_table,
+    }
     sql = PERIOD_STATE_SQL.format(
-        aggregate=ComparisonAggregate._meta.db_table,
-        figure_table=OrganisationFigure._meta.db_table,
-        department_figure=DepartmentFigure._meta.db_table,
-        department=Department._meta.db_table,
-        round=Round._meta.db_table,
-        organisation=Organisation._meta.db_table,
+        departments_stale=DEPARTMENTS_STALE_SQL.format(**tables) if departments else "0", **tables
     )
     params: dict[str, str | int] = {
         "closed": CLOSED,
