@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from maturity.services.site_settings import set_public_national_overview
 from surveys.models import (
     ComparisonNetwork,
     Department,
     Invitation,
     InvitationToken,
+    MeasurementPeriod,
     Organisation,
     RoleAssignment,
     Round,
@@ -21,6 +23,7 @@ from surveys.services.invitations import survey_link
 from surveys.services.organisations import add_organisation, ensure_default_groups, load_reference_data
 from surveys.tokens import new_token
 
+from .benchmarks import load_demo_benchmarks
 from .identity import load_demo_identity
 from .open_round import load_demo_open_round
 from .results import load_demo_rounds
@@ -155,6 +158,19 @@ def load_demo_data() -> dict:
     }
     _load_results_demo(summary)
     _load_identity_demo(summary)
+    periods = list(
+        MeasurementPeriod.objects.filter(
+            rounds__organisation__in=comparison, rounds__status=Round.Status.CLOSED
+        )
+        .distinct()
+        .order_by("starts_on")
+    )
+    load_demo_benchmarks(summary, periods)
+    set_public_national_overview(enabled=True)
+    summary["notes"].append(
+        "National overview: /plattform/nationell-oversikt/ (platform admin), switched on for the public at "
+        "/nationell-oversikt/; open data at /oppna-data/ (API /api/v1/open-data/, DCAT /oppna-data/dcat.rdf)."
+    )
     summary["notes"].append(
         f"Comparison demo: {len(comparison)} other organisations (municipalities of several SKR groups, "
         f"regions and an agency; {NOT_SHARING_CODE} does not share), the network “{DEMO_NETWORK}” and "
