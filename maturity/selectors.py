@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from dimios_web.cache import safe_cache_get, safe_cache_set
@@ -443,22 +443,11 @@ def _organisation_set_figures(
     if k is not None:
         rows = rows.filter(n_respondents__gte=effective_k(k))
     sums: dict[str, dict] = {basis: {} for basis in bases}
-    for row in rows.values_list(
-        "round_id",
-        "kind",
-        "county_id",
-        "skr_group",
-        "organisation__kind",
-        "organisation__county_id",
-        "organisation__skr_group",
-        "figure",
-        "percent",
-        "n_respondents",
-    ).order_by():
-        round_id, kind, county_id, skr_group = row[:4]
-        if round_id is not None:  # this instance's: the organisation as it is now
+
+    def member_sets(row: tuple) -> list[str]:
+        local, kind, county_id, skr_group = row[:4]
+        if local:  # this instance's: the organisation as it is now
             kind, county_id, skr_group = row[4:7]
-        figure, percent, n = row[7:]
         member = {
             comparisons.NATIONAL: True,
             comparisons.KIND: kind == organisation.kind,
@@ -467,9 +456,45 @@ def _organisation_set_figures(
             comparisons.SKR_MAIN_GROUP: bool(skr_group)
             and main_group(skr_group) == main_group(organisation.skr_group),
         }
-        for basis in bases:
-            if member[basis]:
-                _add(sums[basis], figure, percent, n)
+        return [basis for basis in bases if member[basis]]
+
+    identity = (
+        "source_id",  # None: this instance's round (an imported record has its source)
+        "kind",
+        "county_id",
+        "skr_group",
+        "organisation__kind",
+        "organisation__county_id",
+        "organisation__skr_group",
+        "figure",
+    )
+    # Sums and counts by the database (grouped per organisation identity and figure), then the values of
+    # the distribution figures only.
+    for row in (
+        rows.values(*identity)
+        .annotate(
+            n_rows=Count("pk"),
+            n_values=Count("percent"),
+            total=Sum("percent"),
+            respondents=Sum("n_respondents"),
+        )
+        .values_list(*identity, "n_rows", "n_values", "total", "respondents")
+        .order_by()
+    ):
+        figure, n_rows, n_values, total, respondents = row[7:]
+        for basis in member_sets((row[0] is None, *row[1:7])):
+            entry = sums[basis].setdefault(figure, [0, 0, 0.0, [], 0])
+            entry[0] += n_rows
+            entry[1] += n_values
+            entry[2] += total or 0.0
+            entry[4] += respondents or 0
+    for row in (
+        rows.filter(comparisons.DISTRIBUTION_FILTER, percent__isnull=False)
+        .values_list(*identity, "percent")
+        .order_by()
+    ):
+        for basis in member_sets((row[0] is None, *row[1:7])):
+            sums[basis][row[7]][3].append(row[8])
     return {basis: _sorted(figures) for basis, figures in sums.items()}
 
 
