@@ -529,7 +529,7 @@ def _sector_set_figures(
     *, organisation: Organisation, period: MeasurementPeriod, sector: str, k: int | None
 ) -> SetFigures:
     """Other organisations' departments of the same sector that share their figures."""
-    if k is None and comparisons.period_is_current(period.pk):
+    if k is None and comparisons.sector_is_current(period.pk, sector):
         stored = list(
             ComparisonAggregate.objects.filter(
                 period=period, basis=comparisons.SECTOR, basis_key=sector

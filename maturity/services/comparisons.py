@@ -484,6 +484,50 @@ def period_is_current(period_id: int, *, departments: bool = True) -> bool:
     return not stale and not stale_departments and n == (counted or 0)
 
 
+SECTOR_STATE_SQL = """
+SELECT COALESCE(SUM(CASE WHEN df.shared THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN r.status = %(closed)s AND df.sector = d.sector
+                               AND df.shared = o.shares_comparisons THEN 0 ELSE 1 END), 0),
+       (SELECT a.n_rows FROM {aggregate} a
+        WHERE a.period_id = %(period)s AND a.basis = %(basis)s AND a.basis_key = %(sector)s
+          AND a.figure = %(figure)s),
+       (SELECT COUNT(*) FROM {department} d2
+        JOIN {department_figure} df2 ON df2.department_id = d2.id
+        WHERE d2.sector = %(sector)s AND df2.period_id = %(period)s AND df2.figure = %(figure)s
+          AND df2.sector <> %(sector)s)
+FROM {department_figure} df
+JOIN {round} r ON r.id = df.round_id
+JOIN {department} d ON d.id = df.department_id
+JOIN {organisation} o ON o.id = df.organisation_id
+WHERE df.period_id = %(period)s AND df.sector = %(sector)s AND df.figure = %(figure)s
+"""
+
+
+def sector_is_current(period_id: int, sector: str) -> bool:
+    """Whether the period's stored aggregates of one sector still match its departments: no row of the sector
+    whose round is no longer closed, whose department changed sector or whose organisation changed its
+    sharing, no department moved into the sector since, and no row gone. One query over the sector's rows
+    only (the whole period's department rows are several times the organisations')."""
+    sql = SECTOR_STATE_SQL.format(
+        aggregate=ComparisonAggregate._meta.db_table,
+        department_figure=DepartmentFigure._meta.db_table,
+        department=Department._meta.db_table,
+        round=Round._meta.db_table,
+        organisation=Organisation._meta.db_table,
+    )
+    params: dict[str, str | int] = {
+        "closed": CLOSED,
+        "period": period_id,
+        "basis": SECTOR,
+        "sector": sector,
+        "figure": COUNTING_FIGURE,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        n, stale, counted, moved_in = cursor.fetchone()
+    return not stale and not moved_in and n == (counted or 0)
+
+
 def stale_period_ids() -> list[int]:
     """The periods whose stored aggregates no longer match their rounds and organisations (a round
     reopened or deleted, an organisation's kind, county or code changed, in ``surveys``)."""

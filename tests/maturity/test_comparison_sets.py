@@ -215,12 +215,18 @@ def test_a_named_network_and_the_sector_of_a_department(questionnaire):
 
     Department.objects.filter(organisation=others[0]).update(sector=Sector.ELDERLY_CARE)
     assert not comparisons.period_is_current(period.pk)
+    # Both sectors notice it: the one it left (its row's sector) and the one it joined.
+    assert not comparisons.sector_is_current(period.pk, Sector.EDUCATION)
+    assert not comparisons.sector_is_current(period.pk, Sector.ELDERLY_CARE)
+    assert comparisons.sector_is_current(period.pk, Sector.CULTURE_LEISURE)
     moved = {
         s["key"]: s for s in get_comparison_sets(organisation=own, period=period, department=school)["sets"]
     }
     assert moved["sector"]["n_organisations"] == 5
     comparisons.refresh_stale_comparisons()
     assert comparisons.period_is_current(period.pk)
+    assert comparisons.sector_is_current(period.pk, Sector.EDUCATION)
+    assert comparisons.sector_is_current(period.pk, Sector.ELDERLY_CARE)
     again = {
         s["key"]: s for s in get_comparison_sets(organisation=own, period=period, department=school)["sets"]
     }
