@@ -711,9 +711,21 @@ def _set_entry(
         "n_respondents": respondents,
         "too_few": n_organisations < min_organisations,
         "figures": {},
+        # The set's mean of every category and capability (None where fewer than min_organisations have
+        # it): the annual report's matrix, bars and tables of the sets the organisation admin chose.
+        "parts": {},
     }
     if entry["too_few"]:
         return entry
+    for level in ("categories", "capabilities"):
+        start = f"{comparisons.LEVEL_PREFIXES[level]}:"
+        entry["parts"][level] = {
+            figure[len(start) :]: (
+                found.total / found.n_values if found.n_values >= min_organisations else None
+            )
+            for figure, found in sorted(figures.items())
+            if figure.startswith(start)
+        }
     for figure in HEADLINE_SET_FIGURES:
         values = figures.get(figure, NO_FIGURE).values
         if len(values) < min_organisations:

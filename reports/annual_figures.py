@@ -27,15 +27,17 @@ def _matrix_labels(*, department: bool = False) -> charts.MatrixLabels:
     )
 
 
-def _comparison_series(rows: list[dict], own_label: str) -> list[charts.Series]:
-    from .selectors.annual import basis_labels
+# The bar charts show the organisation and at most this many comparison sets (the first the organisation
+# admin chose); the table under each chart gives every chosen set (docs/annual-report.md).
+BAR_COMPARISON_SETS = 3
 
-    labels = basis_labels()
+
+def _comparison_series(rows: list[dict], own_label: str, columns: list[dict]) -> list[charts.Series]:
     series = [charts.Series(own_label, [r["percent"] for r in rows])]
-    for basis in ("national", "county", "kind"):
-        values = [r[basis] for r in rows]
+    for index, column in enumerate(columns[:BAR_COMPARISON_SETS]):
+        values = [r["comparisons"][index] for r in rows]
         if any(v is not None for v in values):
-            series.append(charts.Series(labels[basis], values))
+            series.append(charts.Series(column["label"], values))
     return series
 
 
@@ -63,12 +65,16 @@ def build_figures(content: dict) -> dict:
         "chart-matrix": overview_matrix,
         "chart-categories": charts.bars_figure(
             [r["name"] for r in content["categories"]],
-            _comparison_series(content["categories"], content["organisation"]["name"]),
+            _comparison_series(
+                content["categories"], content["organisation"]["name"], content["comparison_columns"]
+            ),
             decimal=decimal,
         ),
         "chart-capabilities": charts.bars_figure(
             [r["name"] for r in content["capabilities"]],
-            _comparison_series(content["capabilities"], content["organisation"]["name"]),
+            _comparison_series(
+                content["capabilities"], content["organisation"]["name"], content["comparison_columns"]
+            ),
             decimal=decimal,
             row_height=12,
         ),

@@ -27,10 +27,9 @@ def _sheet(workbook, title: str, header: list[str], rows: list[list], percent_co
 
 
 def build_xlsx(content: dict) -> bytes:
-    from .selectors.annual import basis_labels, section_titles
+    from .selectors.annual import section_titles
 
     titles = section_titles()
-    bases = basis_labels()
     workbook = new_workbook()
     summary = content["summary"]
     org_name = content["organisation"]["name"]
@@ -89,46 +88,27 @@ def build_xlsx(content: dict) -> bytes:
         percent_columns=(2, 3),
     )
 
-    # 3. Categories and capabilities
-    comparison_header = [bases["national"], bases["county"], bases["kind"]]
-    _sheet(
-        workbook,
-        _("Categories"),
-        [_("Code"), _("Category"), _("Dimension"), org_name, _("Last year")] + comparison_header,
-        [
+    # 3. Categories and capabilities: the chosen comparison sets as columns, as on the report's pages
+    comparison_header = [column["label"] for column in content["comparison_columns"]]
+    percent_columns = tuple(range(3, 5 + len(comparison_header)))
+    for title, rows, parent in (
+        (_("Categories"), content["categories"], "dimension"),
+        (_("Capabilities"), content["capabilities"], "category"),
+    ):
+        _sheet(
+            workbook,
+            title,
             [
-                r["code"],
-                r["name"],
-                r["dimension"],
-                r["percent"],
-                r["previous"],
-                r["national"],
-                r["county"],
-                r["kind"],
+                _("Code"),
+                _("Category") if parent == "dimension" else _("Capability"),
+                _("Dimension") if parent == "dimension" else _("Category"),
+                org_name,
+                _("Last year"),
             ]
-            for r in content["categories"]
-        ],
-        percent_columns=(3, 4, 5, 6, 7),
-    )
-    _sheet(
-        workbook,
-        _("Capabilities"),
-        [_("Code"), _("Capability"), _("Category"), org_name, _("Last year")] + comparison_header,
-        [
-            [
-                r["code"],
-                r["name"],
-                r["category"],
-                r["percent"],
-                r["previous"],
-                r["national"],
-                r["county"],
-                r["kind"],
-            ]
-            for r in content["capabilities"]
-        ],
-        percent_columns=(3, 4, 5, 6, 7),
-    )
+            + comparison_header,
+            [[r["code"], r["name"], r[parent], r["percent"], r["previous"], *r["comparisons"]] for r in rows],
+            percent_columns=percent_columns,
+        )
 
     # 4. Departments
     _sheet(

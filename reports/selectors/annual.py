@@ -7,11 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from maturity.models import RoundResult
-from surveys.models import Organisation, Round
+from maturity.models import BenchmarkSource, RoundResult
+from surveys.models import ComparisonNetwork, Organisation, Round
 
 from ..models import Conclusion, ReportJob
 
@@ -25,7 +25,6 @@ SECTIONS = (
     "conclusions",
     "actions",
 )
-COMPARISON_BASES = ("national", "county", "kind")
 
 
 def section_titles() -> dict[str, str]:
@@ -38,14 +37,6 @@ def section_titles() -> dict[str, str]:
         "method": _("Response rates and method"),
         "conclusions": _("Conclusions and recommendations"),
         "actions": _("Improvement actions"),
-    }
-
-
-def basis_labels() -> dict[str, str]:
-    return {
-        "national": _("All organisations"),
-        "county": _("Same county"),
-        "kind": _("Same kind of organisation"),
     }
 
 
@@ -81,8 +72,10 @@ def list_report_years(*, organisation: Organisation) -> list[int]:
 
 def compute_fingerprint(*, organisation: Organisation, year: int) -> tuple[str, dict]:
     """What a report of this organisation and year is built from: the rounds of the year and the year
-    before (data_changed_at, results computed_at), the comparison data of those periods and the
-    conclusions. Any change gives another fingerprint: a report built earlier is then outdated."""
+    before (data_changed_at, results computed_at), the comparison data of those periods (the other
+    organisations' results, which of them share, the imported benchmark data), the comparison sets the
+    organisation admin chose with its networks, and the conclusions. Any change gives another fingerprint: a
+    report built earlier is then outdated."""
     rounds = list(
         Round.objects.filter(organisation=organisation, period__year__in=[year - 1, year])
         .select_related("period")
@@ -97,6 +90,14 @@ def compute_fingerprint(*, organisation: Organisation, year: int) -> tuple[str, 
         last=Max("updated_at")
     )
     n_conclusions = Conclusion.objects.filter(organisation=organisation, year=year).count()
+    benchmarks = BenchmarkSource.objects.aggregate(last=Max("imported_at"), n=Count("pk"))
+    networks = [
+        [network.pk, network.name, sorted(member.pk for member in network.members.all())]
+        for network in ComparisonNetwork.objects.filter(organisation=organisation)
+        .prefetch_related("members")
+        .order_by("pk")
+    ]
+    not_sharing = sorted(Organisation.objects.filter(shares_comparisons=False).values_list("pk", flat=True))
     summary = {
         "rounds": [
             {
@@ -112,6 +113,11 @@ def compute_fingerprint(*, organisation: Organisation, year: int) -> tuple[str, 
         "comparison_changed_at": comparison["changed"].isoformat() if comparison["changed"] else None,
         "conclusions_changed_at": conclusions["last"].isoformat() if conclusions["last"] else None,
         "n_conclusions": n_conclusions,
+        "report_sets": organisation.report_comparison_sets,
+        "networks": networks,
+        "not_sharing": not_sharing,
+        "benchmarks_imported_at": benchmarks["last"].isoformat() if benchmarks["last"] else None,
+        "n_benchmark_sources": benchmarks["n"],
     }
     digest = hashlib.sha256(json.dumps(summary, sort_keys=True).encode()).hexdigest()
     return digest, summary

@@ -39,7 +39,7 @@ from surveys.scope_keys import ORGANISATION, ScopeKey
 from surveys.tree import tree_ordered
 
 from ..models import Conclusion
-from .annual import COMPARISON_BASES, SECTIONS, basis_labels, list_year_rounds
+from .annual import SECTIONS, list_year_rounds
 from .dashboard.sections import band_text
 
 STRONGEST_COUNT = 3
@@ -95,7 +95,9 @@ class Year:
     previous_round: Round | None
     views: dict[int, RoundView]
     names: Names
-    comparisons: dict[str, dict | None]
+    # The sets the organisation admin chose for the report that have enough organisations, in the sets'
+    # order: key → the set (maturity.selectors.get_comparison_sets), with its means of every part.
+    comparisons: dict[str, dict]
     comparison_sets: dict
     types: dict[str, TypeDescription]
     departments: list[Scope]
@@ -206,7 +208,7 @@ def _year(*, organisation: Organisation, year: int, visibility: Visibility) -> Y
         previous_round=previous_round,
         views=views,
         names=_names(version.pk),
-        comparisons={basis: comparison_sets["means"][basis] for basis in COMPARISON_BASES},
+        comparisons={entry["key"]: entry for entry in comparison_sets["sets"] if not entry["too_few"]},
         comparison_sets=comparison_sets,
         types={t.type: t for t in TypeDescription.objects.filter(version=version)},
         departments=departments,
@@ -221,7 +223,6 @@ def _summary(y: Year) -> dict:
     org = figures(y.view, ORGANISATION, y.organisation.name)
     before = figures(y.before, ORGANISATION, "") if y.before is not None else None
     type_row = y.type_row
-    labels = basis_labels()
     return {
         **org,
         "type_title": type_row.title if type_row else "",
@@ -229,21 +230,26 @@ def _summary(y: Year) -> dict:
         "previous_period": str(y.previous_round.period) if y.previous_round is not None else None,
         "change": _change(org, before),
         # The sets the organisation admin chose (all by default), each with its distribution and the
-        # organisation's position as a quarter band (issue 15); the means of the national, county and
-        # kind sets also go into the matrix and the bars.
+        # organisation's position as a quarter band (issue 15); the same sets' means also go into the
+        # matrix, the bars and the tables of categories and capabilities.
         "comparison_period": y.comparison_sets["period_label"],
         "comparison_fallback_from": y.comparison_sets["fallback_from"],
         "comparisons": [_set_row(entry) for entry in y.comparison_sets["sets"]],
         "matrix_comparisons": [
             {
-                "basis": basis,
-                "label": labels[basis],
-                "capability": comparison["capability_percent"] if comparison else None,
-                "legacy": comparison["legacy_percent"] if comparison else None,
+                "basis": key,
+                "label": entry["label"],
+                "capability": _set_mean(entry, "capability"),
+                "legacy": _set_mean(entry, "legacy"),
             }
-            for basis, comparison in y.comparisons.items()  # in the order of COMPARISON_BASES
+            for key, entry in y.comparisons.items()
         ],
     }
+
+
+def _set_mean(entry: dict, figure: str) -> float | None:
+    value = entry["figures"].get(figure)
+    return value["mean"] if value else None
 
 
 def _set_row(entry: dict) -> dict:
@@ -303,7 +309,8 @@ def _categories(y: Year) -> tuple[list, list]:
     names = y.names
 
     def comparison_parts(level, code):
-        return {b: (c[level].get(code) if (c := y.comparisons[b]) else None) for b in COMPARISON_BASES}
+        # One value per column of ``comparison_columns``: each chosen set's mean of the part.
+        return {"comparisons": [entry["parts"][level].get(code) for entry in y.comparisons.values()]}
 
     categories = [
         {
@@ -519,6 +526,9 @@ def get_report_content(
         "period": str(y.main_round.period),
         "k": y.view.k,
         "summary": summary,
+        # The columns of the categories' and capabilities' tables after the organisation's own and last
+        # year's: the chosen comparison sets that have enough organisations.
+        "comparison_columns": [{"key": key, "label": entry["label"]} for key, entry in y.comparisons.items()],
         "matrix": matrix,
         "categories": categories,
         "capabilities": capabilities,

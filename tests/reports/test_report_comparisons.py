@@ -70,3 +70,72 @@ def test_a_year_without_peers_shows_the_latest_period_that_has_them(organisation
     assert summary["comparison_fallback_from"] == "HT 2025"
     assert summary["comparison_period"] == "HT 2024"
     assert {row["basis"]: row for row in summary["comparisons"]}["national"]["n_organisations"] == 5
+
+
+def test_the_matrix_bars_and_tables_follow_the_chosen_sets(organisation, org_admin):
+    """The chosen sets are also the matrix's comparison points and the columns of the categories' and
+    capabilities' tables, bars and XLSX sheets; each value is the unweighted mean of the set's
+    organisations' own figures."""
+    import io
+    import statistics
+
+    from openpyxl import load_workbook
+
+    from maturity.models import OrganisationFigure
+    from reports.annual_figures import build_figures
+    from reports.xlsx_report import build_xlsx
+
+    make_closed_round(organisation)
+    peers = _peers(["0509", "0512", "0513", "0560", "0561", "0562"])
+    network = ComparisonNetwork.objects.create(organisation=organisation, name="Östgötanätverket")
+    network.members.set(peers[:5])
+    set_comparison_settings(organisation=organisation, shares=True, report_sets=["networks"], actor=org_admin)
+    organisation.refresh_from_db()
+
+    content = get_report_content(organisation=organisation, year=2025, visibility=Visibility.everything())
+    assert content["comparison_columns"] == [
+        {"key": f"network:{network.pk}", "label": "Nätverk: Östgötanätverket"}
+    ]
+    comparison_points = [p for p in content["matrix"]["points"] if p["kind"] == "comparison"]
+    assert [p["name"] for p in comparison_points] == ["Nätverk: Östgötanätverket"]
+
+    def members_mean(figure):
+        values = OrganisationFigure.objects.filter(
+            organisation__in=peers[:5], figure=figure, round__isnull=False
+        ).values_list("percent", flat=True)
+        return statistics.fmean(values)
+
+    assert comparison_points[0]["capability"] == pytest.approx(members_mean("capability"))
+    assert comparison_points[0]["legacy"] == pytest.approx(members_mean("legacy"))
+    for level, prefix in (("categories", "category"), ("capabilities", "capability")):
+        for row in content[level]:
+            assert row["comparisons"] == [pytest.approx(members_mean(f"{prefix}:{row['code']}"))]
+
+    bars = build_figures(content)["chart-categories"]
+    assert [trace["name"] for trace in bars["data"]] == [organisation.name, "Nätverk: Östgötanätverket"]
+    sheet = load_workbook(io.BytesIO(build_xlsx(content)))["Kategorier"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[-1] == "Nätverk: Östgötanätverket" and "Alla organisationer" not in header
+    assert sheet.cell(row=2, column=len(header)).value == pytest.approx(
+        members_mean(f"category:{content['categories'][0]['code']}")
+    )
+
+
+def test_changing_the_chosen_sets_outdates_a_built_report(organisation, org_admin):
+    from reports.selectors.annual import compute_fingerprint
+
+    make_closed_round(organisation)
+    peer = _peers(["0509"])[0]
+    before, _summary_before = compute_fingerprint(organisation=organisation, year=2025)
+    set_comparison_settings(organisation=organisation, shares=True, report_sets=["national"], actor=org_admin)
+    organisation.refresh_from_db()
+    after_sets, _summary = compute_fingerprint(organisation=organisation, year=2025)
+    assert after_sets != before
+    network = ComparisonNetwork.objects.create(organisation=organisation, name="Nätverket")
+    after_network, _summary = compute_fingerprint(organisation=organisation, year=2025)
+    assert after_network != after_sets
+    network.members.add(peer)
+    after_member, _summary = compute_fingerprint(organisation=organisation, year=2025)
+    assert after_member != after_network
+    Organisation.objects.filter(pk=peer.pk).update(shares_comparisons=False)
+    assert compute_fingerprint(organisation=organisation, year=2025)[0] != after_member
