@@ -166,7 +166,7 @@ def load_demo_data() -> dict:
         .order_by("starts_on")
     )
     load_demo_benchmarks(summary, periods)
-    set_public_national_overview(enabled=True)
+    set_public_national_overview(enabled=True, actor=None)
     summary["notes"].append(
         "National overview: /plattform/nationell-oversikt/ (platform admin), switched on for the public at "
         "/nationell-oversikt/; open data at /oppna-data/ (API /api/v1/open-data/, DCAT /oppna-data/dcat.rdf)."

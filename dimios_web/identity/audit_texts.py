@@ -42,6 +42,7 @@ TEXTS: dict[str, Promise] = {
     AuditAction.BENCHMARK_SOURCE_DELETED: _(
         "Deleted the benchmark source %(target)s with its %(records)s records"
     ),
+    AuditAction.NATIONAL_OVERVIEW_PUBLIC_CHANGED: _("Changed the public national overview: %(state)s"),
     # Settings, roles and staff
     AuditAction.SECURITY_SETTINGS_CHANGED: _("Changed the login settings: %(changes)s"),
     AuditAction.SSO_SETTINGS_CHANGED: _("Changed the single sign-on configuration: %(changes)s"),
@@ -169,6 +170,10 @@ def describe(event) -> str:
         values["outcome"] = str(LOAD_OUTCOMES.get(details.get("outcome", ""), details.get("outcome", "–")))
     if event.action == AuditAction.ROUND_CLOSING_DATE_CHANGED:
         values["before"], values["after"] = (_setting_value(details.get(k)) for k in ("before", "after"))
+    if event.action == AuditAction.NATIONAL_OVERVIEW_PUBLIC_CHANGED:
+        values["state"] = str(
+            _("switched on, anyone can read it") if details.get("public") else _("switched off")
+        )
     template = TEXTS.get(event.action)
     if template is None:
         return event.action

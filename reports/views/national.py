@@ -71,7 +71,7 @@ def national_overview(request):
     """The platform admin's national overview; a POST switches the public page on or off."""
     _platform_admin(request)
     if request.method == "POST":
-        set_public_national_overview(enabled=request.POST.get("public") == "on")
+        set_public_national_overview(enabled=request.POST.get("public") == "on", actor=request.user)
         return redirect("reports:national_overview")
     return _render(request, public=False)
 

@@ -814,6 +814,7 @@ class AuditAction(models.TextChoices):
     QUESTIONNAIRE_LOADED = "questionnaire.loaded"
     BENCHMARKS_IMPORTED = "benchmarks.imported"
     BENCHMARK_SOURCE_DELETED = "benchmarks.source_deleted"
+    NATIONAL_OVERVIEW_PUBLIC_CHANGED = "settings.national_overview_changed"
     # Settings, roles, staff, departments, groups
     SECURITY_SETTINGS_CHANGED = "settings.security_changed"
     SSO_SETTINGS_CHANGED = "settings.sso_changed"

@@ -204,6 +204,6 @@ def test_the_national_overview_is_for_platform_admins_and_public_only_when_switc
     client.force_login(platform_admin)
     assert client.get(admin_urls[0]).status_code == 200
     assert client.get(public_urls[0]).status_code == 404  # off by default, for the platform admin too
-    set_public_national_overview(enabled=True)
+    set_public_national_overview(enabled=True, actor=None)
     client.logout()
     assert client.get(public_urls[0]).status_code == 200

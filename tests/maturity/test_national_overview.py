@@ -165,7 +165,7 @@ def test_the_public_page_is_not_found_until_switched_on(client, world):
     url = reverse("reports:national_overview_public")
     assert client.get(url).status_code == 404
     assert client.get(reverse("reports:national_overview_public_export")).status_code == 404
-    set_public_national_overview(enabled=True)
+    set_public_national_overview(enabled=True, actor=None)
     response = client.get(url)
     assert response.status_code == 200
     text = response.content.decode()
@@ -175,7 +175,7 @@ def test_the_public_page_is_not_found_until_switched_on(client, world):
     assert "Importerad kommun" not in text
     assert "N01" not in text and "9999" not in text
     assert "för få organisationer" in text  # the region
-    set_public_national_overview(enabled=False)
+    set_public_national_overview(enabled=False, actor=None)
     assert client.get(url).status_code == 404
 
 
@@ -195,8 +195,22 @@ def test_only_a_platform_admin_reaches_the_admin_page_and_switches(client, world
         assert name not in response.content.decode()
     assert client.post(url, {"public": "on"}).status_code == 302
     assert national.is_national_overview_public()
+    assert client.post(url, {"public": "on"}).status_code == 302  # the same state again: nothing changes
     assert client.post(url, {}).status_code == 302
     assert not national.is_national_overview_public()
+    # Each real switch is audited, with who did it and the new state, and reads as a sentence.
+    from dimios_web.identity.audit_texts import describe
+    from surveys.models import AuditAction, AuditEvent
+
+    events = list(
+        AuditEvent.objects.filter(action=AuditAction.NATIONAL_OVERVIEW_PUBLIC_CHANGED).order_by("pk")
+    )
+    assert [(e.actor_id, e.details["public"]) for e in events] == [
+        (platform_admin.pk, True),
+        (platform_admin.pk, False),
+    ]
+    assert describe(events[0]) == "Ändrade den offentliga nationella översikten: påslagen, alla kan läsa den"
+    assert describe(events[1]) == "Ändrade den offentliga nationella översikten: avslagen"
 
 
 def test_the_xlsx_holds_the_figures_as_numbers(client, world, platform_admin):

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_public_overview_draws_an_unnamed_matrix_and_passes_axe(page, live_server, world):
-    set_public_national_overview(enabled=True)
+    set_public_national_overview(enabled=True, actor=None)
     page.goto(f"{live_server.url}/nationell-oversikt/")
     assert page.get_by_role("heading", level=1).inner_text() == "Nationell översikt, HT 2025"
     page.wait_for_selector("#national-types-chart.chart-drawn svg.main-svg", timeout=20_000)
