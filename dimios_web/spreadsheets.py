@@ -52,30 +52,16 @@ def csv_writer(out, **kwargs) -> SafeWriter:
     return SafeWriter(out, **kwargs)
 
 
-def make_workbook_safe(workbook) -> None:
-    """Before saving an openpyxl workbook: every text cell that a spreadsheet would take as a formula (and
-    any cell openpyxl itself made a formula because its text starts with ``=``) becomes a plain text cell
-    with Excel's quote prefix. Numbers are not touched."""
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                value = cell.value
-                if isinstance(value, str) and (cell.data_type == "f" or is_formula_like(value)):
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
-
-
 # --- The one XLSX writer (issue 13): the dashboard export and the annual report's workbook ----------------
 
 
 def new_workbook():
-    """An empty openpyxl workbook (no default sheet); fill it with :func:`add_sheet`, end with
+    """An empty streaming openpyxl workbook (write-only: each row is written out as it is added, so a sheet
+    of 7 000 × 50 cells costs a few seconds, not twenty); fill it with :func:`add_sheet`, end with
     :func:`workbook_bytes`."""
     from openpyxl import Workbook
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    return workbook
+    return Workbook(write_only=True)
 
 
 def sheet_title(title: str, workbook) -> str:
@@ -87,6 +73,29 @@ def sheet_title(title: str, workbook) -> str:
         name = clean[: 31 - len(suffix)] + suffix
         n += 1
     return name
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _safe_cell(sheet, value: Any, *, bold: bool = False):
+    """A cell for ``value`` when it needs one: a text that a spreadsheet would take as a formula (or that
+    openpyxl would write as one, because it starts with ``=``) becomes a plain text cell with Excel's quote
+    prefix; a header text is bold. Anything else is written as the value itself."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    dangerous = isinstance(value, str) and (value.startswith("=") or is_formula_like(value))
+    if not dangerous and not bold:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if dangerous:
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
 
 
 def add_sheet(
@@ -101,24 +110,14 @@ def add_sheet(
 ):
     """A sheet of rows under a bold header (if any). ``number_formats``: a format per column (0-based) for
     its numeric cells; ``widths``: per column (1-based), else every column as wide as its longest text
-    (8 to 60 characters); ``freeze``: the top-left cell that stays in view (``"A2"``: the header)."""
-    from openpyxl.styles import Font
+    (8 to 60 characters); ``freeze``: the top-left cell that stays in view (``"A2"``: the header). Every
+    text that a spreadsheet would run as a formula is written as text with the quote prefix; numbers stay
+    numbers."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(title=title[:31])
-    first = 1
-    if header is not None:
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        first = 2
-    for row in rows:
-        sheet.append(row)
-    for column, number_format in (number_formats or {}).items():
-        for row_cells in sheet.iter_rows(min_row=first, min_col=column + 1, max_col=column + 1):
-            for cell in row_cells:
-                if isinstance(cell.value, int | float):
-                    cell.number_format = number_format
+    # A write-only sheet takes its columns' widths and its panes before the first row.
     if widths is not None:
         for index, width in widths.items():
             sheet.column_dimensions[get_column_letter(index)].width = width
@@ -130,15 +129,31 @@ def add_sheet(
             sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
     if freeze:
         sheet.freeze_panes = freeze
+    if header is not None:
+        sheet.append([_safe_cell(sheet, text, bold=True) for text in header])
+    # One formatted cell per column, reused row after row: a write-only sheet writes a row out when it is
+    # appended, so the cell is free again for the next one.
+    formatted = {}
+    for column, number_format in (number_formats or {}).items():
+        formatted[column] = WriteOnlyCell(sheet)
+        formatted[column].number_format = number_format
+    for row in rows:
+        out = []
+        for index, value in enumerate(row):
+            cell = formatted.get(index)
+            if cell is not None and _is_number(value):
+                cell.value = value
+                out.append(cell)
+            else:
+                out.append(_safe_cell(sheet, value))
+        sheet.append(out)
     return sheet
 
 
 def workbook_bytes(workbook) -> bytes:
-    """The workbook as an .xlsx file, made safe first (:func:`make_workbook_safe`: no text becomes a
-    formula)."""
+    """The workbook as an .xlsx file (every text cell was made safe as it was written: :func:`add_sheet`)."""
     import io
 
-    make_workbook_safe(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -105,3 +105,40 @@ def test_every_formula_start_is_escaped(start):
 
 def test_numbers_pass_untouched():
     assert safe_text(-3.5) == -3.5 and safe_text(7) == 7
+
+
+def test_the_streaming_xlsx_writer_keeps_every_value_its_format_and_neutralises_headers_and_cells():
+    """The one XLSX writer streams its rows (write-only) and reuses one formatted cell per column: every row
+    must still hold its own number with the column's format, a formula-like text anywhere (a header, a text
+    in a number column) must be a quoted text, and a true/false or an empty cell stays what it was."""
+    from dimios_web.spreadsheets import add_sheet, new_workbook, workbook_bytes
+
+    workbook = new_workbook()
+    rows = [[f"Org {i}", i * 1.25, i, "" if i % 3 else "=1+1"] for i in range(1, 201)]
+    rows.append(["@SUM(A1)", "-2+3", True, None])
+    add_sheet(
+        workbook,
+        "data",
+        rows,
+        header=['=HYPERLINK("http://evil.example")', "Percent", "Count", "Note"],
+        number_formats={1: "0.0", 2: "0"},
+        freeze="A2",
+    )
+    sheet = load_workbook(io.BytesIO(workbook_bytes(workbook)))["data"]
+    header = sheet[1]
+    assert header[0].value == '=HYPERLINK("http://evil.example")' and header[0].data_type == "s"
+    assert header[0].quotePrefix and header[1].font.b
+    assert sheet.freeze_panes == "A2"
+    for i in range(1, 201):
+        name, percent, count, note = sheet[i + 1]
+        assert (name.value, percent.value, count.value) == (f"Org {i}", i * 1.25, i)
+        assert percent.number_format == "0.0" and count.number_format == "0"
+        if i % 3 == 0:
+            assert note.value == "=1+1" and note.data_type == "s" and note.quotePrefix
+        else:
+            assert note.value is None
+    last = sheet[202]
+    assert last[0].value == "@SUM(A1)" and last[0].quotePrefix
+    assert last[1].value == "-2+3" and last[1].quotePrefix and last[1].data_type == "s"
+    assert last[2].value is True
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
