@@ -20,23 +20,12 @@ Printed:
 
 from __future__ import annotations
 
-import os
-import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    sys.exit("DATABASE_URL must name the PostgreSQL database seeded by benchmarks/seed_national.py")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dimios_web.settings")
-os.environ.setdefault("DJANGO_DEBUG", "1")
-os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")
-os.environ.setdefault("EMAIL_URL", "consolemail://")
+import national_scale
 
-import django
-
-django.setup()
+national_scale.setup_django()
 
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -75,24 +64,7 @@ GROUP BY f.figure
 """
 
 
-def _times(fn, runs: int = RUNS) -> list[float]:
-    fn()  # warm
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def _p95(times: list[float]) -> float:
-    return sorted(times)[max(0, int(round(0.95 * len(times))) - 1)]
-
-
-def _describe(label: str, times: list[float]) -> float:
-    median = statistics.median(times)
-    print(f"{label}: median {median:.2f} ms, p95 {_p95(times):.2f} ms")
-    return median
+describe = national_scale.describe
 
 
 def main() -> int:
@@ -134,22 +106,24 @@ def main() -> int:
     comparison_queries = len(captured)
 
     settings.DEBUG = False
-    dashboard = _describe(f"organisation dashboard ({queries} queries)", _times(lambda: client.get(url)))
-    national = _describe(
+    dashboard = describe(
+        f"organisation dashboard ({queries} queries)", national_scale.times_ms(lambda: client.get(url), RUNS)
+    )
+    national = describe(
         f"get_comparison national, stored aggregates ({comparison_queries} queries for all three bases)",
-        _times(lambda: get_comparison(organisation=organisation, period=period)),
+        national_scale.times_ms(lambda: get_comparison(organisation=organisation, period=period), RUNS),
     )
-    _describe(
+    describe(
         "get_comparisons national+county+kind (the dashboard's)",
-        _times(lambda: get_comparisons(organisation=organisation, period=period)),
+        national_scale.times_ms(lambda: get_comparisons(organisation=organisation, period=period), RUNS),
     )
-    from_rows = _describe(
+    from_rows = describe(
         "get_comparisons from the figure rows (stale or with k)",
-        _times(lambda: get_comparisons(organisation=organisation, period=period, k=5)),
+        national_scale.times_ms(lambda: get_comparisons(organisation=organisation, period=period, k=5), RUNS),
     )
-    old = _describe(
+    old = describe(
         "old computation in Python, national+county+kind",
-        _times(
+        national_scale.times_ms(
             lambda: [
                 reference_comparison(organisation=organisation, period=period, basis=b)
                 for b in ("national", "county", "kind")
@@ -163,7 +137,9 @@ def main() -> int:
             cursor.execute(HAND_SQL, [period.pk, organisation.pk])
             return cursor.fetchall()
 
-    hand = _describe("hand-written SQL aggregate (national, one GROUP BY)", _times(hand_sql))
+    hand = describe(
+        "hand-written SQL aggregate (national, one GROUP BY)", national_scale.times_ms(hand_sql, RUNS)
+    )
     print(f"ratio get_comparison national / hand SQL: {national / hand:.2f} (target ≤ {RATIO_TARGET})")
 
     # Issue 15: every comparison set with its distribution, for the organisation and for a department.
@@ -173,13 +149,15 @@ def main() -> int:
     sets_queries = len(captured)
     listed = ", ".join("{} ({})".format(e["key"], e["n_organisations"]) for e in result["sets"])
     print(f"sets: {listed}")
-    sets_org = _describe(
+    sets_org = describe(
         "get_comparison_sets, organisation (every set with its distribution)",
-        _times(lambda: get_comparison_sets(organisation=organisation, period=period)),
+        national_scale.times_ms(lambda: get_comparison_sets(organisation=organisation, period=period), RUNS),
     )
-    sets_department = _describe(
+    sets_department = describe(
         f"get_comparison_sets, department with its sector ({sets_queries} queries)",
-        _times(lambda: get_comparison_sets(organisation=organisation, period=period, department=department)),
+        national_scale.times_ms(
+            lambda: get_comparison_sets(organisation=organisation, period=period, department=department), RUNS
+        ),
     )
 
     def hand_sql_sets():
@@ -205,13 +183,13 @@ def main() -> int:
             cursor.execute(HAND_SQL_DISTRIBUTION.format(extra=""), [period.pk, organisation.pk])
             return cursor.fetchall()
 
-    hand_national = _describe(
+    hand_national = describe(
         "hand-written SQL with the distribution (national, one GROUP BY with percentile_cont)",
-        _times(hand_sql_national_distribution),
+        national_scale.times_ms(hand_sql_national_distribution, RUNS),
     )
-    hand_sets = _describe(
+    hand_sets = describe(
         "hand-written SQL with the distribution, every set of the department (6 GROUP BYs)",
-        _times(hand_sql_sets),
+        national_scale.times_ms(hand_sql_sets, RUNS),
     )
     print(
         "ratio get_comparison national (with distribution) / hand SQL with distribution: "
@@ -228,7 +206,10 @@ def main() -> int:
         with transaction.atomic():
             refresh_period_comparisons(period_id=period.pk)
 
-    _describe("refresh of one period's aggregates (added to closing a round)", _times(refresh_one, runs=5))
+    describe(
+        "refresh of one period's aggregates (added to closing a round)",
+        national_scale.times_ms(refresh_one, runs=5),
+    )
     started = time.perf_counter()
     written = refresh_comparisons()
     print(

@@ -16,23 +16,11 @@ Printed:
 
 from __future__ import annotations
 
-import os
-import statistics
 import sys
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    sys.exit("DATABASE_URL must name the PostgreSQL database seeded by benchmarks/seed_national.py")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dimios_web.settings")
-os.environ.setdefault("DJANGO_DEBUG", "1")
-os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")
-os.environ.setdefault("EMAIL_URL", "consolemail://")
+import national_scale
 
-import django
-
-django.setup()
+national_scale.setup_django()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -83,21 +71,8 @@ HAND_SQL = [
 ]
 
 
-def _times(fn, runs: int = RUNS) -> list[float]:
-    fn()  # warm
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def _describe(label: str, times: list[float]) -> float:
-    median = statistics.median(times)
-    p95 = sorted(times)[max(0, int(round(0.95 * len(times))) - 1)]
-    print(f"{label}: median {median:.1f} ms, p95 {p95:.1f} ms")
-    return median
+def describe(label: str, times: list[float]) -> float:
+    return national_scale.describe(label, times, decimals=1)
 
 
 def main() -> int:
@@ -122,16 +97,19 @@ def main() -> int:
         national.get_national_overview()
     queries = len(captured)
     settings.DEBUG = False
-    selector = _describe(
-        f"get_national_overview ({queries} queries)", _times(lambda: national.get_national_overview())
+    selector = describe(
+        f"get_national_overview ({queries} queries)",
+        national_scale.times_ms(lambda: national.get_national_overview(), RUNS),
     )
-    _describe(
+    describe(
         "get_national_overview + the page's tables and charts",
-        _times(lambda: build_national_page(national.get_national_overview())),
+        national_scale.times_ms(lambda: build_national_page(national.get_national_overview()), RUNS),
     )
-    _describe(
+    describe(
         "… + its XLSX",
-        _times(lambda: national_overview_xlsx(build_national_page(national.get_national_overview())), runs=5),
+        national_scale.times_ms(
+            lambda: national_overview_xlsx(build_national_page(national.get_national_overview())), runs=5
+        ),
     )
     params = {
         "later": overview.period.pk,
@@ -144,7 +122,10 @@ def main() -> int:
                 cursor.execute(sql, params)
                 cursor.fetchall()
 
-    hand = _describe("hand-written SQL (three GROUP BYs: distributions, types, change)", _times(hand_sql))
+    hand = describe(
+        "hand-written SQL (three GROUP BYs: distributions, types, change)",
+        national_scale.times_ms(hand_sql, RUNS),
+    )
     print(f"ratio get_national_overview / hand SQL: {selector / hand:.2f}")
     ok = selector < TARGET_MS
     print("OK" if ok else "MISSES THE TARGET")

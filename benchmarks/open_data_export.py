@@ -20,24 +20,14 @@ Printed, RUNS times each and their median:
 from __future__ import annotations
 
 import io
-import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    sys.exit("DATABASE_URL must name the PostgreSQL database seeded by benchmarks/seed_national.py")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dimios_web.settings")
-os.environ.setdefault("DJANGO_DEBUG", "1")
-os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")
-os.environ.setdefault("EMAIL_URL", "consolemail://")
+import national_scale
 
-import django
-
-django.setup()
+national_scale.setup_django()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

@@ -23,17 +23,12 @@ import os
 import random
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    sys.exit(
-        "DATABASE_URL must name a PostgreSQL database of its own (e.g. postgres://postgres@127.0.0.1:5432/bench_b)"
-    )
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dimios_web.settings")
-os.environ.setdefault("DJANGO_DEBUG", "1")
-os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")
-os.environ.setdefault("EMAIL_URL", "consolemail://")
+import national_scale
+
+national_scale.environment(
+    "DATABASE_URL must name a PostgreSQL database of its own (e.g. postgres://postgres@127.0.0.1:5432/bench_b)"
+)
 
 BENCH_CODE = "0604"  # Aneby: the organisation whose dashboard the benchmark reads
 FIRST_YEAR = 2021
