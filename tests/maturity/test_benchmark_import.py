@@ -608,23 +608,9 @@ def test_a_rejected_file_leaves_no_audit_event(reference):
 
 
 def _local_closed_round(organisation, period, questionnaire, overall: float):
-    from maturity.models import RoundResult
-    from maturity.services import comparisons
-    from surveys.models import Round
+    from tests.maturity.stored_rounds import close_round_with_results
 
-    round_ = Round.objects.create(
-        organisation=organisation, period=period, questionnaire=questionnaire, status=Round.Status.CLOSED
-    )
-    result = RoundResult.objects.create(
-        round=round_,
-        questionnaire=questionnaire,
-        scope=RoundResult.Scope.ORGANISATION,
-        scope_key="organisation",
-        n_respondents=20,
-        published={"hidden": False, "n": 20, "overall_percent": overall, "capability_percent": None},
-        published_figures={},
-    )
-    comparisons.record_round_figures(round_=round_, organisation_result=result)
+    close_round_with_results(organisation, period, questionnaire, overall, capability=None, legacy=None)
 
 
 def test_get_comparisons_of_a_local_organisation_includes_the_imported_organisations(reference, organisation):

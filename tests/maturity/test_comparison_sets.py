@@ -10,10 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from maturity import distribution
-from maturity.models import RoundResult
 from maturity.selectors import get_comparison, get_comparison_sets, get_comparisons
 from maturity.services import comparisons
-from surveys.models import ComparisonNetwork, Organisation, Round, Sector
+from surveys.models import ComparisonNetwork, Organisation, Sector
 from tests.factories import (
     CountyFactory,
     DepartmentFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     OrganisationFactory,
     QuestionnaireVersionFactory,
 )
+from tests.maturity.stored_rounds import close_round_with_results
 
 pytestmark = pytest.mark.django_db
 
@@ -30,48 +30,7 @@ def questionnaire():
     return QuestionnaireVersionFactory()
 
 
-def close_round(
-    organisation, period, questionnaire, overall, *, n=20, capability=None, legacy=None, departments=()
-):
-    """A closed round with its stored organisation result (and department results: (department, overall,
-    n)) recorded as compute_round_results does."""
-    round_ = Round.objects.create(
-        organisation=organisation, period=period, questionnaire=questionnaire, status=Round.Status.CLOSED
-    )
-    for department, value, count in departments:
-        RoundResult.objects.create(
-            round=round_,
-            questionnaire=questionnaire,
-            scope=RoundResult.Scope.DEPARTMENT,
-            scope_key=f"department:{department.pk}",
-            department=department,
-            n_respondents=count,
-            published={
-                "hidden": False,
-                "n": count,
-                "overall_percent": value,
-                "capability_percent": value,
-                "legacy_percent": 100 - value,
-            },
-            published_figures={},
-        )
-    result = RoundResult.objects.create(
-        round=round_,
-        questionnaire=questionnaire,
-        scope=RoundResult.Scope.ORGANISATION,
-        scope_key="organisation",
-        n_respondents=n,
-        published={
-            "hidden": False,
-            "n": n,
-            "overall_percent": overall,
-            "capability_percent": capability if capability is not None else overall,
-            "legacy_percent": legacy if legacy is not None else 100 - overall,
-        },
-        published_figures={},
-    )
-    comparisons.record_round_figures(round_=round_, organisation_result=result)
-    return round_
+close_round = close_round_with_results
 
 
 def test_distribution_by_hand():

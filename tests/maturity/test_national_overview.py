@@ -19,6 +19,7 @@ from maturity.services import comparisons
 from maturity.services.site_settings import set_public_national_overview
 from surveys.models import Organisation, Round
 from tests.factories import MeasurementPeriodFactory, OrganisationFactory, QuestionnaireVersionFactory
+from tests.maturity.stored_rounds import close_round_with_results
 
 pytestmark = pytest.mark.django_db
 
@@ -36,31 +37,16 @@ WORLD = [
 
 
 def close_round(organisation, period, questionnaire, overall, capability, legacy, n=20):
-    round_ = Round.objects.create(
-        organisation=organisation, period=period, questionnaire=questionnaire, status=Round.Status.CLOSED
+    return close_round_with_results(
+        organisation,
+        period,
+        questionnaire,
+        overall,
+        capability=capability,
+        legacy=legacy,
+        n=n,
+        dimension_figures=True,
     )
-    result = RoundResult.objects.create(
-        round=round_,
-        questionnaire=questionnaire,
-        scope=RoundResult.Scope.ORGANISATION,
-        scope_key="organisation",
-        n_respondents=n,
-        published={
-            "hidden": False,
-            "n": n,
-            "overall_percent": overall,
-            "capability_percent": capability,
-            "legacy_percent": legacy,
-        },
-        published_figures={
-            "dimensions": {
-                "capability": {"percent": capability},
-                "legacy": {"percent": legacy},
-            }
-        },
-    )
-    comparisons.record_round_figures(round_=round_, organisation_result=result)
-    return round_
 
 
 def benchmark_record(period, code, overall, capability, legacy, n=30):
