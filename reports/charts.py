@@ -118,7 +118,18 @@ MATRIX_STYLE: dict[str, dict[str, Any]] = {
     "comparison": {"symbol": "square-open", "size": 12, "color": "#D55E00"},
 }
 MATRIX_ORDER = ("comparison", "department", "organisation", "focus")
-COMPARISON_SYMBOLS = ("square-open", "triangle-up-open", "diamond-open")
+# One open symbol per comparison set: the annual report shows every set the organisation admin chose (up to
+# seven with networks), and no two of them may look alike.
+COMPARISON_SYMBOLS = (
+    "square-open",
+    "triangle-up-open",
+    "diamond-open",
+    "triangle-down-open",
+    "pentagon-open",
+    "hexagon-open",
+    "cross-open",
+    "star-triangle-up-open",
+)
 MATRIX_MAX_LABELS = 6  # with more departments their dots are unlabelled (hover and the table name them)
 
 

@@ -51,6 +51,24 @@ def test_the_matrix_leaves_out_points_without_both_figures_and_tells_kinds_apart
     assert by_kind["focus"]["mode"] == "markers+text"
 
 
+def test_every_comparison_set_in_the_matrix_has_a_symbol_of_its_own():
+    """The annual report puts every chosen set in the matrix (up to seven with networks): no two look alike,
+    and none looks like the organisation, a department or the focus."""
+    sets = [
+        charts.MatrixPoint(f"Jämförelse {i}", 40.0 + i, 50.0, "comparison", f"comparison:{i}")
+        for i in range(8)
+    ]
+    figure = charts.matrix_figure(
+        [
+            charts.MatrixPoint("Kommunen", 55.0, 40.0, "focus", "organisation"),
+            charts.MatrixPoint("Social", 30.0, 35.0, "department", "department:1"),
+            *sets,
+        ]
+    )
+    symbols = [trace["marker"]["symbol"] for trace in figure["data"]]
+    assert len(symbols) == 10 and len(set(symbols)) == 10
+
+
 def test_bars_carry_their_values_as_text_and_differ_by_pattern_not_only_colour():
     figure = charts.bars_figure(
         ["Effektivitet", "Innovation"],
