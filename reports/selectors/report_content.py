@@ -239,24 +239,21 @@ def _summary(y: Year) -> dict:
             {
                 "basis": key,
                 "label": entry["label"],
-                "capability": _set_mean(entry, "capability"),
-                "legacy": _set_mean(entry, "legacy"),
+                "capability": _set_value(entry, "capability"),
+                "legacy": _set_value(entry, "legacy"),
             }
             for key, entry in y.comparisons.items()
         ],
     }
 
 
-def _set_mean(entry: dict, figure: str) -> float | None:
+def _set_value(entry: dict, figure: str, key: str = "mean") -> float | None:
+    """One number of a set's headline figure (its mean, a quartile…); None where the set does not show it."""
     value = entry["figures"].get(figure)
-    return value["mean"] if value else None
+    return value[key] if value else None
 
 
 def _set_row(entry: dict) -> dict:
-    def part(figure: str, key: str):
-        value = entry["figures"].get(figure)
-        return value[key] if value else None
-
     overall = entry["figures"].get("overall")
     return {
         "basis": entry["key"],
@@ -265,14 +262,14 @@ def _set_row(entry: dict) -> dict:
         "too_few": entry["too_few"],
         "n_organisations": entry["n_organisations"],
         "n_respondents": None if entry["too_few"] else entry["n_respondents"],
-        "overall": part("overall", "mean"),
-        "overall_q1": part("overall", "q1"),
-        "overall_median": part("overall", "median"),
-        "overall_q3": part("overall", "q3"),
-        "overall_min": part("overall", "min"),
-        "overall_max": part("overall", "max"),
-        "capability": part("capability", "mean"),
-        "legacy": part("legacy", "mean"),
+        "overall": _set_value(entry, "overall", "mean"),
+        "overall_q1": _set_value(entry, "overall", "q1"),
+        "overall_median": _set_value(entry, "overall", "median"),
+        "overall_q3": _set_value(entry, "overall", "q3"),
+        "overall_min": _set_value(entry, "overall", "min"),
+        "overall_max": _set_value(entry, "overall", "max"),
+        "capability": _set_value(entry, "capability", "mean"),
+        "legacy": _set_value(entry, "legacy", "mean"),
         "position": band_text(overall["band"]) if overall and overall["band"] else "",
     }
 

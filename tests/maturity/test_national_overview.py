@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from maturity import national
-from maturity.models import BenchmarkSource, OrganisationFigure, RoundResult
+from maturity.models import BenchmarkSource, OrganisationFigure
 from maturity.services import comparisons
 from maturity.services.site_settings import set_public_national_overview
-from surveys.models import Organisation, Round
+from surveys.models import Organisation
 from tests.factories import MeasurementPeriodFactory, OrganisationFactory, QuestionnaireVersionFactory
 from tests.maturity.stored_rounds import close_round_with_results
 
@@ -250,30 +250,14 @@ def test_a_sector_needs_five_organisations_not_five_departments():
                 DepartmentFactory(organisation=organisation, name=f"Kultur {j}", sector="culture_leisure")
                 for j in range(6)
             ]
-        round_ = Round.objects.create(
-            organisation=organisation, period=period, questionnaire=questionnaire, status=Round.Status.CLOSED
+        close_round_with_results(
+            organisation,
+            period,
+            questionnaire,
+            50.0 + i,
+            n=60,
+            departments=[(department, 40.0 + i + j, 10) for j, department in enumerate(departments)],
         )
-        for j, department in enumerate(departments):
-            RoundResult.objects.create(
-                round=round_,
-                questionnaire=questionnaire,
-                scope=RoundResult.Scope.DEPARTMENT,
-                scope_key=f"department:{department.pk}",
-                department=department,
-                n_respondents=10,
-                published={"hidden": False, "n": 10, "overall_percent": 40.0 + i + j},
-                published_figures={},
-            )
-        result = RoundResult.objects.create(
-            round=round_,
-            questionnaire=questionnaire,
-            scope=RoundResult.Scope.ORGANISATION,
-            scope_key="organisation",
-            n_respondents=60,
-            published={"hidden": False, "n": 60, "overall_percent": 50.0 + i},
-            published_figures={},
-        )
-        comparisons.record_round_figures(round_=round_, organisation_result=result)
     sectors = {row.key: row for row in national.get_national_overview().sets["sector"]}
     assert (sectors["education"].n, sectors["education"].n_organisations) == (6, 6)
     assert sectors["education"].distribution.mean == pytest.approx(sum(40.0 + i for i in range(6)) / 6)
