@@ -19,11 +19,12 @@ urlpatterns = [
     path("livez/", views.livez, name="livez"),
     path("healthz/", views.healthz, name="healthz"),
     re_path(r"^readyz/?$", views.readyz, name="readyz"),
+    # surveys first: its respondent pages lead it (the volume of a round's answers; surveys/urls.py).
+    path("", include("surveys.urls")),
     path("konto/", include(identity_urls.account_urlpatterns)),
     path("", include((identity_urls.organisation_urlpatterns, "identity"))),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
-    path("", include("surveys.urls")),
     path("", include("maturity.urls")),
     path("", include("reports.urls")),
 ]

@@ -1,9 +1,24 @@
 from django.urls import path
 
 from .views import organisation as views
+from .views import respond as respond_views
 
 app_name = "surveys"
+
+# The respondent's pages (issue 5) come first: they carry the volume (a save an answer), and URL resolution
+# tries patterns in order. The personal link is swapped for a session on the first request.
 urlpatterns = [
+    path("s/<str:token>/", respond_views.respond_start, name="respond_start"),
+    path("s/open/<str:key>/", respond_views.respond_open, name="respond_open"),
+    path("enkat/", respond_views.respond_welcome, name="respond_welcome"),
+    path("enkat/oppen/", respond_views.respond_open_start, name="respond_open_start"),
+    path("enkat/sida/<int:number>/", respond_views.respond_page, name="respond_page"),
+    path("enkat/spara/", respond_views.respond_save, name="respond_save"),
+    path("enkat/sammanfattning/", respond_views.respond_summary, name="respond_summary"),
+    path("enkat/kvitto/", respond_views.respond_receipt, name="respond_receipt"),
+]
+
+urlpatterns += [
     path("tillganglighet/", views.accessibility_statement, name="accessibility"),
     path("o/<str:org>/", views.organisation_detail, name="organisation_detail"),
     path("o/<str:org>/departments/", views.department_list, name="department_list"),
@@ -30,20 +45,6 @@ urlpatterns += [
         comparison_views.network_delete,
         name="network_delete",
     ),
-]
-
-# The respondent's pages (issue 5). The personal link is swapped for a session on the first request.
-from .views import respond as respond_views  # noqa: E402
-
-urlpatterns += [
-    path("s/<str:token>/", respond_views.respond_start, name="respond_start"),
-    path("s/open/<str:key>/", respond_views.respond_open, name="respond_open"),
-    path("enkat/", respond_views.respond_welcome, name="respond_welcome"),
-    path("enkat/oppen/", respond_views.respond_open_start, name="respond_open_start"),
-    path("enkat/sida/<int:number>/", respond_views.respond_page, name="respond_page"),
-    path("enkat/spara/", respond_views.respond_save, name="respond_save"),
-    path("enkat/sammanfattning/", respond_views.respond_summary, name="respond_summary"),
-    path("enkat/kvitto/", respond_views.respond_receipt, name="respond_receipt"),
 ]
 
 # Measurement windows and survey rounds (issue 4).

@@ -54,7 +54,8 @@ def get_draft_in_context(
         drafts = drafts.filter(invitation_id=invitation_id)
     else:
         drafts = drafts.filter(invitation__isnull=True, open_key_hash=open_key_hash or "-")
-    return drafts.first()
+    # The primary key makes it one row at most: no ORDER BY (``first()`` would add one and its compiling).
+    return next(iter(drafts[:1]), None)
 
 
 def get_open_draft(round_id: int, raw_key: str) -> Draft | None:

@@ -18,6 +18,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -353,9 +354,24 @@ def _scale(questionnaire) -> list[dict]:
             text = _("does not apply at all")
         elif not text and value == 6:
             text = _("applies completely")
-        choices.append({"value": str(value), "number": value, "text": text})
+        label = (
+            format_html('<strong>{}</strong> <span class="scale-text">{}</span>', value, text)
+            if text
+            else format_html("<strong>{}</strong>", value)
+        )
+        choices.append(
+            {"value": str(value), "number": value, "text": text, "suffix": value, "label_html": label}
+        )
     dont_know = (questionnaire.dont_know_label or {}).get(lang) or _("Don't know")
-    choices.append({"value": "dk", "number": None, "text": dont_know})
+    choices.append(
+        {
+            "value": "dk",
+            "number": None,
+            "text": dont_know,
+            "suffix": "dk",
+            "label_html": conditional_escape(dont_know),
+        }
+    )
     return choices
 
 
