@@ -30,8 +30,8 @@ DEMO_ACTIONS = [
         (-60, 150),
         Action.Status.IN_PROGRESS,
         "Budgetuppdrag 2025:14",
-        "Genomförandeplanerna signeras i verksamhetssystemet i stället för på papper, så att omsorgspersonalen "
-        "ser den gällande planen i mobilen.",
+        "Genomförandeplanerna signeras i verksamhetssystemet i stället för på papper, så att "
+        "omsorgspersonalen ser den gällande planen i mobilen.",
         [
             (-45, "Upphandlingen av e-signaturtjänsten är klar; avtal tecknat med leverantören."),
             (-10, "Pilot i två hemtjänstområden startar efter nyår. Utbildning av 40 medarbetare är bokad."),

@@ -99,7 +99,7 @@ def _form(world, organisation, owner, department, /, **overrides) -> dict:
     return data
 
 
-# --- Each role ------------------------------------------------------------------------------------------------
+# --- Each role ----------------------------------------------------------------------------------------------
 
 
 def test_a_representative_reads_their_departments_and_the_organisation_wide_actions_only(
@@ -241,7 +241,7 @@ def test_someone_outside_the_organisation_gets_not_found_and_changes_nothing(
     assert action.status == Action.Status.PLANNED and not action.notes.exists()
 
 
-# --- The form -------------------------------------------------------------------------------------------------
+# --- The form -----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -332,7 +332,7 @@ def test_a_prefill_outside_the_users_scope_is_ignored(
     assert "Utbildningsförvaltningen" not in response.content.decode()
 
 
-# --- The overview ---------------------------------------------------------------------------------------------
+# --- The overview -------------------------------------------------------------------------------------------
 
 
 def test_the_overview_flags_overdue_actions_and_filters(client, world, organisation, org_admin, dept_rep):
@@ -444,7 +444,7 @@ def test_the_overview_and_its_export_cost_the_same_queries_for_few_and_many_acti
         assert counts[("small", url)] == counts[("large", url)], counts
 
 
-# --- The export -----------------------------------------------------------------------------------------------
+# --- The export ---------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
