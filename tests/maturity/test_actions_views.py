@@ -499,3 +499,22 @@ def test_the_xlsx_export_keeps_dates_as_dates_and_formulas_as_quoted_text(
 def test_an_unknown_export_format_is_not_found(client, world, organisation, org_admin):
     client.force_login(org_admin)
     assert client.get(reverse("maturity:action_export", args=[organisation.code, "pdf"])).status_code == 404
+
+
+def test_management_who_also_represents_a_department_reads_all_and_changes_only_that_department(
+    client, world, organisation, management, social_department
+):
+    from surveys.models import RoleAssignment
+
+    assignment = RoleAssignment.objects.create(
+        user=management, organisation=organisation, role="department_rep"
+    )
+    assignment.departments.set([social_department])
+    client.force_login(management)
+    own, other = world["actions"]["own"], world["actions"]["other"]
+    assert client.get(_urls(organisation, other)["detail"]).status_code == 200  # reads everything
+    assert client.post(_urls(organisation, other)["status"], {"status": "done"}).status_code == 403
+    assert client.post(_urls(organisation, own)["status"], {"status": "done"}).status_code == 302
+    other.refresh_from_db()
+    own.refresh_from_db()
+    assert (own.status, other.status) == ("done", "planned")
