@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, cast
+
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import MeasurementPeriod, QuestionnaireVersion
+from surveys.forms.common import department_choices_label
+from surveys.models import Capability, Department, MeasurementPeriod, QuestionnaireVersion, Round
 from surveys.services.questionnaires import DEFAULT_VERSION_CODE
 
 from .benchmark_format import MAX_FILE_BYTES
+from .models import Action
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -83,3 +89,181 @@ class BenchmarkImportForm(forms.Form):
                 % {"size": MAX_FILE_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+# --- Action plans (docs/actions.md): validation and conversion only; maturity.services.actions decides ------
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ActionForm(forms.Form):
+    """An action's fields. The choices are what the user may pick (closed rounds of the organisation, the
+    departments they may record actions for, the capabilities of those rounds' questionnaires, the
+    organisation's staff); the service checks the combination (a capability of the chosen round's
+    questionnaire, a due date not before the start)."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        error_messages={"required": _("Give the action a title.")},
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What will be done, and how you will know that it worked."),
+    )
+    round = forms.ModelChoiceField(
+        label=_("Responds to the round"),
+        queryset=Round.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose a closed round of this organisation.")},
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": _("You cannot record actions for this department."),
+            "required": _("Choose one of your departments."),
+        },
+    )
+    capabilities = forms.ModelMultipleChoiceField(
+        label=_("Capabilities the action aims to improve"),
+        queryset=Capability.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one capability the action aims to improve."),
+            "invalid_choice": _("Choose capabilities of the round's questionnaire."),
+            "invalid_pk_value": _("Choose capabilities of the round's questionnaire."),
+        },
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=get_user_model().objects.none(),
+        error_messages={
+            "invalid_choice": _("The owner must be a member of the organisation's staff."),
+            "required": _("Choose who owns the action."),
+        },
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Action.Priority.choices, initial="medium")
+    starts_on = forms.DateField(
+        label=_("Start date"), widget=_date_widget(), error_messages={"required": _("Give a start date.")}
+    )
+    due_on = forms.DateField(
+        label=_("Due date"), widget=_date_widget(), error_messages={"required": _("Give a due date.")}
+    )
+    plan_reference = forms.CharField(
+        label=_("Plan or budget assignment"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Where the organisation decided it, e.g. “Budgetuppdrag 2025:14” or the digitalisation plan."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args,
+        rounds: Sequence[Round],
+        departments: Sequence[tuple[Department, int]],
+        whole_organisation: bool,
+        capabilities: Sequence[Capability],
+        staff: Sequence[Any],
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        round_field = cast(forms.ModelChoiceField, fields["round"])
+        round_field.queryset = Round.objects.filter(pk__in=[r.pk for r in rounds])
+        round_field.choices = [(r.pk, str(r.period)) for r in rounds]
+        department_field = cast(forms.ModelChoiceField, fields["department"])
+        department_field.queryset = Department.objects.filter(pk__in=[d.pk for d, _depth in departments])
+        department_choices: list[tuple[Any, Any]] = [
+            (d.pk, department_choices_label(d, depth)) for d, depth in departments
+        ]
+        if whole_organisation:
+            department_choices.insert(0, ("", _("The whole organisation")))
+        else:
+            department_field.required = True
+        department_field.choices = department_choices
+        versions = {c.version_id for c in capabilities}
+        capability_field = cast(forms.ModelMultipleChoiceField, fields["capabilities"])
+        capability_field.queryset = Capability.objects.filter(pk__in=[c.pk for c in capabilities])
+        capability_field.choices = [
+            (c.pk, f"{c.name} ({c.version.code})" if len(versions) > 1 else c.name) for c in capabilities
+        ]
+        owner_field = cast(forms.ModelChoiceField, fields["owner"])
+        owner_field.queryset = get_user_model().objects.filter(pk__in=[u.pk for u in staff])
+        owner_field.choices = [("", "---------"), *((u.pk, _person(u)) for u in staff)]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        super().clean()
+        starts_on, due_on = self.cleaned_data.get("starts_on"), self.cleaned_data.get("due_on")
+        if starts_on and due_on and due_on < starts_on:
+            self.add_error("due_on", _("The due date cannot be before the start date."))
+        return self.cleaned_data
+
+
+def _person(user) -> str:
+    name = user.get_full_name()
+    return f"{name} ({user.email})" if name and user.email else (name or user.email or user.get_username())
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
+
+
+class ActionNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the note.")},
+    )
+    written_on = forms.DateField(label=_("Date"), required=False, widget=_date_widget())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ActionFilterForm(forms.Form):
+    """The overview's filter, held in the query string; a value outside the choices is ignored."""
+
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    capability = forms.ChoiceField(label=_("Capability"), required=False)
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    overdue = forms.BooleanField(label=_("Only overdue"), required=False)
+
+    def __init__(
+        self,
+        data,
+        *,
+        departments: Sequence[tuple[Department, int]],
+        capabilities: Sequence[tuple[str, str]],
+        staff: Sequence[Any],
+    ):
+        super().__init__(data)
+        everything: list[tuple[str, Any]] = [("", _("All"))]
+        self._choices("department").choices = [
+            *everything,
+            ("org", _("The whole organisation")),
+            *((str(d.pk), department_choices_label(d, depth)) for d, depth in departments),
+        ]
+        self._choices("status").choices = [*everything, *Action.Status.choices]
+        self._choices("capability").choices = [*everything, *capabilities]
+        self._choices("owner").choices = [*everything, *((str(u.pk), _person(u)) for u in staff)]
+
+    def _choices(self, name: str) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields[name])
+
+    def values(self) -> dict[str, Any]:
+        """The valid filter values (an invalid one is left out: no filter)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None, False)}

@@ -1,9 +1,14 @@
-"""Stored results of closed rounds (one row per scope) and the department tree they were computed on. The
-questionnaire versions they are scored against live in ``surveys.models.questionnaire``."""
+"""Stored results of closed rounds (one row per scope) and the department tree they were computed on, and
+the action plans that respond to them (``Action``, ``ActionNote``: docs/actions.md). The questionnaire
+versions they are scored against live in ``surveys.models.questionnaire``."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -241,3 +246,138 @@ class SiteSettings(models.Model):
 
     def __str__(self) -> str:
         return "site settings"
+
+
+# --- Action plans (åtgärder, issue 16; docs/actions.md) ---------------------------------------------------
+
+
+class Action(models.Model):
+    """An improvement action (åtgärd) an organisation decides in response to a closed round: for one
+    department (with its units) or, without one, the whole organisation; aimed at capabilities of the
+    round's questionnaire version; with an owner among the organisation's staff, dates, a status and the
+    organisation's own plan or budget assignment it belongs to. Changed only by
+    ``maturity.services.actions`` (validated and audited there); read through ``maturity.selectors_actions``.
+
+    ``round`` is the round the action responds to: the next closed round of the organisation (by period)
+    is where it is followed up."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    class Priority(models.TextChoices):
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+
+    # An action in one of these states and past its due date is overdue.
+    OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
+
+    organisation = models.ForeignKey(
+        "surveys.Organisation",
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("organisation"),
+    )
+    # RESTRICT: a round or a department with actions is not deleted on its own (the organisation's
+    # deletion still removes all three together).
+    round = models.ForeignKey(
+        "surveys.Round", on_delete=models.RESTRICT, related_name="actions", verbose_name=_("round")
+    )
+    department = models.ForeignKey(
+        "surveys.Department",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("department"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, default="")
+    capabilities = models.ManyToManyField(
+        "surveys.Capability", related_name="actions", verbose_name=_("capabilities")
+    )
+    # SET_NULL: a removed staff account leaves the action without an owner until someone takes it over.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+        verbose_name=_("owner"),
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    starts_on = models.DateField(_("start date"))
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    plan_reference = models.CharField(_("plan or budget assignment"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("starts_on")), name="action_due_after_start"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="action_has_title"),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "in_progress", "done", "dropped"]),
+                name="action_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=["high", "medium", "low"]), name="action_priority_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="action_org_status"),
+            models.Index(fields=["organisation", "department"], name="action_org_department"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue_on(self, day: datetime.date) -> bool:
+        return self.status in self.OPEN_STATUSES and self.due_on < day
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its due date and still planned or in progress."""
+        return self.is_overdue_on(timezone.localdate())
+
+
+class ActionNote(models.Model):
+    """A dated note on an action: what was done, decided or learnt. Notes are added, never changed."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="notes", verbose_name=_("action")
+    )
+    written_on = models.DateField(_("date"), default=timezone.localdate)
+    text = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-written_on", "-pk"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="action_note_has_text")]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} {self.written_on}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, benchmark_views, public_views, views
+from . import action_views, api, benchmark_views, public_views, views
 
 app_name = "maturity"
 urlpatterns = [
@@ -16,6 +16,19 @@ urlpatterns = [
     path("o/<str:org>/rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("o/<str:org>/rounds/<int:pk>/rates/", views.round_rates, name="round_rates"),
     path("o/<str:org>/rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    # The action plans (issue 16, docs/actions.md). The create page takes a suggestion's prefill:
+    # ?round=<id>&department=<id or empty>&capability=<code> (repeatable)&title=<text>.
+    path("o/<str:org>/atgarder/", action_views.action_list, name="action_list"),
+    path("o/<str:org>/atgarder/export.<str:fmt>", action_views.action_export, name="action_export"),
+    path("o/<str:org>/atgarder/ny/", action_views.action_create, name="action_create"),
+    path("o/<str:org>/atgarder/<int:pk>/", action_views.action_detail, name="action_detail"),
+    path("o/<str:org>/atgarder/<int:pk>/andra/", action_views.action_update, name="action_update"),
+    path("o/<str:org>/atgarder/<int:pk>/status/", action_views.action_status, name="action_status"),
+    path(
+        "o/<str:org>/atgarder/<int:pk>/anteckningar/ny/",
+        action_views.action_note_create,
+        name="action_note_create",
+    ),
     # The platform admin's benchmark data (issue 15): import a file, the sources, delete one.
     path("jamforelsedata/", benchmark_views.benchmark_sources, name="benchmark_sources"),
     path(

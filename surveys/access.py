@@ -76,6 +76,10 @@ class OrganisationAccess:
     roles: frozenset[str]
     is_platform_admin: bool
     visibility: Visibility
+    # The departments (with their units) the user represents as a department representative, whatever
+    # other role they hold too: what they may change of a department's own records (the action plans,
+    # docs/actions.md). Empty for a user who represents no department.
+    represented: Visibility = Visibility(frozenset())
 
     @property
     def code(self) -> str:
@@ -118,11 +122,15 @@ def resolve_access(user, code: str, roles: Iterable[str] | None = None) -> Organ
     if roles is not None and not scope.has_role(organisation.pk, roles):
         raise PermissionDenied
     visible = scope.visible_department_ids(organisation.pk)
+    represented: frozenset[int] = frozenset()
+    if grant is not None and Role.DEPARTMENT_REP in grant.roles:
+        represented = frozenset(grant.department_ids)
     return OrganisationAccess(
         organisation=organisation,
         roles=frozenset(grant.roles) if grant is not None else frozenset(),
         is_platform_admin=scope.is_platform_admin,
         visibility=Visibility(None if visible is None else frozenset(visible)),
+        represented=Visibility(represented),
     )
 
 

@@ -23,6 +23,7 @@ from surveys.services.invitations import survey_link
 from surveys.services.organisations import add_organisation, ensure_default_groups, load_reference_data
 from surveys.tokens import new_token
 
+from .actions import load_demo_actions
 from .benchmarks import load_demo_benchmarks
 from .identity import load_demo_identity
 from .open_round import load_demo_open_round
@@ -157,6 +158,9 @@ def load_demo_data() -> dict:
         "notes": [],
     }
     _load_results_demo(summary)
+    load_demo_actions(
+        summary, organisation=organisation, owners={"staff": staff, "management": management, "rep": rep}
+    )
     _load_identity_demo(summary)
     periods = list(
         MeasurementPeriod.objects.filter(

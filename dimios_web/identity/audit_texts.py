@@ -98,6 +98,14 @@ TEXTS: dict[str, Promise] = {
     AuditAction.REPORT_CONCLUSION_ADDED: _("Added a conclusion to the annual report (%(year)s)"),
     AuditAction.REPORT_CONCLUSION_CHANGED: _("Changed a conclusion of the annual report (%(year)s)"),
     AuditAction.REPORT_CONCLUSION_DELETED: _("Deleted a conclusion of the annual report (%(year)s)"),
+    # Action plans
+    AuditAction.ACTION_CREATED: _("Added the action “%(target)s”"),
+    AuditAction.ACTION_CHANGED: _("Changed the action “%(target)s”: %(changes)s"),
+    AuditAction.ACTION_STATUS_CHANGED: _(
+        "Changed the status of the action “%(target)s” from %(before)s to %(after)s"
+    ),
+    AuditAction.ACTION_NOTE_ADDED: _("Added a note to the action “%(target)s”"),
+    AuditAction.ACTIONS_EXPORTED: _("Exported the overview of actions (%(format)s)"),
     # The system
     AuditAction.WORKER_HEARTBEAT: _("The background worker answered"),
 }
@@ -170,6 +178,13 @@ def describe(event) -> str:
         values["outcome"] = str(LOAD_OUTCOMES.get(details.get("outcome", ""), details.get("outcome", "–")))
     if event.action == AuditAction.ROUND_CLOSING_DATE_CHANGED:
         values["before"], values["after"] = (_setting_value(details.get(k)) for k in ("before", "after"))
+    if event.action == AuditAction.ACTION_CHANGED:
+        values["changes"] = ", ".join(
+            str(ACTION_FIELDS.get(name, name)) for name in details.get("changes") or []
+        )
+    if event.action == AuditAction.ACTION_STATUS_CHANGED:
+        for key in ("before", "after"):
+            values[key] = str(ACTION_STATUSES.get(details.get(key, ""), details.get(key) or "–"))
     if event.action == AuditAction.NATIONAL_OVERVIEW_PUBLIC_CHANGED:
         values["state"] = str(
             _("switched on, anyone can read it") if details.get("public") else _("switched off")
@@ -187,6 +202,27 @@ def _setting_value(value) -> str:
         return ", ".join(str(v) for v in value) or "–"
     return str(value) if value not in ("", None) else "–"
 
+
+# An action's fields and statuses as the audit sentences name them (maturity.models.Action: this module sits
+# beside maturity and does not import it).
+ACTION_FIELDS = {
+    "title": _("title"),
+    "description": _("description"),
+    "department": _("department"),
+    "round": _("round"),
+    "capabilities": _("capabilities"),
+    "owner": _("owner"),
+    "priority": _("priority"),
+    "starts_on": _("start date"),
+    "due_on": _("due date"),
+    "plan_reference": _("plan or budget assignment"),
+}
+ACTION_STATUSES = {
+    "planned": pgettext_lazy("action status", "planned"),
+    "in_progress": pgettext_lazy("action status", "in progress"),
+    "done": pgettext_lazy("action status", "done"),
+    "dropped": pgettext_lazy("action status", "dropped"),
+}
 
 LOAD_OUTCOMES = {
     "created": pgettext_lazy("questionnaire loaded", "new version"),

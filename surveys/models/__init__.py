@@ -864,6 +864,12 @@ class AuditAction(models.TextChoices):
     REPORT_CONCLUSION_ADDED = "report.conclusion_added"
     REPORT_CONCLUSION_CHANGED = "report.conclusion_changed"
     REPORT_CONCLUSION_DELETED = "report.conclusion_deleted"
+    # Action plans (maturity.services.actions)
+    ACTION_CREATED = "action.created"
+    ACTION_CHANGED = "action.changed"
+    ACTION_STATUS_CHANGED = "action.status_changed"
+    ACTION_NOTE_ADDED = "action.note_added"
+    ACTIONS_EXPORTED = "actions.exported"
     # The system
     WORKER_HEARTBEAT = "worker.heartbeat"
 

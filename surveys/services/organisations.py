@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -277,6 +278,7 @@ def update_department(
 
 
 @transaction.atomic
+@transaction.atomic
 def delete_department(*, department: Department, actor=None) -> None:
     if department.children.exists():
         raise DomainError(_("Move or delete the units under this department first."))
@@ -289,7 +291,13 @@ def delete_department(*, department: Department, actor=None) -> None:
         target=department.name,
         department=department,  # emptied by the deletion just below (SET_NULL); the name stays in the target
     )
-    department.delete()
+    try:
+        department.delete()
+    except (ProtectedError, RestrictedError):
+        # Records of the upper apps that keep a department (its action plans) refuse the deletion.
+        raise DomainError(
+            _("Records of this department (such as its actions) still refer to it: it cannot be deleted.")
+        ) from None
 
 
 # --- Respondent groups -------------------------------------------------------------------------------------

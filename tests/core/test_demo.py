@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from dimios_web.demo.load import DEMO_PASSWORD
-from maturity.models import RoundResult
+from maturity.models import Action, ActionNote, RoundResult
 from surveys.models import Department, Invitation, Organisation, Response, RoleAssignment, Round
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,8 @@ def counts():
             Invitation,
             RoleAssignment,
             RoundResult,
+            Action,
+            ActionNote,
             get_user_model(),
         )
     }
@@ -44,6 +46,16 @@ def test_demo_data_shows_the_whole_product_and_loading_it_again_adds_nothing(cli
     assert closed.values("period__year").distinct().count() >= 3  # three years of closed rounds
     assert Organisation.objects.exclude(pk=demo.pk).filter(rounds__status="closed").distinct().count() >= 5
     assert RoundResult.objects.filter(round__organisation=demo).exists()
+    # The action plan (docs/actions.md): owned by the demo staff, tied to budget assignments, with notes, one
+    # overdue and one done, and a department without one.
+    actions = list(Action.objects.filter(organisation=demo).select_related("owner", "round"))
+    assert len(actions) >= 5 and ActionNote.objects.filter(action__organisation=demo).count() >= 2
+    assert sum(a.is_overdue for a in actions) == 1 and any(a.status == "done" for a in actions)
+    assert all(
+        a.round.status == "closed" and a.owner.role_assignments.filter(organisation=demo) for a in actions
+    )
+    assert any(a.plan_reference.startswith("Budgetuppdrag") for a in actions)
+    assert demo.departments.exclude(actions__isnull=False).exists()
 
     output = second.getvalue()
     for username in (

@@ -207,3 +207,118 @@ def test_the_national_overview_is_for_platform_admins_and_public_only_when_switc
     set_public_national_overview(enabled=True, actor=None)
     client.logout()
     assert client.get(public_urls[0]).status_code == 200
+
+
+# --- The action plans (issue 16, docs/actions.md): every URL × role ----------------------------------------
+
+ACTION_URL_NAMES = {
+    "action_list",
+    "action_export",
+    "action_create",
+    "action_detail",
+    "action_update",
+    "action_status",
+    "action_note_create",
+}
+
+
+@pytest.fixture
+def action_world(organisation, org_admin, social_department, school_department):
+    """A closed round and two actions: one of the representative's department, one of another."""
+    import datetime
+
+    from maturity.services.actions import create_action
+    from surveys.access import Visibility
+    from tests.factories import RoundFactory, build_questionnaire
+
+    version = build_questionnaire(categories_per_dimension=1, statements_per_category=1)
+    round_ = RoundFactory(organisation=organisation, questionnaire=version, status="closed")
+    made = {}
+    for key, department in (("own", social_department), ("other", school_department)):
+        made[key] = create_action(
+            organisation=organisation,
+            round=round_,
+            department=department,
+            title=f"Åtgärd {key}",
+            capabilities=list(version.capabilities.all()),
+            owner=org_admin,
+            starts_on=datetime.date(2026, 1, 1),
+            due_on=datetime.date(2026, 12, 31),
+            scope=Visibility.everything(),
+            actor=org_admin,
+        )
+    return made
+
+
+def action_urls(organisation, action) -> dict[str, tuple[str, str]]:
+    """URL name → (method, URL) for one action's pages and the organisation's."""
+    code = organisation.code
+    return {
+        "action_list": ("get", reverse("maturity:action_list", args=[code])),
+        "action_export": ("get", reverse("maturity:action_export", args=[code, "csv"])),
+        "action_create": ("get", reverse("maturity:action_create", args=[code])),
+        "action_detail": ("get", reverse("maturity:action_detail", args=[code, action.pk])),
+        "action_update": ("get", reverse("maturity:action_update", args=[code, action.pk])),
+        "action_status": ("post", reverse("maturity:action_status", args=[code, action.pk])),
+        "action_note_create": ("post", reverse("maturity:action_note_create", args=[code, action.pk])),
+    }
+
+
+def test_every_action_url_is_in_the_matrix():
+    from maturity.urls import urlpatterns
+
+    names = {p.name for p in urlpatterns if p.name and p.name.startswith("action")}
+    assert names == ACTION_URL_NAMES
+
+
+# What each persona gets, for the representative's own department's action and for another department's.
+ACTION_MATRIX = {
+    "org_admin": {"own": 200, "other": 200},
+    "platform_admin": {"own": 200, "other": 200},
+    "management": {
+        "own": {"action_create": 403, "action_update": 403, "action_status": 403, "action_note_create": 403},
+        "other": {
+            "action_create": 403,
+            "action_update": 403,
+            "action_status": 403,
+            "action_note_create": 403,
+        },
+    },
+    "dept_rep": {
+        "own": 200,
+        "other": {
+            "action_detail": 404,
+            "action_update": 404,
+            "action_status": 404,
+            "action_note_create": 404,
+        },
+    },
+    "outsider": {"own": 404, "other": 404},
+    "no_role_user": {"own": 404, "other": 404},
+}
+
+
+@pytest.mark.parametrize("persona", sorted(ACTION_MATRIX))
+def test_each_role_gets_what_the_action_plan_matrix_says(
+    client, request, persona, organisation, action_world
+):
+    client.force_login(request.getfixturevalue(persona))
+    for which, action in action_world.items():
+        expected = ACTION_MATRIX[persona][which]
+        for name, (method, url) in action_urls(organisation, action).items():
+            wanted = expected if isinstance(expected, int) else expected.get(name, 200)
+            data = {"status": "in_progress", "text": "Anteckning"} if method == "post" else None
+            status = getattr(client, method)(url, data).status_code
+            if wanted == 200 and method == "post":
+                wanted = 302  # a change redirects to the action
+            assert status == wanted, (persona, which, name, status)
+    other = action_world["other"]
+    other.refresh_from_db()
+    if persona in ("dept_rep", "management", "outsider", "no_role_user"):
+        assert other.status == "planned" and not other.notes.exists()
+
+
+def test_anonymous_visitors_are_asked_to_log_in_to_the_action_plan(client, organisation, action_world):
+    for _name, (method, url) in action_urls(organisation, action_world["own"]).items():
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and "/konto/logga-in/" in response["Location"], url
