@@ -210,20 +210,21 @@ class _Words:
         self.weakest_codes = {pick.code for pick in picks}
         n_ranked = len(self.percents)
         found = []
-        for position, pick in enumerate(picks, start=1):
+        for pick in picks:
             capability = self.by_code[pick.code]
+            # Equal figures share a place: 1 + the number of capabilities shown lower.
+            position = 1 + sum(1 for value in self.percents.values() if value < pick.value)
             found.append(
                 Suggestion(
                     kind=WEAKEST,
                     title=capability.name,
                     explanation=_(
-                        "The capability is at %(percent)s, one of the %(count)s lowest of the %(n)s "
-                        "capabilities shown for %(scope)s. Find out with those it concerns what holds it "
-                        "back, and choose one or two actions that can move it before the next round."
+                        "The capability is at %(percent)s, %(rank)s of the %(n)s capabilities shown for "
+                        "%(scope)s."
                     )
                     % {
                         "percent": self._percent(pick.value),
-                        "count": len(picks),
+                        "rank": _rank(position),
                         "n": n_ranked,
                         "scope": self.name,
                     },
@@ -267,7 +268,8 @@ class _Words:
                         "low": low,
                         "low_percent": self._percent(gap.percents[low]),
                         "gap": self._points(pick.value),
-                    },
+                    }
+                    + self._gap_in_own_terms(capability.code, high, low),
                     sources=(
                         SourceFigure(
                             _("%(capability)s, %(group)s") % {"capability": capability.name, "group": high},
@@ -277,7 +279,7 @@ class _Words:
                             _("%(capability)s, %(group)s") % {"capability": capability.name, "group": low},
                             gap.percents[low],
                         ),
-                        SourceFigure(_("Gap between the highest and the lowest group"), pick.value, "pp"),
+                        SourceFigure(_("Gap between the highest and the lowest group"), pick.value, "points"),
                     ),
                     capability_codes=(capability.code,),
                     action_title=_("Build a shared view of “%(capability)s”")
@@ -298,15 +300,21 @@ class _Words:
                 Suggestion(
                     kind=KNOWLEDGE_GAP,
                     title=capability.name,
-                    explanation=_(
-                        "Many answered “don't know” here. That is a knowledge gap, not a weakness: it "
-                        "shows that many do not know how this works, not that it works badly. Start by "
-                        "telling staff how it is done today and who is responsible; the next round shows "
-                        "whether the knowledge got through."
+                    explanation=" ".join(
+                        [
+                            self._dont_know_words(gap),
+                            _(
+                                "That is a knowledge gap, not a weakness: many do not know how this works, "
+                                "which says nothing of whether it works well. Tell staff how it is done "
+                                "today and who is responsible; the next round shows whether the knowledge "
+                                "got through."
+                            ),
+                        ]
                     ),
                     sources=tuple(
                         SourceFigure(
-                            _("“Don't know” to “%(statement)s”") % {"statement": self.statement[r.code].text},
+                            _("“Don't know” to “%(statement)s”")
+                            % {"statement": _quoted(self.statement[r.code])},
                             r.value,
                             "share",
                         )
@@ -341,11 +349,12 @@ class _Words:
                     kind=REVERSE_SCORED,
                     title=capability.name,
                     explanation=_(
-                        "Many recognise what the statement “%(statement)s” describes: in %(scope)s the "
-                        "answers were %(raw)s on average on the scale from 1 (not at all true) to 6 "
-                        "(completely true). Find out why it is so common and what it would take to change it."
+                        "The statement “%(statement)s” got %(raw)s on average in %(scope)s on the scale "
+                        "from 1 (not at all true) to 6 (completely true): the answers lean towards true. As "
+                        "the statement describes a problem, this pulls the result down. Find out why it is "
+                        "so and what it would take to change it."
                     )
-                    % {"statement": statement.text, "scope": self.name, "raw": self._score(raw)},
+                    % {"statement": _quoted(statement), "scope": self.name, "raw": self._score(raw)},
                     sources=tuple(sources),
                     capability_codes=(capability.code,),
                     action_title=self._action_title(capability),
@@ -373,16 +382,17 @@ class _Words:
                 kind=TYPE,
                 title=_("General advice for type %(type)s") % {"type": type_figure.value},
                 explanation=_(
-                    "%(scope)s is type %(type)s: digital capability %(capability)s and digital legacy "
-                    "%(legacy)s, against the cut-offs %(capability_cutoff)s and %(legacy_cutoff)s. %(advice)s"
+                    "%(scope)s is type %(type)s: digital capability %(capability)s (cut-off "
+                    "%(capability_cutoff)s) and digital legacy %(legacy)s (cut-off %(legacy_cutoff)s). "
+                    "%(advice)s"
                 )
                 % {
                     "scope": self.name,
                     "type": type_figure.value,
                     "capability": self._percent(capability.value),
                     "legacy": self._percent(legacy.value),
-                    "capability_cutoff": self._percent(float(version.capability_cutoff)),
-                    "legacy_cutoff": self._percent(float(version.legacy_cutoff)),
+                    "capability_cutoff": self._cutoff(float(version.capability_cutoff)),
+                    "legacy_cutoff": self._cutoff(float(version.legacy_cutoff)),
                     "advice": advice[type_figure.value],
                 },
                 sources=(
@@ -412,8 +422,8 @@ class _Words:
         """How to read the capability's negatively phrased statements in their own terms ("" without any
         shown)."""
         parts = [
-            _("“%(statement)s”: %(raw)s on average as written.")
-            % {"statement": s.text, "raw": self._score(rules.raw_mean(self.means[s.code]))}
+            _("“%(statement)s” got %(raw)s on average as written.")
+            % {"statement": _quoted(s), "raw": self._score(rules.raw_mean(self.means[s.code]))}
             for s in self.reverse.get(code, [])
             if s.code in self.means
         ]
@@ -422,11 +432,47 @@ class _Words:
     def _percent(self, value: float) -> str:
         return charts.format_percent(value, decimal=self.decimal)
 
+    def _dont_know_words(self, gap: rules.KnowledgeGap) -> str:
+        if len(gap.statements) == 1:
+            (only,) = gap.statements
+            return _("Of those who answered “%(statement)s”, %(share)s chose “don't know”.") % {
+                "share": self._percent(only.value * 100),
+                "statement": _quoted(self.statement[only.code]),
+            }
+        return _("Many answered “don't know” to %(n)s of the capability's statements, up to %(share)s.") % {
+            "n": len(gap.statements),
+            "share": self._percent(gap.highest * 100),
+        }
+
+    def _gap_in_own_terms(self, code: str, high: str, low: str) -> str:
+        """For a capability all of whose statements are negatively phrased, what the gap means in its own
+        terms ("" for any other)."""
+        if code not in self.all_reverse:
+            return ""
+        return " " + _(
+            "The statements are negatively phrased: %(low)s recognise what they describe more than "
+            "%(high)s do."
+        ) % {"low": low, "high": high}
+
     def _points(self, value: float) -> str:
-        return _("%(value)s pp") % {"value": charts.format_number(value, decimal=self.decimal)}
+        return _("%(value)s percentage points") % {"value": charts.format_number(value, decimal=self.decimal)}
+
+    def _cutoff(self, value: float) -> str:
+        return charts.format_percent(value, 0 if value == int(value) else 1, decimal=self.decimal)
 
     def _score(self, value: float) -> str:
         return charts.format_number(value, decimal=self.decimal)
+
+
+def _rank(position: int) -> str:
+    """A place from the bottom in words: "the lowest", "the second lowest" …"""
+    words = {1: _("the lowest"), 2: _("the second lowest"), 3: _("the third lowest")}
+    return words.get(position) or _("number %(position)s from the bottom") % {"position": position}
+
+
+def _quoted(statement: Statement) -> str:
+    """A statement's text to quote inside a sentence: without its full stop."""
+    return statement.text.strip().rstrip(".")
 
 
 def _reading_rule() -> str:

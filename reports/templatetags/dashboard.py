@@ -38,6 +38,8 @@ def display_value(value, kind: str = "percent") -> str:
         return _("%(value)s pp") % {"value": sign + charts.format_number(abs(value), decimal=_decimal())}
     if kind == "sd":
         return charts.format_number(value, 2, decimal=_decimal())
+    if kind == "points":  # a distance in percentage points, no sign: ``27,0 p.e.``
+        return _("%(value)s pp") % {"value": charts.format_number(value, decimal=_decimal())}
     if kind == "score":
         return charts.format_number(value, 1, decimal=_decimal())
     return str(value)

@@ -95,6 +95,9 @@ PLAN = {
 }
 
 
+OPEN_DATA = "Vi publicerar data som öppna data när det är möjligt"  # F.INN.2.1, without its full stop
+
+
 def answered_round(organisation, questionnaire, answer, *, plan=PLAN, year=2025) -> Round:
     """A closed round whose every answer is ``answer(department name, group name, statement, i)`` (i: the
     respondent's number in their cell; a value 1–6, None for "vet ej" or BLANK), with its stored results."""
@@ -180,8 +183,12 @@ def test_the_weakest_capabilities_are_the_lowest_shown_ones_with_their_figures(r
     first = weakest[0]
     assert first.sources[0].value == pytest.approx(0.0)
     assert first.sources[1].value == "1 av 26"
-    assert "0,0\u00a0%" in first.explanation and "de 3 lägsta av de 26 förmågor" in first.explanation
+    assert first.explanation == (
+        "Förmågan ligger på 0,0\u00a0% och är den lägsta av de 26 förmågor som visas för Linköpings kommun."
+    )
+    assert weakest[1].sources[1].value == "1 av 26"  # as low as the first: the same place
     assert weakest[2].sources[0].value == pytest.approx(20.0)
+    assert weakest[2].sources[1].value == "3 av 26" and "den tredje lägsta" in weakest[2].explanation
     assert first.action_title == "Stärk ”Öppen källkod”"
 
 
@@ -192,7 +199,7 @@ def test_a_negatively_phrased_capability_is_read_in_its_own_terms(round_by_hand)
     assert shadow_it.action_title == "Åtgärda ”Skugg-IT”"
     assert "ett högt värde betyder att det som påståendet beskriver är ovanligt här" in shadow_it.reading
     assert "”Medarbetare använder egna appar" in shadow_it.reading
-    assert "6,0 i snitt som det står" in shadow_it.reading  # everyone said "stämmer helt"
+    assert "fick i snitt 6,0 som det är skrivet" in shadow_it.reading  # everyone said "stämmer helt"
 
 
 def test_a_high_shadow_it_score_means_little_shadow_it_and_is_not_suggested(
@@ -209,8 +216,11 @@ def test_a_mostly_agreed_negatively_phrased_statement_is_explained_as_written(ro
     (key_people,) = of_kind(suggestions_of(round_by_hand), selector.REVERSE_SCORED)
     assert key_people.capability_codes == ("A.ORG.3",)
     assert key_people.title == "IT-kompetens och resurser"
-    assert "”Viktiga system fungerar bara tack vare ett fåtal nyckelpersoner.”" in key_people.explanation
-    assert "i snitt 5,0 på skalan från 1 (stämmer inte alls) till 6 (stämmer helt)" in key_people.explanation
+    assert key_people.explanation.startswith(
+        "Påståendet ”Viktiga system fungerar bara tack vare ett fåtal nyckelpersoner” fick i snitt 5,0 i "
+        "Linköpings kommun på skalan från 1 (stämmer inte alls) till 6 (stämmer helt): svaren lutar åt att "
+        "det stämmer."
+    )
     as_written, reversed_, capability = key_people.sources
     assert (as_written.value, reversed_.value) == (pytest.approx(5.0), pytest.approx(2.0))
     assert capability.value == pytest.approx(40.0)  # (60 % + 20 %) / 2
@@ -225,8 +235,29 @@ def test_the_groups_that_disagree_most_are_named_with_their_figures(round_by_han
     high, low, difference = gap.sources
     assert (high.label, high.value) == ("Digitalisering i den strategiska planeringen, Chefer", 100.0)
     assert (low.label, low.value) == ("Digitalisering i den strategiska planeringen, Strateger", 40.0)
-    assert difference.value == pytest.approx(60.0) and difference.kind == "pp"
-    assert "Chefer ger 100,0\u00a0% och Strateger 40,0\u00a0%, en skillnad på 60,0 p.e." in gap.explanation
+    assert difference.value == pytest.approx(60.0) and difference.kind == "points"
+    assert (
+        "Chefer ger 100,0\u00a0% och Strateger 40,0\u00a0%, en skillnad på 60,0 procentenheter."
+        in gap.explanation
+    )
+    assert gap.reading == ""  # nothing negatively phrased in it
+
+
+def test_groups_that_disagree_on_shadow_it_are_told_in_its_own_terms(organisation, default_questionnaire):
+    def managers_see_little_shadow_it(department, group, statement, i):
+        if statement.code == "A.ANV.3.1":
+            return 1 if group == "Chefer" else 5
+        return scenario(department, group, statement, i)
+
+    suggestions = suggestions_of(
+        answered_round(organisation, default_questionnaire, managers_see_little_shadow_it)
+    )
+    (shadow_it,) = [s for s in of_kind(suggestions, selector.GROUP_GAP) if s.capability_codes == ("A.ANV.3",)]
+    high, low, _gap = shadow_it.sources
+    assert (high.label, high.value) == ("Skugg-IT, Chefer", 100.0)  # "stämmer inte alls": no shadow IT
+    assert (low.label, low.value) == ("Skugg-IT, Strateger", 20.0)
+    assert "Strateger känner igen det som de beskriver mer än Chefer gör." in shadow_it.explanation
+    assert "ett högt värde betyder att det som påståendet beskriver är ovanligt här" in shadow_it.reading
 
 
 def test_a_high_dont_know_share_is_a_knowledge_gap_not_a_weakness(round_by_hand):
@@ -235,6 +266,7 @@ def test_a_high_dont_know_share_is_a_knowledge_gap_not_a_weakness(round_by_hand)
     assert gap.capability_codes == ("F.INN.2",) and gap.title == "Öppna data"
     (share,) = gap.sources
     assert share.kind == "share" and share.value == pytest.approx(14 / 26)
+    assert gap.explanation.startswith("Av dem som svarade på ”%s” valde 53,8\u00a0%% ”vet ej”. " % OPEN_DATA)
     assert "kunskapslucka, inte en svaghet" in gap.explanation
     assert "svag" not in gap.label.lower()
     assert all("F.INN.2" not in s.capability_codes for s in of_kind(suggestions, selector.WEAKEST))
@@ -248,6 +280,7 @@ def test_the_types_general_advice_comes_with_the_figures_that_decide_the_type(ro
     assert advice.title == "Allmänna råd för typ B"
     assert advice.capability_codes == () and advice.action_title == ""
     assert "Lägg kraften på grunden" in advice.explanation
+    assert "(gräns 50\u00a0%) och digitalt arv" in advice.explanation
     capability, legacy, type_ = advice.sources
     assert capability.value == pytest.approx(view.value(ORGANISATION, "capability_percent").value)
     assert legacy.value == pytest.approx(view.value(ORGANISATION, "legacy_percent").value)
