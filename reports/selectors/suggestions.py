@@ -156,6 +156,7 @@ def list_suggestions(
             % {"scope": name}
         )
     words = _Words(view, focus, name, capabilities, statements, decimal)
+    # In this order: the negatively phrased statements leave out the capabilities the weakest named.
     items = [
         *words.weakest(),
         *words.group_gaps(groups),
