@@ -68,6 +68,10 @@ OTHER_KIND_DEPARTMENTS = {
     "Hälso- och sjukvården": Sector.HEALTH_CARE,
     "Kultur och utbildning": Sector.EDUCATION,
 }
+# Statements that many in a municipality cannot judge (extra chance of "vet ej" on top of the 5 % everyone
+# has), so that the dashboards' suggestions show knowledge gaps (issue 16): whether systems are funded over
+# their whole life cycle and whether open source is considered are known to few outside IT and finance.
+DEMO_DONT_KNOW = {"F.EFF.5.1": 0.18, "F.INN.3.1": 0.22}
 # How many comparison organisations have already closed a round in the current (or last) period, so that
 # the demo municipality has peers there too (issue 15).
 CURRENT_PERIOD_PEERS = 12
@@ -84,11 +88,11 @@ def _period(year: int) -> MeasurementPeriod:
 def _answers(rng: random.Random, statements, level: dict[str, float]) -> list[tuple[int, int | None]]:
     """(statement id, value) pairs of one respondent; ``level``: their mean per dimension kind."""
     answers: list[tuple[int, int | None]] = []
-    for statement_id, kind, capability_offset, reverse in statements:
+    for statement_id, kind, capability_offset, reverse, dont_know in statements:
         draw = rng.random()
         if draw < 0.02:
             continue  # left blank
-        if draw < 0.07:
+        if draw < 0.07 + dont_know:
             answers.append((statement_id, None))  # vet ej
             continue
         scored = min(6, max(1, round(rng.gauss(level[kind] + capability_offset, 1.0))))
@@ -170,7 +174,13 @@ def load_demo_rounds(summary: dict) -> None:
     capability_rng = random.Random("dimios-demo-capabilities")
     capability_offsets = {s.capability_id: capability_rng.uniform(-0.6, 0.6) for s in statement_rows}
     statements = [
-        (s.pk, s.capability.category.dimension.kind, capability_offsets[s.capability_id], s.reverse_scored)
+        (
+            s.pk,
+            s.capability.category.dimension.kind,
+            capability_offsets[s.capability_id],
+            s.reverse_scored,
+            DEMO_DONT_KNOW.get(s.code, 0.0),
+        )
         for s in statement_rows
     ]
 

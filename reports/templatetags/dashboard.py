@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import NoReverseMatch, reverse
 from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -20,7 +23,8 @@ def _decimal() -> str:
 
 def display_value(value, kind: str = "percent") -> str:
     """One figure as text: percent ``12,5 %``, percentage points ``+3,2 p.e.``, sd ``1,23``, share as a
-    percent, numbers as they are; ``–`` for undefined and "för få svar" for suppressed values."""
+    percent, a score on the 1–6 scale ``4,4``, numbers as they are; ``–`` for undefined and "för få svar"
+    for suppressed values."""
     if is_hidden(value):
         return _("too few responses")
     if value is None or value == "":
@@ -34,6 +38,10 @@ def display_value(value, kind: str = "percent") -> str:
         return _("%(value)s pp") % {"value": sign + charts.format_number(abs(value), decimal=_decimal())}
     if kind == "sd":
         return charts.format_number(value, 2, decimal=_decimal())
+    if kind == "points":  # a distance in percentage points, no sign: ``27,0 p.e.``
+        return _("%(value)s pp") % {"value": charts.format_number(value, decimal=_decimal())}
+    if kind == "score":
+        return charts.format_number(value, 1, decimal=_decimal())
     return str(value)
 
 
@@ -158,3 +166,27 @@ def dashboard_table(table, sortable: bool = False, caption: str = ""):
         mark_safe("".join(head)),  # noqa: S308 - built with format_html above
         mark_safe("".join(body)),  # noqa: S308
     )
+
+
+# The page that creates an action (issue 16's action plans, in the maturity app).
+ACTION_CREATE_URL = "maturity:action_create"
+
+
+@register.simple_tag
+def action_create_url(organisation, suggestions, suggestion) -> str:
+    """The address of the page that creates an action from a suggestion, its fields filled in: ``round``,
+    ``department`` (empty for the organisation), ``capability`` (one per code) and ``title``. "" when the
+    suggestion targets no capability or there is no such page (the link is then left out)."""
+    if not suggestion.capability_codes:
+        return ""
+    try:
+        base = reverse(ACTION_CREATE_URL, kwargs={"org": organisation.code})
+    except NoReverseMatch:
+        return ""
+    query = [
+        ("round", suggestions.round_id),
+        ("department", "" if suggestions.department_id is None else suggestions.department_id),
+        *[("capability", code) for code in suggestion.capability_codes],
+        ("title", suggestion.action_title),
+    ]
+    return f"{base}?{urlencode(query)}"

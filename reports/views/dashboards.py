@@ -13,7 +13,7 @@ from django.utils.formats import get_format
 from django.utils.text import slugify
 
 from surveys.access import VIEWERS, OrganisationAccess, organisation_view
-from surveys.models import Department, RespondentGroup
+from surveys.models import Department, RespondentGroup, RoleAssignment
 
 from .. import exports
 from ..forms.dashboard import DashboardFilterForm
@@ -75,6 +75,11 @@ def _resolve(request, access: OrganisationAccess):
     if group is not None:
         params["group"] = group.pk
     context["query"] = urlencode(params)
+    # "Skapa åtgärd" under a suggestion: for those who record actions here (the organisation admin, a
+    # department representative on a department's dashboard); the action page decides for itself.
+    context["can_create_actions"] = access.is_admin or (
+        department is not None and access.has_role((RoleAssignment.Role.DEPARTMENT_REP,))
+    )
     return context, None
 
 

@@ -6,6 +6,7 @@ XLSX; axe-core finds no WCAG 2.1 A/AA violation; the page works at 320 px."""
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -93,3 +94,33 @@ def test_the_department_table_sorts_by_a_column_heading(page, live_server, manag
     table.get_by_role("button", name="Respondenter").click()
     assert header.get_attribute("aria-sort") == "descending"
     assert table.locator("tbody th").all_inner_texts()[0] == "Socialförvaltningen"
+
+
+@pytest.mark.urls("tests.reports.action_urls")
+def test_a_representative_reads_a_suggestion_and_starts_an_action_from_it_on_a_phone(
+    page, live_server, dept_rep, rounds, browser_login
+):
+    """The headline points to the suggestions; a card names its figures; "Skapa åtgärd" opens the action
+    page (a stand-in here: it is built on another branch) with the department and the capability filled in."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    browser_login(page, dept_rep)
+    page.goto(f"{live_server.url}/o/0580/resultat/")
+    page.get_by_role("link", name=re.compile(r"förslag på var ni kan börja")).click()
+    section = page.locator("section[aria-labelledby=suggestions-heading]")
+    assert section.get_by_role("heading", name="Förslag: var ni kan börja").is_visible()
+    first = section.locator("li.suggestion").first
+    assert first.locator(".suggestion-kind").inner_text().lower() == "bland de svagaste"
+    assert "Underlag" in first.inner_text() and "%" in first.locator("dd").first.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_no_axe_violations(page)
+    link = first.get_by_role("link", name=re.compile("^Skapa åtgärd"))
+    department = re.search(r"department=(\d+)", page.url).group(1)
+    assert f"department={department}" in link.get_attribute("href")
+    capability = first.get_by_role("heading", level=3).inner_text()
+    link.click()
+    page.wait_for_load_state()
+    address = urlsplit(page.url)
+    query = parse_qs(address.query)
+    assert address.path == "/o/0580/atgarder/ny/" and query["department"] == [department]
+    assert len(query["capability"]) == 1 and query["title"][0].endswith(f"”{capability}”")
+    assert "action create 0580" in page.content()

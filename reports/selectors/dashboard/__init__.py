@@ -7,7 +7,8 @@ Entry points:
 - ``list_dashboard_rounds(organisation)`` – closed rounds with stored results, newest first;
 - ``get_dashboard(organisation=…, round_=…, rounds=…, department=…, group=…, visible=…)`` – everything a
   dashboard shows, as plain data: headline, matrix points, bars, heatmap, spread, trend, internal
-  comparison, and ``tables`` (the data table of every chart – also what the CSV/XLSX downloads contain).
+  comparison, improvement suggestions (``reports.selectors.suggestions``), and ``tables`` (the data
+  table of every chart – also what the CSV/XLSX downloads contain).
   It gathers the page (``Page``: the rounds' views, the focus, the departments on the page) and hands it
   to one builder per section (``_headline``, ``_matrix``, ``_parts``, ``_groups``, ``_spread``, ``_trend``,
   ``_departments``).
@@ -21,6 +22,7 @@ from maturity.read_model import is_hidden
 from surveys.models import Department, Organisation, RespondentGroup, Round, TypeDescription
 from surveys.tree import tree_ordered
 
+from ..suggestions import list_suggestions
 from . import sections
 from .page import DONT_KNOW_FLAG, SD_FLAG, Table, build_page, list_dashboard_rounds
 
@@ -73,6 +75,17 @@ def get_dashboard(
     trend_rounds = sections.trend(page)
     internal = sections.departments(page)
     comparison_sets = sections.comparison_sets(page)
+    # Where to start (issue 16): from the focus's shown figures only, no further queries.
+    suggestions = list_suggestions(
+        page.current,
+        focus=page.focus_key,
+        name=page.focus_name,
+        capabilities=page.capabilities,
+        statements=page.statements,
+        groups=[(g.name, key) for g, key in page.column_keys],
+        visible=visible,
+        decimal=decimal,
+    )
     return {
         "organisation": organisation,
         "round": round_,
@@ -92,6 +105,7 @@ def get_dashboard(
         "group_gaps": group_summary,
         "entities": internal,
         "flagged_statements": flagged,
+        "suggestions": suggestions,
         "figures": page.figures,
         "tables": {t.id: t for t in page.tables},
         "table_order": [t.id for t in page.tables],
