@@ -476,6 +476,7 @@ class RepSituation:
     organisation: Organisation
     results: Results
     lines: list[Headline] = field(default_factory=list)
+    organisation_line: Headline | None = None  # the whole organisation, to compare with (its totals)
     open_round: Round | None = None
 
     @property
@@ -493,6 +494,9 @@ def get_rep_situation(*, organisation: Organisation, departments: list[Departmen
             _headline(d.name, ScopeKey.department(d.pk), results.current, results.before)
             for d in sorted(departments, key=lambda d: d.name)
         ]
+        situation.organisation_line = _headline(
+            organisation.name, ORGANISATION, results.current, results.before
+        )
     situation.open_round = (
         Round.objects.filter(organisation=organisation, status=Round.Status.OPEN)
         .select_related("period")

@@ -197,8 +197,8 @@ def test_the_admin_sees_the_response_rate_per_department_under_the_anonymity_rul
     invite(autumn_round, school_department, group, 3, submitted=2)  # fewer than k invited
     page = start_page(client, org_admin)
     rows = {
-        text_of(m.group(1)).strip(): text_of(m.group(0))
-        for m in re.finditer(r"<tr><th scope=\"row\"[^>]*>(.*?)</th>.*?</tr>", page)
+        m.group(1): text_of(m.group(2))
+        for m in re.finditer(r'<li class="start-line[^"]*" data-department="([^"]+)">(.*?)</li>', page, re.S)
     }
     assert "visas inte" in rows["Utbildningsförvaltningen"]
     # The school's two answers must not be derivable: the total and the social department's count are not
@@ -270,8 +270,11 @@ def test_a_rep_of_a_small_department_sees_its_figures_as_hidden_with_the_reason(
     stored = RoundResult.objects.get(round=rep_rounds[1], scope_key=f"department:{culture.pk}")
     assert stored.capability_percent is not None
     assert _percent(stored.capability_percent) not in page and _percent(stored.legacy_percent) not in page
-    row = re.search(r"<th scope=\"row\"[^>]*>Kulturförvaltningen</th>(.*?)</tr>", page, re.S)
-    assert row is not None and text_of(row.group(1)).split() == ["för", "få", "svar"] * 3
+    row = re.search(r'<li class="start-line" data-department="Kulturförvaltningen">(.*?)</li>', page, re.S)
+    assert row is not None
+    assert text_of(row.group(1)).split() == (
+        "Kulturförvaltningen Digital förmåga för få svar · Digitalt arv för få svar · Typ för få svar".split()
+    )
     assert "”För få svar”: siffran bygger på färre än 5 svar" in text_of(page)
     assert "p.e." not in row.group(1)  # no change derived from a hidden figure
 
@@ -438,7 +441,9 @@ def test_a_start_page_reads_as_many_queries_for_two_departments_as_for_thirty(
         }[role]
         assert expected in page, (role, n_departments)
         if role == "department_rep":
-            assert page.count('<th scope="row" class="fw-normal">') == n_departments
+            assert page.count('<li class="start-line"') == n_departments
+        if role == "org_admin":
+            assert page.count('<li class="start-line d-flex') == n_departments
 
 
 def test_the_platform_admin_start_page_reads_as_many_queries_for_one_organisation_as_for_twenty(
