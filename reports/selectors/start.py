@@ -475,6 +475,7 @@ def _latest_results(organisation: Organisation) -> Results:
 class RepSituation:
     organisation: Organisation
     results: Results
+    departments: list[Department] = field(default_factory=list)
     lines: list[Headline] = field(default_factory=list)
     organisation_line: Headline | None = None  # the whole organisation, to compare with (its totals)
     open_round: Round | None = None
@@ -488,11 +489,12 @@ def get_rep_situation(*, organisation: Organisation, departments: list[Departmen
     """One line per department of the representative's (``departments``, their own), from the latest closed
     round's published figures: nothing of any other department, nothing below the department."""
     results = _latest_results(organisation)
-    situation = RepSituation(organisation=organisation, results=results)
+    departments = sorted(departments, key=lambda d: d.name)
+    situation = RepSituation(organisation=organisation, results=results, departments=departments)
     if results.current is not None:
         situation.lines = [
             _headline(d.name, ScopeKey.department(d.pk), results.current, results.before)
-            for d in sorted(departments, key=lambda d: d.name)
+            for d in departments
         ]
         situation.organisation_line = _headline(
             organisation.name, ORGANISATION, results.current, results.before
