@@ -493,8 +493,7 @@ def get_rep_situation(*, organisation: Organisation, departments: list[Departmen
     situation = RepSituation(organisation=organisation, results=results, departments=departments)
     if results.current is not None:
         situation.lines = [
-            _headline(d.name, ScopeKey.department(d.pk), results.current, results.before)
-            for d in departments
+            _headline(d.name, ScopeKey.department(d.pk), results.current, results.before) for d in departments
         ]
         situation.organisation_line = _headline(
             organisation.name, ORGANISATION, results.current, results.before
