@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 
 from dimios_web.identity import urls as identity_urls
 from dimios_web.identity import views as identity_views
-from surveys.views import organisation as survey_views
+from reports.views import start as start_views
 
 from . import views
 
@@ -15,7 +15,7 @@ from . import views
 admin.site.login = identity_views.admin_login  # type: ignore[method-assign]  # AdminSite.login is the hook
 
 urlpatterns = [
-    path("", survey_views.home, name="home"),
+    path("", start_views.home, name="home"),
     path("livez/", views.livez, name="livez"),
     path("healthz/", views.healthz, name="healthz"),
     re_path(r"^readyz/?$", views.readyz, name="readyz"),

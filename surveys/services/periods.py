@@ -12,6 +12,20 @@ from django.utils import timezone
 from ..models import MeasurementPeriod
 
 
+def today() -> datetime.date:
+    """Today in the installation's time zone. The date seam of the start pages (``reports.views.start``):
+    a test freezes "today" by replacing this function (``monkeypatch.setattr(periods, "today", …)``)."""
+    return timezone.localdate()
+
+
+def window_of(day: datetime.date) -> tuple[int, str, datetime.date, datetime.date]:
+    """The window that contains ``day`` or, between windows, the next one: (year, term, first day, last
+    day). Pure date arithmetic: nothing is read or created."""
+    year, term = _terms_from(day, 1)[0]
+    starts_on, ends_on = MeasurementPeriod.window(year, term)
+    return year, term, starts_on, ends_on
+
+
 def _terms_from(day: datetime.date, count: int) -> list[tuple[int, str]]:
     """The windows that contain or follow ``day``: ``count`` of them, in order."""
     year = day.year

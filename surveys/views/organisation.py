@@ -1,11 +1,10 @@
-"""Staff pages for an organisation: start page, departments, respondent groups, roles.
+"""Staff pages for an organisation: its overview, departments, respondent groups, roles.
 
 Views are thin: scope to the user, bind a form, call one service, redirect or render."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,19 +14,9 @@ from dimios_web.exceptions import DomainError, add_domain_error_to_form
 from ..access import ADMIN, OrganisationAccess, organisation_view
 from ..forms.common import ConfirmForm
 from ..forms.organisation import DepartmentForm, RespondentGroupForm, RoleGrantForm
-from ..models import Organisation, RespondentGroup, RoleAssignment
-from ..scoping import get_scope
+from ..models import RespondentGroup, RoleAssignment
 from ..selectors import organisations as selectors
 from ..services import organisations as org_services
-
-
-@login_required
-def home(request):
-    scope = get_scope(request.user)
-    context = {"cards": selectors.list_home_cards(request.user), "is_platform_admin": scope.is_platform_admin}
-    if scope.is_platform_admin:
-        context["organisations"] = Organisation.objects.select_related("county").all()
-    return render(request, "surveys/home.html", context)
 
 
 def accessibility_statement(request):

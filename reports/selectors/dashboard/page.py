@@ -152,7 +152,13 @@ def _rounds_around(round_: Round, rounds: list[Round]) -> tuple[list[Round], Rou
         for r in rounds
         if r.questionnaire_id in comparable and r.period.starts_on <= round_.period.starts_on
     ]
-    previous = next(
+    return trend_rounds, round_a_year_before(round_, rounds), set(comparable)
+
+
+def round_a_year_before(round_: Round, rounds: list[Round]) -> Round | None:
+    """The round a change is measured from: the same term a year before, else any round of the year before
+    (the calendar year is the comparison key; the dashboards and the start pages use the same rule)."""
+    return next(
         (
             r
             for r in rounds
@@ -160,7 +166,6 @@ def _rounds_around(round_: Round, rounds: list[Round]) -> tuple[list[Round], Rou
         ),
         None,
     ) or next((r for r in rounds if r.period.year == round_.period.year - 1), None)
-    return trend_rounds, previous, set(comparable)
 
 
 def build_page(
