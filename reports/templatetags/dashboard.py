@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -176,13 +176,10 @@ ACTION_CREATE_URL = "maturity:action_create"
 def action_create_url(organisation, suggestions, suggestion) -> str:
     """The address of the page that creates an action from a suggestion, its fields filled in: ``round``,
     ``department`` (empty for the organisation), ``capability`` (one per code) and ``title``. "" when the
-    suggestion targets no capability or there is no such page (the link is then left out)."""
+    suggestion targets no capability (the link is then left out)."""
     if not suggestion.capability_codes:
         return ""
-    try:
-        base = reverse(ACTION_CREATE_URL, kwargs={"org": organisation.code})
-    except NoReverseMatch:
-        return ""
+    base = reverse(ACTION_CREATE_URL, kwargs={"org": organisation.code})
     query = [
         ("round", suggestions.round_id),
         ("department", "" if suggestions.department_id is None else suggestions.department_id),

@@ -25,7 +25,7 @@ def test_a_department_representative_sees_their_matrix_switches_round_and_downlo
     page, live_server, dept_rep, rounds, browser_login, tmp_path
 ):
     browser_login(page, dept_rep)
-    page.get_by_role("link", name="Resultat för dina förvaltningar").click()
+    page.get_by_role("link", name="Resultat för dina förvaltningar", exact=True).click()
     page.wait_for_load_state()
     assert re.search(r"/o/0580/resultat/\?department=\d+", page.url)
     assert page.get_by_role("heading", level=1).inner_text() == "Resultat: Socialförvaltningen, HT 2025"
@@ -96,12 +96,11 @@ def test_the_department_table_sorts_by_a_column_heading(page, live_server, manag
     assert table.locator("tbody th").all_inner_texts()[0] == "Socialförvaltningen"
 
 
-@pytest.mark.urls("tests.reports.action_urls")
 def test_a_representative_reads_a_suggestion_and_starts_an_action_from_it_on_a_phone(
     page, live_server, dept_rep, rounds, browser_login
 ):
     """The headline points to the suggestions; a card names its figures; "Skapa åtgärd" opens the action
-    page (a stand-in here: it is built on another branch) with the department and the capability filled in."""
+    page with the department, the capability and the title filled in."""
     page.set_viewport_size({"width": 375, "height": 800})
     browser_login(page, dept_rep)
     page.goto(f"{live_server.url}/o/0580/resultat/")
@@ -123,4 +122,7 @@ def test_a_representative_reads_a_suggestion_and_starts_an_action_from_it_on_a_p
     query = parse_qs(address.query)
     assert address.path == "/o/0580/atgarder/ny/" and query["department"] == [department]
     assert len(query["capability"]) == 1 and query["title"][0].endswith(f"”{capability}”")
-    assert "action create 0580" in page.content()
+    assert page.get_by_role("heading", name="Ny åtgärd").is_visible()
+    assert page.get_by_label("Rubrik").input_value() == query["title"][0]
+    assert page.get_by_role("checkbox", name=capability).is_checked()
+    assert_no_axe_violations(page)

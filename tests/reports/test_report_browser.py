@@ -33,7 +33,7 @@ def test_management_finds_orders_and_reads_the_annual_report(
     sent = []
     monkeypatch.setattr(jobs, "_publish", lambda job_id, language: sent.append(job_id) or True)
     browser_login(page, management)
-    page.get_by_role("link", name="Årsrapport").first.click()
+    page.get_by_role("link", name="Årsrapport", exact=True).first.click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Årsrapport 2025 – Linköpings kommun").is_visible()
     assert page.get_by_role("link", name="Ladda ned PDF").is_visible()

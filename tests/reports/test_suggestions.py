@@ -362,7 +362,8 @@ def test_a_representative_of_one_department_learns_nothing_of_another(
             {"round": round_.pk, "department": social_department.pk},
         )
         assert response.status_code == 200
-        pages.append(_section(response.content.decode()))
+        # the create-action links name their round; everything else must be the same
+        pages.append(re.sub(r"round=\d+", "round=…", _section(response.content.decode())))
     assert pages[0] == pages[1]
     assert "Utbildningsförvaltningen" not in pages[0]
     other = client.get(
@@ -402,7 +403,7 @@ def test_the_organisation_dashboard_shows_the_suggestions_with_their_figures(
     assert section.count('class="suggestion ') == len(response.context["dashboard"]["suggestions"].items)
     assert "Kunskapslucka" in section and "Öppna data" in section
     assert "53,8\u00a0%" in section  # the "vet ej" share of open data, as the spread table shows it
-    assert "Skapa åtgärd" not in section  # management records no actions (and the page does not exist here)
+    assert "Skapa åtgärd" not in section  # management records no actions
 
 
 def test_the_department_dashboard_shows_the_departments_own_suggestions(
@@ -442,13 +443,6 @@ def test_a_hidden_department_dashboard_says_why_it_has_no_suggestions(
     assert 'class="suggestion ' not in section
 
 
-def test_without_an_action_page_there_is_no_create_action_link(
-    client, organisation, round_by_hand, org_admin
-):
-    client.force_login(org_admin)
-    assert "Skapa åtgärd" not in _section(client.get(dashboard_url(organisation)).content.decode())
-
-
 def _links(section: str) -> list[tuple[str, dict]]:
     found = []
     for href in re.findall(r'<a class="btn btn-outline-primary btn-sm" href="([^"]+)"', section):
@@ -457,7 +451,6 @@ def _links(section: str) -> list[tuple[str, dict]]:
     return found
 
 
-@pytest.mark.urls("tests.reports.action_urls")
 def test_the_create_action_link_fills_in_round_organisation_capability_and_title(
     client, organisation, round_by_hand, org_admin
 ):
@@ -475,10 +468,11 @@ def test_the_create_action_link_fills_in_round_organisation_capability_and_title
             "capability": list(suggestion.capability_codes),
             "title": [suggestion.action_title],
         }
-    assert client.get(links[0][0], links[0][1]).status_code == 200
+    created = client.get(links[0][0], links[0][1])
+    assert created.status_code == 200
+    assert created.context["form"].initial["title"] == targeted[0].action_title
 
 
-@pytest.mark.urls("tests.reports.action_urls")
 def test_a_representatives_create_action_link_names_their_department(
     client, organisation, round_by_hand, dept_rep, social_department
 ):
@@ -490,7 +484,6 @@ def test_a_representatives_create_action_link_names_their_department(
     assert links[0][1]["title"] == [response.context["dashboard"]["suggestions"].items[0].action_title]
 
 
-@pytest.mark.urls("tests.reports.action_urls")
 def test_management_gets_no_create_action_link_even_where_the_page_exists(
     client, organisation, round_by_hand, management
 ):
