@@ -209,7 +209,7 @@ def test_the_rep_start_page_shows_overdue_first_then_due_soon_then_how_many_more
     assert "1 åtgärd är försenad" in text
     assert "1 åtgärd ska vara klar inom 14 dagar" in text
     assert "Ytterligare 1 åtgärd har ett senare slutdatum." in text
-    assert "1 är klar." in text
+    assert "1 åtgärd är klar." in text
     assert card.index("Social digital dokumentation") < card.index("Äldreomsorgens digitala signering")
     assert "Social e-tjänst" not in card  # due later: counted, not listed
     for title in titles(plan, "other", "wide", "dropped"):
