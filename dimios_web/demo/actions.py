@@ -1,10 +1,13 @@
 """The demo municipality's action plan (issue 16, docs/actions.md): a handful of actions on its departments
-from its closed rounds, owned by the demo staff, tied to budget assignments, with notes; one overdue, one
-done, one dropped, and one department without an action (so the coverage view has something to say).
+from its closed rounds, owned by the demo staff, tied to budget assignments, with notes; two overdue, one
+due within two weeks, one done, one dropped, and one department without an action (so the coverage view
+has something to say). The department representative's (Social- och omsorgsförvaltningen with its units)
+include one overdue and the one due soon, for their start page and dashboard (docs/actions.md, "Where
+actions show").
 
 Recorded through ``maturity.services.actions`` (validated and audited as a person's would be). Idempotent:
 an action whose title the organisation already has is left alone. Dates are set relative to the day the
-demo is first loaded, so that the overdue one is overdue and the others are not."""
+demo is first loaded, so that the overdue ones are overdue and the others are not."""
 
 from __future__ import annotations
 
@@ -109,6 +112,35 @@ DEMO_ACTIONS = [
         "",
         [(-120, "Avbruten: felanmälan ingår i kommunens gemensamma e-tjänsteplattform från och med våren.")],
     ),
+    # Two more of Sam Socialrepresentant's (soc@linkoping.example), so that their start page and their
+    # department's dashboard have something due: one overdue, one due within two weeks.
+    (
+        "Rutin för informationsklassning i individ- och familjeomsorgen",
+        "Individ- och familjeomsorg",
+        2025,
+        ["F.EFF.6", "A.ORG.2"],
+        "rep",
+        Action.Priority.HIGH,
+        (-120, -14),
+        Action.Status.IN_PROGRESS,
+        "Budgetuppdrag 2025:16",
+        "Alla system i individ- och familjeomsorgen har en informationsklassning och en utsedd "
+        "informationsägare.",
+        [(-30, "Klassningen är klar för fyra av sju system; verksamhetssystemet återstår.")],
+    ),
+    (
+        "Digital nattillsyn i hemtjänsten",
+        "Social- och omsorgsförvaltningen",
+        2025,
+        ["F.INN.5", "F.EFF.2"],
+        "rep",
+        Action.Priority.MEDIUM,
+        (-20, 9),
+        Action.Status.PLANNED,
+        "Budgetuppdrag 2025:14",
+        "Nattillsyn med kamera för de brukare som vill det, efter samtycke.",
+        [],
+    ),
     (
         "Skolans lärplattform i drift i molnet",
         "Utbildningsförvaltningen",
@@ -189,5 +221,5 @@ def load_demo_actions(summary: dict, *, organisation: Organisation, owners: dict
     if created:
         summary["notes"].append(
             f"Action plan: {created} actions of {organisation.name} at /o/{organisation.code}/atgarder/ "
-            "(one overdue, one done, one dropped; Kultur- och fritidsförvaltningen has none)."
+            "(two overdue, one done, one dropped; Kultur- och fritidsförvaltningen has none)."
         )

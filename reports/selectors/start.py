@@ -7,7 +7,8 @@ for one role and what to do next (docs/start-pages.md).
   response rates under the anonymity rule of ``maturity.rates``), the next steps chosen from the round's
   actual state, and the follow-up of the latest closed round (the year's conclusions, the annual report);
 - ``get_rep_situation`` – a department representative's departments, one line each from the latest closed
-  round's stored figures (``maturity.read_model``: hidden figures stay hidden);
+  round's stored figures (``maturity.read_model``: hidden figures stay hidden); their actions and what is
+  due come from ``reports.selectors.actions.get_actions_due`` (the card's ``actions_due``);
 - ``get_management_situation`` – the organisation's headline and change, and the annual report's state;
 - ``get_platform_situation`` – open rounds, failed report builds and invitation e-mails, respondent files
   waiting for a decision.
@@ -46,6 +47,7 @@ from surveys.tree import tree_ordered
 
 from ..models import Conclusion, ReportJob
 from . import annual as selectors_annual
+from .actions import count_overdue_actions
 from .dashboard.page import difference, list_dashboard_rounds, round_a_year_before
 
 # The organisation admin is warned when the measurement window closes within this many days.
@@ -222,6 +224,7 @@ class AdminSituation:
     closed_round: Round | None  # the latest closed round with results: its year's conclusions and report
     report: ReportState | None
     n_conclusions: int = 0
+    overdue_actions: int = 0  # the organisation's actions past their due date and still open (issue 16)
 
     @property
     def closes_on(self) -> datetime.date | None:
@@ -388,6 +391,7 @@ def get_admin_situation(*, organisation: Organisation, today: datetime.date, lan
         closed_round=closed,
         report=report,
         n_conclusions=n_conclusions,
+        overdue_actions=count_overdue_actions(organisation=organisation, today=today),
     )
 
 

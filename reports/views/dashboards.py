@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from surveys.access import VIEWERS, OrganisationAccess, organisation_view
 from surveys.models import Department, RespondentGroup, RoleAssignment
+from surveys.services import periods
 
 from .. import exports
 from ..forms.dashboard import DashboardFilterForm
@@ -23,8 +24,9 @@ from ..services.downloads import record_dashboard_export
 ROLES = VIEWERS
 
 
-def _resolve(request, access: OrganisationAccess):
-    """(context, redirect URL or None) for the dashboard or its download."""
+def _resolve(request, access: OrganisationAccess, *, with_actions: bool = False):
+    """(context, redirect URL or None) for the dashboard or its download (``with_actions``: the page shows
+    the action plans that may be read beside the capabilities; the downloads hold figures only)."""
     organisation = access.organisation
     visible = access.visible_department_ids
     rounds = selectors.list_dashboard_rounds(organisation)
@@ -68,6 +70,8 @@ def _resolve(request, access: OrganisationAccess):
         decimal=get_format("DECIMAL_SEPARATOR"),
         departments=departments,
         groups=groups,
+        actions=access.visibility if with_actions else None,
+        today=periods.today(),
     )
     params = {"round": round_.pk}
     if department is not None:
@@ -85,7 +89,7 @@ def _resolve(request, access: OrganisationAccess):
 
 @organisation_view(ROLES, methods=("GET",))
 def dashboard(request, access: OrganisationAccess):
-    context, redirect_to = _resolve(request, access)
+    context, redirect_to = _resolve(request, access, with_actions=True)
     if redirect_to:
         return redirect(redirect_to)
     status = 400 if context["form"].errors else 200

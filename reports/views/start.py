@@ -16,7 +16,7 @@ from surveys.scoping import get_scope
 from surveys.selectors.organisations import list_home_cards
 from surveys.services import periods
 
-from ..selectors import start
+from ..selectors import actions, start
 
 
 @login_required
@@ -36,7 +36,14 @@ def home(request):
         else:
             # Their own departments only (the assignment's): the card shows nothing of any other.
             card["rep"] = start.get_rep_situation(organisation=organisation, departments=card["departments"])
-            # "actions_due" (their improvement actions and what is due) is added with the action plans.
+            # Their departments' improvement actions (with their units') and what is due.
+            # The scope knows them with their units already, unless another role sees everything.
+            card["actions_due"] = actions.get_actions_due(
+                organisation=organisation,
+                departments=card["departments"],
+                today=today,
+                within=scope.visible_department_ids(organisation.pk),
+            )
     context = {"cards": cards, "is_platform_admin": scope.is_platform_admin, "today": today}
     if scope.is_platform_admin:
         context["platform"] = start.get_platform_situation(today=today)

@@ -82,6 +82,7 @@ def _message(
     round: Round | None = None,
     kind: str = "info",
     at_link: bool = False,
+    department_id: int | None = None,
 ) -> HttpResponse:
     context: dict[str, object] = {
         "title": title,
@@ -89,8 +90,10 @@ def _message(
         "round": round,
         "kind": kind,
         "at_link": at_link,
+        "department_id": department_id,
     }
-    # A closed round's results are added by the template (maturity's ``round_results`` tag).
+    # A closed round's results, and the actions decided for the respondent's department (known only from a
+    # personal invitation: ``department_id``), are added by the template (maturity's ``round_results`` tags).
     return render(request, "surveys/respond_message.html", context, status=status)
 
 
@@ -104,13 +107,18 @@ def _expired(request, *, json: bool = False) -> HttpResponse:
     return _message(request, title=_("Open your link again"), message=message, status=403, kind="warning")
 
 
-def _refusal(request, error: DomainError, round: Round | None, *, json: bool = False) -> HttpResponse:
-    """The page for a service's refusal that ends the flow (submitted, revoked, round not open)."""
+def _refusal(
+    request, error: DomainError, round: Round | None, *, json: bool = False, department_id: int | None = None
+) -> HttpResponse:
+    """The page for a service's refusal that ends the flow (submitted, revoked, round not open).
+    ``department_id``: the department of the respondent's personal invitation, for the closed round's page
+    (the actions decided for it); never given for an open link, whose department is the respondent's own
+    word."""
     if json:
         return JsonResponse({"ok": False, "message": str(error.message)}, status=409)
     if error.code == ALREADY_SUBMITTED:
         if round is not None and round.status == Round.Status.CLOSED:
-            return _closed(request, round)
+            return _closed(request, round, department_id=department_id)
         return _message(request, title=_("Already submitted"), message=error.message, round=round)
     if error.code == REVOKED:
         return _message(
@@ -118,7 +126,7 @@ def _refusal(request, error: DomainError, round: Round | None, *, json: bool = F
         )
     if error.code == ROUND_NOT_OPEN and round is not None:
         if round.status == Round.Status.CLOSED:
-            return _closed(request, round)
+            return _closed(request, round, department_id=department_id)
         return _message(
             request,
             title=_("The survey has not opened yet"),
@@ -131,12 +139,13 @@ def _refusal(request, error: DomainError, round: Round | None, *, json: bool = F
     )
 
 
-def _closed(request, round: Round) -> HttpResponse:
+def _closed(request, round: Round, *, department_id: int | None = None) -> HttpResponse:
     return _message(
         request,
         title=_("Thank you – the survey has closed"),
         message=_("The survey closed and no more answers can be given. Thank you to everyone who took part."),
         round=round,
+        department_id=department_id,
     )
 
 
@@ -239,7 +248,8 @@ def _respondent(request, *, json: bool = False) -> Respondent | HttpResponse:
                 elif draft.round.status != Round.Status.OPEN:
                     raise responding.round_not_open_error()
             except DomainError as error:
-                return _refusal(request, error, draft.round, json=json)
+                department_id = invitation.department_id if invitation is not None else None
+                return _refusal(request, error, draft.round, json=json, department_id=department_id)
             return Respondent(draft.round, draft, invitation)
         if "invitation" not in state:
             return _expired(request, json=json)
@@ -252,7 +262,9 @@ def _respondent(request, *, json: bool = False) -> Respondent | HttpResponse:
             responding.check_invitation_can_answer(invitation)
             draft = getattr(invitation, "draft", None) or responding.start_response(invitation=invitation)
         except DomainError as error:
-            return _refusal(request, error, invitation.round, json=json)
+            return _refusal(
+                request, error, invitation.round, json=json, department_id=invitation.department_id
+            )
         draft.round = invitation.round  # already loaded with its questionnaire and organisation
         _remember_draft(request, state, draft)
         return Respondent(invitation.round, draft, invitation)

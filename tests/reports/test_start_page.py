@@ -283,9 +283,13 @@ def test_a_rep_before_any_closed_round_is_told_when_results_appear(client, dept_
     assert "Det finns inga resultat ännu" in text_of(start_page(client, dept_rep))
 
 
-def test_the_rep_card_leaves_room_for_their_actions_and_shows_none_yet(client, dept_rep, rep_rounds):
-    page = start_page(client, dept_rep)
-    assert "åtgärd" not in page.lower()
+def test_the_rep_card_says_when_their_departments_have_no_action_yet(
+    client, dept_rep, rep_rounds, organisation
+):
+    text = text_of(start_page(client, dept_rep))
+    assert "Dina åtgärder" in text
+    assert "Inga åtgärder har registrerats för dina förvaltningar än." in text
+    assert "försenad" not in text.lower()
 
 
 # --- Management -------------------------------------------------------------------------------------------
@@ -424,7 +428,8 @@ def test_a_start_page_reads_as_many_queries_for_two_departments_as_for_thirty(
 ):
     today(datetime.date(2026, 11, 20))
     questionnaire = build_questionnaire(categories_per_dimension=1, statements_per_category=1)
-    limits = {"org_admin": 25, "management": 21, "department_rep": 12}
+    # + 1 each for the action plans (issue 16): the admin's overdue count, the representative's actions due
+    limits = {"org_admin": 26, "management": 21, "department_rep": 13}
     for n_departments, n_rounds in ((2, 1), (30, 5)):
         organisation, departments = _organisation_of(n_departments, n_rounds, questionnaire)
         user = UserFactory()

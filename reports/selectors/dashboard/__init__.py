@@ -18,10 +18,14 @@ The number of queries is fixed whatever the number of departments, groups, respo
 
 from __future__ import annotations
 
+import datetime
+
 from maturity.read_model import is_hidden
+from surveys.access import Visibility
 from surveys.models import Department, Organisation, RespondentGroup, Round, TypeDescription
 from surveys.tree import tree_ordered
 
+from ..actions import get_dashboard_actions
 from ..suggestions import list_suggestions
 from . import sections
 from .page import DONT_KNOW_FLAG, SD_FLAG, Table, build_page, list_dashboard_rounds
@@ -43,12 +47,16 @@ def get_dashboard(
     decimal: str = ",",
     departments: list[Department] | None = None,
     groups: list[RespondentGroup] | None = None,
+    actions: Visibility | None = None,
+    today: datetime.date | None = None,
 ) -> dict:
     """Everything one dashboard shows, suppressed per DESIGN.md. ``department`` None = the organisation
     view; ``group`` narrows every figure to one respondent group; ``visible`` = the departments the reader
     may see (None = all; ``surveys.access.OrganisationAccess.visible_department_ids``). ``rounds`` =
     list_dashboard_rounds(organisation); ``departments`` and ``groups`` (all of the organisation's) may be
-    passed when the caller has them already."""
+    passed when the caller has them already. ``actions``: what of the action plans may be read (the
+    page's ``OrganisationAccess.visibility``; None, as for the downloads, leaves them out: one query
+    less), shown beside the capabilities with ``today`` deciding what is overdue."""
     if departments is None:
         departments = list(Department.objects.filter(organisation=organisation))
     if groups is None:
@@ -86,8 +94,21 @@ def get_dashboard(
         visible=visible,
         decimal=decimal,
     )
+    # The action plans beside the capabilities (issue 16, docs/actions.md "Where actions show"): one query.
+    shown_actions = None
+    if actions is not None and today is not None:
+        shown_actions = get_dashboard_actions(
+            organisation=organisation,
+            visibility=actions,
+            department=department,
+            departments=departments,
+            capabilities=page.capabilities,
+            weakest=[name for name, _value in weakest],
+            today=today,
+        )
     return {
         "organisation": organisation,
+        "actions": shown_actions,
         "round": round_,
         "k": page.k,
         "department": department,
