@@ -214,8 +214,12 @@ def _person(user) -> str:
     return f"{name} ({user.email})" if name and user.email else (name or user.email or user.get_username())
 
 
+def _select() -> forms.Select:
+    return forms.Select(attrs={"class": "form-select"})
+
+
 class ActionStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices, widget=_select())
 
 
 class ActionNoteForm(forms.Form):
@@ -235,11 +239,16 @@ class ActionNoteForm(forms.Form):
 class ActionFilterForm(forms.Form):
     """The overview's filter, held in the query string; a value outside the choices is ignored."""
 
-    department = forms.ChoiceField(label=_("Department"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    capability = forms.ChoiceField(label=_("Capability"), required=False)
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
-    overdue = forms.BooleanField(label=_("Only overdue"), required=False)
+    # Bootstrap's classes on the widgets: the template lays the fields out in a row without crispy.
+    department = forms.ChoiceField(label=_("Department"), required=False, widget=_select())
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=_select())
+    capability = forms.ChoiceField(label=_("Capability"), required=False, widget=_select())
+    owner = forms.ChoiceField(label=_("Owner"), required=False, widget=_select())
+    overdue = forms.BooleanField(
+        label=_("Only overdue"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(
         self,
