@@ -46,11 +46,11 @@ def test_demo_data_shows_the_whole_product_and_loading_it_again_adds_nothing(cli
     assert closed.values("period__year").distinct().count() >= 3  # three years of closed rounds
     assert Organisation.objects.exclude(pk=demo.pk).filter(rounds__status="closed").distinct().count() >= 5
     assert RoundResult.objects.filter(round__organisation=demo).exists()
-    # The action plan (docs/actions.md): owned by the demo staff, tied to budget assignments, with notes, one
+    # The action plan (docs/actions.md): owned by the demo staff, tied to budget assignments, with notes, some
     # overdue and one done, and a department without one.
     actions = list(Action.objects.filter(organisation=demo).select_related("owner", "round"))
     assert len(actions) >= 5 and ActionNote.objects.filter(action__organisation=demo).count() >= 2
-    assert sum(a.is_overdue for a in actions) == 1 and any(a.status == "done" for a in actions)
+    assert sum(a.is_overdue for a in actions) >= 1 and any(a.status == "done" for a in actions)
     assert all(
         a.round.status == "closed" and a.owner.role_assignments.filter(organisation=demo) for a in actions
     )
