@@ -4,11 +4,10 @@ switch; axe-core finds no WCAG 2.1 A/AA violation on any of them."""
 
 from __future__ import annotations
 
-import pyotp
 import pytest
 
 from maturity.models import BenchmarkSource
-from tests.conftest import PASSWORD, TOTP_SECRET, assert_no_axe_violations
+from tests.conftest import assert_no_axe_violations, login_with_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,14 +27,7 @@ def test_the_platform_admin_imports_benchmark_data_and_opens_the_national_overvi
     load_reference_data()
     ensure_default_questionnaire()
     settings.MFA_TOTP_TOLERANCE = 1
-    page.goto(f"{live_server.url}/konto/logga-in/")
-    page.get_by_label("E-postadress eller användarnamn").fill(platform_admin.username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
-    page.get_by_label("Kod från autentiseringsappen eller en reservkod").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
+    login_with_second_factor(page, live_server, platform_admin.username)
 
     page.goto(f"{live_server.url}/jamforelsedata/")
     assert_no_axe_violations(page)

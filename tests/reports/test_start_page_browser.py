@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-import pyotp
 import pytest
 
 from surveys.models import RespondentGroup, Round
 from surveys.services import periods
-from tests.conftest import PASSWORD, TOTP_SECRET, assert_no_axe_violations
+from tests.conftest import assert_no_axe_violations, login_with_second_factor
 from tests.factories import InvitationFactory, RoundFactory
 from tests.reports.conftest import make_closed_round
 from tests.reports.dashboard_data import period
@@ -71,14 +70,7 @@ def test_management_sees_the_headline_and_the_annual_report(
 def test_the_platform_admin_sees_the_open_rounds(page, live_server, platform_admin, organisation, settings):
     RoundFactory(organisation=organisation, period=period(2026), status=Round.Status.OPEN)
     settings.MFA_TOTP_TOLERANCE = 1
-    page.goto(f"{live_server.url}/konto/logga-in/")
-    page.get_by_label("E-postadress eller användarnamn").fill(platform_admin.username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
-    page.get_by_label("Kod från autentiseringsappen eller en reservkod").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
+    login_with_second_factor(page, live_server, platform_admin.username)
     page.goto(f"{live_server.url}/")
     assert page.get_by_role("heading", name="Öppna mätomgångar").is_visible()
     assert page.get_by_role("link", name="Linköpings kommun").first.is_visible()
