@@ -16,6 +16,7 @@ from surveys.services.questionnaires import DEFAULT_VERSION_CODE
 
 from .benchmark_format import MAX_FILE_BYTES
 from .models import Action
+from .selectors_actions import NOT_DROPPED
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -265,7 +266,11 @@ class ActionFilterForm(forms.Form):
             ("org", _("The whole organisation")),
             *((str(d.pk), department_choices_label(d, depth)) for d, depth in departments),
         ]
-        self._choices("status").choices = [*everything, *Action.Status.choices]
+        self._choices("status").choices = [
+            *everything,
+            (NOT_DROPPED, _("All but dropped")),
+            *Action.Status.choices,
+        ]
         self._choices("capability").choices = [*everything, *capabilities]
         self._choices("owner").choices = [*everything, *((str(u.pk), _person(u)) for u in staff)]
 

@@ -33,6 +33,8 @@ from .read_model import Shown, load_round_view
 WEAKEST = 5
 # The department filter's value for the organisation-wide actions.
 WHOLE_ORGANISATION = "org"
+# The status filter's value for every action that was not dropped: what the dashboards count and link to.
+NOT_DROPPED = "current"
 
 
 def writable_scope(access) -> Visibility | None:
@@ -131,8 +133,8 @@ def list_departments(organisation: Organisation, visibility: Visibility) -> list
 @dataclass(frozen=True)
 class ActionFilter:
     """The overview's filter: ``department`` an id, ``WHOLE_ORGANISATION`` or None (all); ``status`` a
-    status or None; ``capability`` a capability code or ""; ``owner`` a user id or None; ``overdue``
-    only the overdue ones."""
+    status, ``NOT_DROPPED`` or None; ``capability`` a capability code or ""; ``owner`` a user id or None;
+    ``overdue`` only the overdue ones."""
 
     department: int | str | None = None
     status: str | None = None
@@ -170,7 +172,9 @@ def list_actions(
         actions = actions.filter(
             department_id__in=sorted(descendants_and_self(parents, [filters.department]))
         )
-    if filters.status:
+    if filters.status == NOT_DROPPED:
+        actions = actions.exclude(status=Action.Status.DROPPED)
+    elif filters.status:
         actions = actions.filter(status=filters.status)
     if filters.capability:
         actions = actions.filter(

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from maturity.models import Action
-from maturity.selectors_actions import visible_actions
+from maturity.selectors_actions import NOT_DROPPED, visible_actions
 from surveys.access import Visibility
 from surveys.models import Capability, Department, Organisation
 from surveys.tree import descendants_and_self
@@ -170,7 +170,7 @@ def get_dashboard_actions(
             code=c.code,
             name=c.name,
             count=counts[c.code],
-            url=_list_url(organisation, department=department_id, capability=c.code),
+            url=_list_url(organisation, department=department_id, capability=c.code, status=NOT_DROPPED),
         )
         for c in capabilities
         if counts.get(c.code)
@@ -184,7 +184,7 @@ def get_dashboard_actions(
         by_capability=by_capability,
         n_counted=len(counted),
         n_overdue=sum(1 for a in counted if a.overdue),
-        list_url=_list_url(organisation, department=department_id),
+        list_url=_list_url(organisation, department=department_id, status=NOT_DROPPED),
         weakest_without=[name for name in weakest if name not in aimed],
     )
 
@@ -249,7 +249,7 @@ def get_actions_due(
         due_soon=due_soon,
         n_later=len(open_) - len(overdue) - len(due_soon),
         n_done=sum(1 for a in actions if a.done),
-        list_url=_list_url(organisation, department=department_id),
+        list_url=_list_url(organisation, department=department_id, status=NOT_DROPPED),
         overdue_url=_list_url(organisation, department=department_id, overdue="1"),
         today=today,
     )

@@ -359,6 +359,36 @@ def test_the_overview_flags_overdue_actions_and_filters(client, world, organisat
     assert titles(client.get(url, {"status": "done"})) == {"Gemensam förvaltningsmodell"}
     assert titles(client.get(url, {"overdue": "on"})) == set()  # done is never overdue
     assert len(titles(client.get(url, {"status": "no-such", "department": "99999"}))) == 4  # ignored
+    services.set_action_status(
+        action=world["actions"]["other"], status="dropped", scope=Visibility.everything(), actor=org_admin
+    )
+    assert len(titles(client.get(url))) == 4
+    assert world["actions"]["other"].title not in titles(client.get(url, {"status": "current"}))
+    assert len(titles(client.get(url, {"status": "current"}))) == 3
+
+
+def test_the_overview_heads_its_first_column_action_and_writes_dates_in_swedish(
+    client, world, organisation, org_admin
+):
+    client.force_login(org_admin)
+    html = client.get(reverse("maturity:action_list", args=[organisation.code])).content.decode()
+    assert '<th scope="col">Åtgärd</th>' in html  # not the admin's "Händelse" for the same msgid
+    action = world["actions"]["wide"]
+    months = [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ]
+    assert f"{action.due_on.day} {months[action.due_on.month - 1]} {action.due_on.year}" in html
 
 
 def test_the_coverage_shows_the_weakest_shown_capabilities_and_departments_without_an_action(

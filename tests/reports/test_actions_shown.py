@@ -135,15 +135,23 @@ def test_each_capability_shows_how_many_of_the_departments_actions_aim_at_it_lin
     first, second = plan["capabilities"][:2]
     base = reverse("maturity:action_list", args=[organisation.code])
     for capability, n in ((first, 3), (second, 1)):  # own, overdue and unit; overdue (the wide one not)
-        href = escape(f"{base}?department={social_department.pk}&capability={capability.code}")
-        match = re.search(rf'<a class="badge[^"]*" href="{re.escape(href)}">([^<]*)<', html)
+        link = f"{base}?department={social_department.pk}&capability={capability.code}&status=current"
+        match = re.search(rf'<a class="badge[^"]*" href="{re.escape(escape(link))}">([^<]*)<', html)
         assert match is not None, capability.code
         assert match.group(1).strip() == f"{n} åtgärd" + ("er" if n > 1 else "")
-    # every action the badge counts is in the filtered list the representative opens
-    listed = client.get(f"{base}?department={social_department.pk}&capability={first.code}")
-    assert listed.status_code == 200
+        # the list the badge opens holds exactly the actions it counts: not the dropped one aimed at the
+        # first capability too
+        listed = client.get(link)
+        assert listed.status_code == 200
+        rows = re.findall(r'<td><a href="[^"]*/atgarder/\d+/">([^<]*)</a>', listed.content.decode())
+        assert len(rows) == n, rows
+    listed = client.get(f"{base}?department={social_department.pk}&capability={first.code}&status=current")
     for title in titles(plan, "own", "own_overdue", "unit"):
-        assert title in listed.content.decode()
+        assert escape(title) in listed.content.decode()
+    assert escape(plan["actions"]["dropped"].title) not in listed.content.decode()
+    # and the dropped one is still there for whoever asks for every action
+    everything = client.get(f"{base}?department={social_department.pk}&capability={first.code}")
+    assert escape(plan["actions"]["dropped"].title) in everything.content.decode()
 
 
 def test_the_unit_dashboard_shows_the_actions_that_apply_to_it_from_above(
@@ -189,7 +197,8 @@ def test_the_organisation_dashboard_lists_the_organisation_wide_actions_and_coun
     assert "Social e-tjänst" not in actions  # department actions are counted, listed on their dashboards
     assert "6 åtgärder i handlingsplanen" in text_of(html)  # all but the dropped one
     first = plan["capabilities"][0]
-    href = escape(reverse("maturity:action_list", args=[organisation.code]) + f"?capability={first.code}")
+    base = reverse("maturity:action_list", args=[organisation.code])
+    href = escape(f"{base}?capability={first.code}&status=current")
     assert f'href="{href}">4 åtgärder' in html  # own, overdue, unit and the other department's
     assert "Social app som avbröts" not in html
 
