@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 
@@ -24,17 +28,47 @@ class NoStoreMiddleware:
         return response
 
 
+class ProductNotFoundPageMiddleware:
+    """With ``DEBUG`` on (``make run``'s demo) Django answers an unknown address with its technical 404 page,
+    in English, listing the URL patterns; the demo's users get the product's own page instead, as in
+    production (docs/error-pages.md). Only a 404 response that is Django's technical page is replaced (it is
+    the one that says ``DEBUG = True``); a developer who wants it back sets ``DJANGO_TECHNICAL_404=1``. It
+    sits innermost, so the page has the request's user and language. Without ``DEBUG`` it does nothing:
+    Django's own handler renders ``404.html``."""
+
+    MARK = b"<code>DEBUG = True</code>"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and not settings.DIMIOS_TECHNICAL_404
+            and not getattr(response, "streaming", False)
+            and self.MARK in response.content
+        ):
+            return render(request, "404.html", status=404)
+        return response
+
+
 class RejectControlCharactersMiddleware:
     """A request whose path holds a NUL or another control character is no URL of this site: 400 at once.
     (PostgreSQL refuses a NUL in a text parameter, so such an organisation code would otherwise reach the
-    database as an error, a 500.) Form fields are protected by Django's own null-character validator."""
+    database as an error, a 500.) The page is the product's 400 page, rendered without the request (it
+    reads no session and no user, as Django's own 400 handler). Form fields are protected by Django's own
+    null-character validator."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in request.path):
-            return HttpResponseBadRequest("Bad Request", content_type="text/plain")
+            # The product's 400 page (issue 17), in the reader's language (this runs before LocaleMiddleware).
+            with translation.override(translation.get_language_from_request(request)):
+                return HttpResponseBadRequest(render_to_string("400.html"))
         return self.get_response(request)
 
 

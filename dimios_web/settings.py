@@ -119,7 +119,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # issue 17: the product's 404 page in make run's demo too (DEBUG), not Django's technical one
+    "dimios_web.middleware.ProductNotFoundPageMiddleware",
 ]
+# A developer who wants Django's technical 404 page (the URL patterns) with DJANGO_DEBUG=1 sets this.
+DIMIOS_TECHNICAL_404 = env_bool("DJANGO_TECHNICAL_404", False)
 
 ROOT_URLCONF = "dimios_web.urls"
 
