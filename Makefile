@@ -9,9 +9,12 @@ PY := $(BIN)/python
 LOCK := requirements/dev.txt
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 
-# make run: the embedded default, no services needed.
+# make run: the embedded default, no services needed. `PORT=8001 make run` serves on another port; the links
+# the demo prints and the e-mails it writes to the console follow it (DJANGO_SITE_URL).
+PORT ?= 8000
+RUN_SITE_URL := $(or $(DJANGO_SITE_URL),http://127.0.0.1:$(PORT))
 RUN_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 REDIS_URL= CELERY_BROKER_URL= \
-	EMAIL_URL=consolemail:// DJANGO_READ_DOT_ENV=0
+	EMAIL_URL=consolemail:// DJANGO_READ_DOT_ENV=0 DJANGO_SITE_URL=$(RUN_SITE_URL)
 
 # Management commands that only read code (messages, migrations check) need no real secrets.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 EMAIL_URL=consolemail://
@@ -35,7 +38,7 @@ messages: $(STAMP)
 run: setup messages
 	$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
 	$(RUN_ENV) $(PY) manage.py load_demo_data
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Every app mypy checks (django-stubs): all of them.
 APPS := dimios_web surveys maturity reports

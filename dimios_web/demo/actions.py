@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from maturity.models import Action
@@ -220,6 +221,7 @@ def load_demo_actions(summary: dict, *, organisation: Organisation, owners: dict
         created += 1
     if created:
         summary["notes"].append(
-            f"Action plan: {created} actions of {organisation.name} at /o/{organisation.code}/atgarder/ "
+            f"Action plan: {created} actions of {organisation.name} at "
+            f"{settings.SITE_URL}/o/{organisation.code}/atgarder/ "
             "(two overdue, one done, one dropped; Kultur- och fritidsförvaltningen has none)."
         )

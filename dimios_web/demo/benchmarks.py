@@ -9,6 +9,8 @@ import csv
 import io
 import random
 
+from django.conf import settings
+
 from maturity.services.benchmarks import import_benchmarks
 from surveys.models import MeasurementPeriod, Municipality, Organisation
 
@@ -65,5 +67,6 @@ def load_demo_benchmarks(summary: dict, periods: list[MeasurementPeriod]) -> Non
     imported = import_benchmarks(file=demo_benchmark_csv(periods), file_name="demo-jamforelsedata.csv")
     summary["notes"].append(
         f"Benchmark demo: {imported.records} imported records of municipalities not on this instance "
-        f"(source “{DEMO_SOURCE}”), in the comparisons beside the local ones; /jamforelsedata/ lists them."
+        f"(source “{DEMO_SOURCE}”), in the comparisons beside the local ones; "
+        f"{settings.SITE_URL}/jamforelsedata/ lists them."
     )

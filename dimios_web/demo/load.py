@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -171,9 +172,11 @@ def load_demo_data() -> dict:
     )
     load_demo_benchmarks(summary, periods)
     set_public_national_overview(enabled=True, actor=None)
+    site = settings.SITE_URL
     summary["notes"].append(
-        "National overview: /plattform/nationell-oversikt/ (platform admin), switched on for the public at "
-        "/nationell-oversikt/; open data at /oppna-data/ (API /api/v1/open-data/, DCAT /oppna-data/dcat.rdf)."
+        f"National overview: {site}/plattform/nationell-oversikt/ (platform admin), switched on for the "
+        f"public at {site}/nationell-oversikt/; open data at {site}/oppna-data/ (API "
+        f"{site}/api/v1/open-data/, DCAT {site}/oppna-data/dcat.rdf)."
     )
     summary["notes"].append(
         f"Comparison demo: {len(comparison)} other organisations (municipalities of several SKR groups, "

@@ -1,6 +1,7 @@
 """`make run`'s demo data: the whole product at once, and a second run adds nothing."""
 
 import re
+import sys
 from io import StringIO
 
 import pytest
@@ -32,13 +33,25 @@ def counts():
     }
 
 
-def test_demo_data_shows_the_whole_product_and_loading_it_again_adds_nothing(client):
+def test_demo_data_shows_the_whole_product_and_loading_it_again_adds_nothing(client, settings):
+    settings.REPORT_CHROMIUM_PATH = sys.executable  # a file that exists: Chromium "is there"
     first = StringIO()
     call_command("load_demo_data", stdout=first)
+    assert "Chromium is not installed" not in first.getvalue()
     before = counts()
+    # `PORT=8001 make run` (DJANGO_SITE_URL follows the port), on a machine without Chromium
+    settings.SITE_URL = "http://127.0.0.1:8001"
+    settings.REPORT_CHROMIUM_PATH = "/nonexistent/chromium"
     second = StringIO()
     call_command("load_demo_data", stdout=second)
     assert counts() == before
+    assert (
+        "The site: http://127.0.0.1:8001/ (log in at http://127.0.0.1:8001/konto/logga-in/)"
+        in second.getvalue()
+    )
+    assert "http://127.0.0.1:8001/nationell-oversikt/" in second.getvalue()
+    assert "127.0.0.1:8000" not in second.getvalue()
+    assert "Chromium is not installed: the annual report's PDF cannot be made" in second.getvalue()
 
     demo = Organisation.objects.get(code="0580")
     assert demo.departments.filter(parent__isnull=False).exists()  # a tree of departments
@@ -71,7 +84,7 @@ def test_demo_data_shows_the_whole_product_and_loading_it_again_adds_nothing(cli
     if open_round is None:  # between the national windows no round can be open
         assert "No measurement window runs today" in first.getvalue()
         return
-    link = re.search(r"http://\S+/s/(\S+)/", output)
+    link = re.search(r"http://127.0.0.1:8001/s/(\S+)/", output)
     assert link, output
     response = client.get(f"/s/{link.group(1)}/", follow=True)
     assert response.status_code == 200
