@@ -109,7 +109,7 @@ def render_print_html(content: dict, *, toc_pages: dict[str, int]) -> str:
         {
             "toc_pages": toc_pages,
             "plotly_uri": (
-                Path(settings.BASE_DIR) / "static" / "vendor" / "plotly" / "plotly.min.js"
+                Path(settings.BASE_DIR) / "static" / "vendor" / "plotly" / "plotly-cartesian.min.js"
             ).as_uri(),
             "report_charts_uri": (Path(settings.BASE_DIR) / "static" / "js" / "report-charts.js").as_uri(),
             "print": True,

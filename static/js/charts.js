@@ -1,5 +1,5 @@
 /* Draws the dashboards' plotly figures from the JSON that the server puts in the page
- * (<div data-figure="ID"> + <script type="application/json" id="ID">), with the local plotly.min.js.
+ * (<div data-figure="ID"> + <script type="application/json" id="ID">), with the local plotly-cartesian.min.js.
  * The toolbar saves each chart as PNG or SVG. Also makes tables with class js-sortable sortable. */
 (function () {
   "use strict";

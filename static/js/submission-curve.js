@@ -1,5 +1,5 @@
 /* The round page's curve of submissions per day, from the JSON the server puts in the page
- * (<script type="application/json" id="submission-curve-data">), with the local plotly.min.js. */
+ * (<script type="application/json" id="submission-curve-data">), with the local plotly-cartesian.min.js. */
 (function () {
   "use strict";
   var source = document.getElementById("submission-curve-data");

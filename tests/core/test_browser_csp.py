@@ -1,8 +1,8 @@
 """The Content-Security-Policy holds in a real browser (issue 11): Chromium loads every kind of page (each
 staff role's pages, the dashboards and the annual report with their plotly charts, the htmx-polled pages,
 the respondent's flow, the Django admin) with the policy enforced — no inline script, no eval — and no
-``securitypolicyviolation`` event or CSP console message appears. The charts are drawn, so plotly.min.js
-works without 'unsafe-eval'."""
+``securitypolicyviolation`` event or CSP console message appears. The charts are drawn, so
+plotly-cartesian.min.js works without 'unsafe-eval'."""
 
 from __future__ import annotations
 

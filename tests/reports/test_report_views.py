@@ -169,7 +169,7 @@ def test_the_report_web_page_shows_the_report_with_its_charts(client, management
     url = reverse("reports:annual_report_page", kwargs={"org": "0580", "pk": finished_job.pk})
     html = client.get(url).content.decode()
     assert "Linköpings kommun" in html and 'data-report-chart="chart-matrix"' in html
-    assert "plotly.min.js" in html
+    assert "plotly-cartesian.min.js" in html
     assert AuditEvent.objects.filter(action="report.downloaded", details__format="html").count() == 1
 
 

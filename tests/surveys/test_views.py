@@ -118,7 +118,7 @@ def test_the_round_page_shows_rates_and_a_locally_served_chart(admin_client, ope
     SubmissionDay.objects.create(round=open_round, department=department, day=timezone.localdate(), count=7)
     body = admin_client.get(url("round_detail", open_round)).content.decode()
     assert "Svarsfrekvens" in body and 'data-rate="invited">7<' in body
-    assert "/static/vendor/plotly/plotly.min.js" in body and "cdn" not in body.lower()
+    assert "/static/vendor/plotly/plotly-cartesian.min.js" in body and "cdn" not in body.lower()
     assert 'id="submission-curve-data"' in body
 
 
