@@ -33,7 +33,9 @@ def today(monkeypatch):
 def closed_round(organisation):
     return RoundFactory(
         organisation=organisation,
-        questionnaire=build_questionnaire(categories_per_dimension=1, statements_per_category=1, code="v-dig"),
+        questionnaire=build_questionnaire(
+            categories_per_dimension=1, statements_per_category=1, code="v-dig"
+        ),
         status=Round.Status.CLOSED,
         period=MeasurementPeriodFactory(year=2025, term="HT"),
     )
@@ -90,7 +92,9 @@ def _selected(today):
 
 
 @pytest.mark.django_db
-def test_overdue_and_due_within_fourteen_days_are_selected_fifteen_days_done_and_dropped_are_not(world, today):
+def test_overdue_and_due_within_fourteen_days_are_selected_fifteen_days_done_and_dropped_are_not(
+    world, today
+):
     assert _selected(today) == {
         ("alice.admin@kommun.example", "Gemensam förvaltningsmodell"),
         ("alice.admin@kommun.example", "Molnstrategi"),
@@ -137,7 +141,9 @@ def test_one_digest_lists_an_owners_actions_of_every_organisation(
 
 
 @pytest.mark.django_db
-def test_the_digest_is_in_swedish_with_dates_overdue_flag_and_absolute_links(world, today, org_admin, settings):
+def test_the_digest_is_in_swedish_with_dates_overdue_flag_and_absolute_links(
+    world, today, org_admin, settings
+):
     settings.SITE_URL = "https://dimios.kommun.example"
     services.send_action_digests()
     message = next(m for m in mail.outbox if m.to == [org_admin.email])
@@ -187,7 +193,10 @@ def test_a_second_send_of_the_same_week_is_refused_by_the_claim_and_next_week_se
     assert services.send_digest(user=org_admin, actions=actions, today=TODAY + datetime.timedelta(3)) is False
     assert len(mail.outbox) == 1
     assert services.send_digest(user=org_admin, actions=actions, today=TODAY + datetime.timedelta(4)) is True
-    assert list(ActionDigest.objects.order_by("week").values_list("week", flat=True)) == ["2026-W49", "2026-W50"]
+    assert list(ActionDigest.objects.order_by("week").values_list("week", flat=True)) == [
+        "2026-W49",
+        "2026-W50",
+    ]
 
 
 def test_the_week_key_is_the_iso_week():
@@ -258,7 +267,9 @@ def test_two_concurrent_sends_of_one_digest_send_one_email(world, today, org_adm
 
 
 @pytest.mark.django_db
-def test_the_link_in_the_email_asks_on_get_and_switches_off_on_post_without_a_login(client, world, today, org_admin):
+def test_the_link_in_the_email_asks_on_get_and_switches_off_on_post_without_a_login(
+    client, world, today, org_admin
+):
     services.send_action_digests()
     body = next(m for m in mail.outbox if m.to == [org_admin.email]).body
     url = reverse("maturity:digest_switch", args=[services.switch_off_token(org_admin.pk)])
@@ -315,12 +326,16 @@ def test_a_signed_in_person_switches_the_digest_off_and_on_with_a_message(client
     assert "Veckobrevet är påslaget." in page.content.decode()
     response = client.post(url, {"enabled": "off"}, HTTP_ACCEPT_LANGUAGE="sv")
     assert response.status_code == 302
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Veckobrevet om dina åtgärder är avstängt."]
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Veckobrevet om dina åtgärder är avstängt."
+    ]
     assert not services.digest_enabled(user=dept_rep)
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="sv")
     assert "Veckobrevet är avstängt." in page.content.decode()
     response = client.post(url, {"enabled": "on"}, HTTP_ACCEPT_LANGUAGE="sv")
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Veckobrevet om dina åtgärder är påslaget."]
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Veckobrevet om dina åtgärder är påslaget."
+    ]
     assert services.digest_enabled(user=dept_rep)
     assert list(
         AuditEvent.objects.filter(subject_user=dept_rep).order_by("pk").values_list("action", "actor")
