@@ -381,3 +381,18 @@ def test_the_command_sends_this_weeks_digests_once(world, org_admin, dept_rep):
         "2026-W49: 0 sent, 2 already sent, 0 failed",
     ]
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_the_run_reads_in_two_queries_and_writes_one_claim_per_person(
+    world, today, django_assert_num_queries, closed_round, org_admin
+):
+    for n in range(20):
+        make_action(closed_round, org_admin, due_on=TODAY, title=f"Fler {n}")
+    # The week's digests already sent and the selection, whatever the number of actions; per person the
+    # claim's insert inside its transaction and savepoint (two SAVEPOINTs, the INSERT, two RELEASEs here,
+    # as the test runs inside a transaction).
+    with django_assert_num_queries(2 + 2 * 5):
+        run = services.send_action_digests()
+    assert len(run.sent) == 2 and len(mail.outbox) == 2
+    assert ActionDigest.objects.get(user=org_admin).action_count == 22
