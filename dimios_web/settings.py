@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -284,6 +285,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "surveys-delete-expired-addresses": {
         "task": "surveys.tasks.delete_expired_email_addresses_task",
         "schedule": 24 * 60 * 60,
+    },
+    # The weekly digest of actions (docs/actions.md, "Reminders"): Mondays 07:00 Stockholm time.
+    "maturity-send-action-digests": {
+        "task": "maturity.tasks.send_action_digests_task",
+        "schedule": crontab(minute="0", hour="7", day_of_week="mon"),
     },
     # reports (issue 7): re-send annual report jobs left queued (broker down) or interrupted (worker killed).
     "reports-sweep-report-jobs": {"task": "reports.tasks.sweep_report_jobs_task", "schedule": 60},

@@ -381,3 +381,53 @@ class ActionNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_id} {self.written_on}"
+
+
+class ActionDigestPreference(models.Model):
+    """Whether a person wants the weekly digest of their actions (docs/actions.md, "Reminders"). No row
+    means yes: the digest is on until the person switches it off. Changed only by
+    ``maturity.services.action_digests.set_digest_enabled``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="action_digest_preference",
+        verbose_name=_("user"),
+    )
+    enabled = models.BooleanField(_("weekly digest"), default=True)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("digest preference")
+        verbose_name_plural = _("digest preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'on' if self.enabled else 'off'}"
+
+
+class ActionDigest(models.Model):
+    """One weekly digest sent to one person. The unique (user, week) is what guarantees at most one digest
+    a week: the row is claimed inside the transaction that sends the e-mail, so a retry or a second worker
+    cannot send again, and a failed send rolls the claim back so that a retry can send."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="action_digests",
+        verbose_name=_("user"),
+    )
+    # The ISO week, e.g. "2026-W49".
+    week = models.CharField(_("week"), max_length=8)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    action_count = models.PositiveIntegerField(_("number of actions"), default=0)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("action digest")
+        verbose_name_plural = _("action digests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week"], name="action_digest_once_a_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.week}"

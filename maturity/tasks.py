@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import closing, comparisons
+from .services import action_digests, closing, comparisons
 from .services.results import compute_round_results
 
 
@@ -33,3 +33,23 @@ def refresh_stale_comparisons_task() -> list[int]:
     """Periodic: refresh the stored comparison aggregates of periods whose rounds or organisations changed in
     ``surveys`` since (docs/dashboards.md)."""
     return comparisons.refresh_stale_comparisons()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=3,
+    default_retry_delay=10 * 60,
+    ignore_result=True,
+    soft_time_limit=1500,
+    time_limit=1800,
+)
+def send_action_digests_task(self, locale: str = "sv") -> dict[str, int]:
+    """Periodic (Mondays 07:00): this week's digest of actions to each owner who has not had it. A rerun or a
+    redelivery sends nobody a second digest (``ActionDigest`` is unique per person and week); when some
+    could not be sent (the mail server), the task retries with backoff and sends only those. ``locale`` is
+    accepted for the house convention; the digests are in Swedish."""
+    run = action_digests.send_action_digests()
+    if run.failed:
+        raise self.retry(countdown=self.default_retry_delay * (2**self.request.retries))
+    return {"sent": len(run.sent), "already_sent": len(run.already_sent), "failed": len(run.failed)}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import action_views, api, benchmark_views, public_views, views
+from . import action_views, api, benchmark_views, digest_views, public_views, views
 
 app_name = "maturity"
 urlpatterns = [
@@ -29,6 +29,10 @@ urlpatterns = [
         action_views.action_note_create,
         name="action_note_create",
     ),
+    # The weekly digest of actions (docs/actions.md, "Reminders"): the signed-in person's setting, and the
+    # e-mail's switch-off link (a signed token, no login; GET shows a button, POST switches off).
+    path("atgarder/paminnelser/", digest_views.digest_settings, name="digest_settings"),
+    path("atgarder/paminnelser/av/<str:token>/", digest_views.digest_switch, name="digest_switch"),
     # The platform admin's benchmark data (issue 15): import a file, the sources, delete one.
     path("jamforelsedata/", benchmark_views.benchmark_sources, name="benchmark_sources"),
     path(

@@ -106,6 +106,8 @@ TEXTS: dict[str, Promise] = {
     ),
     AuditAction.ACTION_NOTE_ADDED: _("Added a note to the action “%(target)s”"),
     AuditAction.ACTIONS_EXPORTED: _("Exported the overview of actions (%(format)s)"),
+    AuditAction.ACTION_DIGEST_SWITCHED_OFF: _("Switched off the weekly digest of actions"),
+    AuditAction.ACTION_DIGEST_SWITCHED_ON: _("Switched on the weekly digest of actions"),
     # The system
     AuditAction.WORKER_HEARTBEAT: _("The background worker answered"),
 }

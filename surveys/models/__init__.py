@@ -870,6 +870,9 @@ class AuditAction(models.TextChoices):
     ACTION_STATUS_CHANGED = "action.status_changed"
     ACTION_NOTE_ADDED = "action.note_added"
     ACTIONS_EXPORTED = "actions.exported"
+    # The weekly digest of actions (maturity.services.action_digests)
+    ACTION_DIGEST_SWITCHED_OFF = "action_digest.switched_off"
+    ACTION_DIGEST_SWITCHED_ON = "action_digest.switched_on"
     # The system
     WORKER_HEARTBEAT = "worker.heartbeat"
 

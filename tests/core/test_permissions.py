@@ -322,3 +322,58 @@ def test_anonymous_visitors_are_asked_to_log_in_to_the_action_plan(client, organ
     for _name, (method, url) in action_urls(organisation, action_world["own"]).items():
         response = getattr(client, method)(url)
         assert response.status_code == 302 and "/konto/logga-in/" in response["Location"], url
+
+
+# --- The weekly digest of actions (docs/actions.md, "Reminders"): every URL × role ------------------------
+
+DIGEST_URL_NAMES = {"digest_settings", "digest_switch"}
+
+
+def test_every_digest_url_is_in_the_matrix():
+    from maturity.urls import urlpatterns
+
+    names = {p.name for p in urlpatterns if p.name and p.name.startswith("digest")}
+    assert names == DIGEST_URL_NAMES
+
+
+@pytest.mark.parametrize(
+    "persona", ["org_admin", "management", "dept_rep", "outsider", "no_role_user", "platform_admin"]
+)
+def test_every_signed_in_user_reaches_their_own_digest_setting_and_changes_only_their_own(
+    client, request, persona, dept_rep
+):
+    from maturity.services.action_digests import digest_enabled
+
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    url = reverse("maturity:digest_settings")
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"enabled": "off"}).status_code == 302
+    assert digest_enabled(user=user) is False
+    if user != dept_rep:
+        assert digest_enabled(user=dept_rep) is True
+
+
+def test_anonymous_visitors_are_asked_to_log_in_to_the_digest_setting(client, db):
+    url = reverse("maturity:digest_settings")
+    for method in (client.get, client.post):
+        response = method(url, {"enabled": "off"})
+        assert response.status_code == 302 and "/konto/logga-in/" in response["Location"]
+
+
+@pytest.mark.parametrize("persona", [None, "org_admin", "outsider", "no_role_user"])
+def test_the_switch_off_link_needs_no_login_and_only_a_valid_token_counts(client, request, persona, dept_rep):
+    """The signed token is the authority: anyone holding the e-mail's link may switch its owner's digest off
+    (and nothing else); a bad token is a 400 for everyone and changes nothing."""
+    from maturity.services.action_digests import digest_enabled, switch_off_token
+
+    if persona is not None:
+        client.force_login(request.getfixturevalue(persona))
+    bad = reverse("maturity:digest_switch", args=["eyJ1IjoxfQ:bad:signature"])
+    assert client.get(bad).status_code == 400
+    assert client.post(bad).status_code == 400
+    good = reverse("maturity:digest_switch", args=[switch_off_token(dept_rep.pk)])
+    assert client.get(good).status_code == 200
+    assert digest_enabled(user=dept_rep) is True
+    assert client.post(good).status_code == 200
+    assert digest_enabled(user=dept_rep) is False
