@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 
@@ -148,11 +149,20 @@ def round_send(request, access: OrganisationAccess, pk):
 def round_remind(request, access: OrganisationAccess, pk):
     _organisation, round_ = _round(access, pk)
     try:
-        _run, outcome = invitation_services.request_reminders(round=round_, actor=request.user)
+        _run, outcome, count = invitation_services.request_reminders(round=round_, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        _queue_message(request, outcome, _("Reminders are being sent to those who have not submitted."))
+        _queue_message(
+            request,
+            outcome,
+            ngettext(
+                "A reminder is being sent to %(count)s person who has not submitted.",
+                "Reminders are being sent to %(count)s people who have not submitted.",
+                count,
+            )
+            % {"count": count},
+        )
     return _detail(round_)
 
 

@@ -7,6 +7,7 @@ import smtplib
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from dimios_web.exceptions import DomainError
@@ -201,7 +202,8 @@ def test_a_reminder_goes_only_to_those_who_have_not_submitted(
 ):
     Invitation.objects.filter(email="person0@example.se").update(submitted=True)
     with django_capture_on_commit_callbacks(execute=True):
-        run, outcome = services.request_reminders(round=invited_round, actor=org_admin)
+        run, outcome, count = services.request_reminders(round=invited_round, actor=org_admin)
+    assert count == 2
     assert outcome.queued is True
     assert sorted(m.to[0] for m in mail.outbox) == ["person1@example.se", "person2@example.se"]
     assert all("Påminnelse" in m.subject for m in mail.outbox)
@@ -275,7 +277,9 @@ def test_email_addresses_are_deleted_after_the_retention_time(invited_round, set
 
 def test_a_reminder_requested_while_the_broker_was_down_goes_out_later(invited_round, org_admin):
     """request_reminders' publish never ran (broker down): the periodic job queues the sending again."""
-    run, _outcome = services.request_reminders(round=invited_round, actor=org_admin)  # on_commit not run here
+    run, _outcome, _count = services.request_reminders(
+        round=invited_round, actor=org_admin
+    )  # on_commit not run
     assert mail.outbox == []
     services.schedule_due_reminders()
     assert mail.outbox == []  # too fresh: it may still be on its way
@@ -284,3 +288,28 @@ def test_a_reminder_requested_while_the_broker_was_down_goes_out_later(invited_r
     assert len(mail.outbox) == 3
     run.refresh_from_db()
     assert (run.status, run.sent) == ("done", 3)
+
+
+def test_reminding_twice_in_a_day_says_that_nobody_was_reminded_and_creates_nothing(
+    client, invited_round, org_admin, django_capture_on_commit_callbacks
+):
+    """The flash says what actually happened (issue 17): how many are reminded, or that nobody is because
+    everyone left already had a reminder today; never "Reminders are being sent" for zero."""
+    client.force_login(org_admin)
+    url = reverse("surveys:round_remind", args=[invited_round.organisation.code, invited_round.pk])
+    Invitation.objects.filter(email="person0@example.se").update(submitted=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    assert "Påminnelser skickas till 2 personer som inte har svarat." in response.content.decode()
+    assert len(mail.outbox) == 2
+    runs = ReminderRun.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    html = response.content.decode()
+    assert "Ingen påminnelse skickades: alla som inte har svarat har redan fått en påminnelse i dag." in html
+    assert "Påminnelser skickas" not in html
+    assert ReminderRun.objects.count() == runs and len(mail.outbox) == 2
+    Invitation.objects.filter(email="person1@example.se").update(last_reminded_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    assert "En påminnelse skickas till 1 person som inte har svarat." in response.content.decode()

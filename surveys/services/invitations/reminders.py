@@ -42,8 +42,18 @@ def reminder_candidates(round_id: int):
 
 
 @transaction.atomic
-def request_reminders(*, round: Round, actor=None) -> tuple[ReminderRun, QueueOutcome]:
-    """Remind now everyone who has not submitted (and was not reminded today)."""
+def reminders_due_today(round_id: int, now: datetime.datetime | None = None):
+    """The candidates who have not had a reminder today: whom a sending now would actually remind."""
+    today_start = _start_of_day(timezone.localdate(now or timezone.now()))
+    return reminder_candidates(round_id).filter(
+        Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=today_start)
+    )
+
+
+def request_reminders(*, round: Round, actor=None) -> tuple[ReminderRun, QueueOutcome, int]:
+    """Remind now everyone who has not submitted and was not reminded today; returns the sending, whether it
+    reached the queue, and how many people it will remind (so the page says what happens, issue 17). When
+    everyone left has had a reminder today nothing is created and the admin is told so."""
     from ...tasks import send_reminders_task
 
     round_ = Round.objects.select_for_update().get(pk=round.pk)
@@ -51,6 +61,14 @@ def request_reminders(*, round: Round, actor=None) -> tuple[ReminderRun, QueueOu
         raise DomainError(_("Reminders can be sent only while the round is open."))
     if not reminder_candidates(round_.pk).exists():
         raise DomainError(_("There is nobody to remind: everyone invited has submitted."))
+    due = reminders_due_today(round_.pk).count()
+    if not due:
+        raise DomainError(
+            _(
+                "No reminder was sent: everyone who has not submitted has already had a reminder today. "
+                "Try again tomorrow."
+            )
+        )
     run = ReminderRun.objects.create(
         round=round_, requested_by=actor if getattr(actor, "is_authenticated", False) else None
     )
@@ -62,7 +80,7 @@ def request_reminders(*, round: Round, actor=None) -> tuple[ReminderRun, QueueOu
         round=round_.pk,
         details={"run": run.pk},
     )
-    return run, queue_on_commit(send_reminders_task, run.pk, translation.get_language() or "sv")
+    return run, queue_on_commit(send_reminders_task, run.pk, translation.get_language() or "sv"), due
 
 
 def schedule_due_reminders(*, today: datetime.date | None = None) -> list[int]:
