@@ -9,8 +9,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -279,11 +280,26 @@ def update_department(
 
 @transaction.atomic
 @transaction.atomic
-def delete_department(*, department: Department, actor=None) -> None:
+def why_department_cannot_be_deleted(department: Department) -> str | None:
+    """Why deleting the department would be refused, or None: the confirmation page says so up front instead
+    of refusing after "Yes, I am sure" (issue 17); ``delete_department`` refuses for the same reasons."""
     if department.children.exists():
-        raise DomainError(_("Move or delete the units under this department first."))
+        return _("Move or delete the units under this department first.")
     if department.responses.exists() or department.pooled_responses.exists():
-        raise DomainError(_("This department has responses in earlier rounds and cannot be deleted."))
+        return _("This department has responses in earlier rounds and cannot be deleted.")
+    try:
+        # What the deletion would take along, without deleting: records of the upper apps that keep a
+        # department (its action plans) restrict it.
+        Collector(using=router.db_for_write(Department)).collect([department])
+    except (ProtectedError, RestrictedError):
+        return _("Records of this department (such as its actions) still refer to it: it cannot be deleted.")
+    return None
+
+
+def delete_department(*, department: Department, actor=None) -> None:
+    reason = why_department_cannot_be_deleted(department)
+    if reason is not None:
+        raise DomainError(reason)
     record_event(
         action=AuditAction.DEPARTMENT_DELETED,
         organisation=department.organisation_id,
@@ -355,10 +371,18 @@ def update_respondent_group(
     return group
 
 
+def why_group_cannot_be_deleted(group: RespondentGroup) -> str | None:
+    """Why deleting the respondent group would be refused, or None (said up front on the confirm page)."""
+    if group.responses.exists() or group.pooled_responses.exists():
+        return _("This group has responses in earlier rounds and cannot be deleted.")
+    return None
+
+
 @transaction.atomic
 def delete_respondent_group(*, group: RespondentGroup, actor=None) -> None:
-    if group.responses.exists() or group.pooled_responses.exists():
-        raise DomainError(_("This group has responses in earlier rounds and cannot be deleted."))
+    reason = why_group_cannot_be_deleted(group)
+    if reason is not None:
+        raise DomainError(reason)
     record_event(
         action=AuditAction.GROUP_DELETED,
         respondent_group=group,

@@ -166,6 +166,23 @@ def _settings(round_: Round) -> dict[str, Any]:
     }
 
 
+def why_round_cannot_open(round_: Round, *, today: datetime.date | None = None) -> str | None:
+    """Why opening the round would be refused, or None: the confirmation page says so up front (issue 17),
+    and ``open_round`` refuses for the same reasons (checked again under the row lock)."""
+    today = today or timezone.localdate()
+    if round_.status == Round.Status.OPEN:
+        return _("The round is already open.")
+    if round_.period.ends_on < today or round_.last_day < today:
+        return _("The round's time ended on %(day)s; a round of an ended window is never reopened.") % {
+            "day": _day(round_.last_day)
+        }
+    if today < round_.first_day:
+        return _("The round can be opened from %(day)s, its opening date.") % {"day": _day(round_.first_day)}
+    if not round_.open_link_enabled and not round_.invitations.exists():
+        return _("The round has no respondents. Import or add respondents (or offer an open link) first.")
+    return None
+
+
 def open_round(*, round: Round, actor=None, today: datetime.date | None = None):
     """Open the round and queue the invitations. Returns the queueing outcome
     (``dimios_web.queueing.QueueOutcome``): the round is open even when the mail queue could not be
@@ -175,23 +192,9 @@ def open_round(*, round: Round, actor=None, today: datetime.date | None = None):
     today = today or timezone.localdate()
     with transaction.atomic():
         round_ = Round.objects.select_for_update().select_related("period", "organisation").get(pk=round.pk)
-        if round_.status == Round.Status.OPEN:
-            raise DomainError(_("The round is already open."))
-        if round_.period.ends_on < today or round_.last_day < today:
-            raise DomainError(
-                _("The round's time ended on %(day)s; a round of an ended window is never reopened.")
-                % {"day": _day(round_.last_day)}
-            )
-        if round_.status == Round.Status.CLOSED and round_.period.ends_on < today:
-            raise DomainError(_("A round of an ended window is never reopened."))
-        if today < round_.first_day:
-            raise DomainError(
-                _("The round can be opened from %(day)s, its opening date.") % {"day": _day(round_.first_day)}
-            )
-        if not round_.open_link_enabled and not round_.invitations.exists():
-            raise DomainError(
-                _("The round has no respondents. Import or add respondents (or offer an open link) first.")
-            )
+        reason = why_round_cannot_open(round_, today=today)
+        if reason is not None:
+            raise DomainError(reason)
         reopening = round_.status == Round.Status.CLOSED
         round_.status = Round.Status.OPEN
         round_.closed_at = None

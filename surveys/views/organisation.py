@@ -102,6 +102,7 @@ def department_delete(request, access: OrganisationAccess, pk):
             "object": department,
             "form": form,
             "cancel_url": reverse("surveys:department_list", args=[organisation.code]),
+            "blocked": org_services.why_department_cannot_be_deleted(department),
         },
     )
 
@@ -164,6 +165,7 @@ def group_delete(request, access: OrganisationAccess, pk):
             "object": group,
             "form": form,
             "cancel_url": reverse("surveys:group_list", args=[organisation.code]),
+            "blocked": org_services.why_group_cannot_be_deleted(group),
         },
     )
 

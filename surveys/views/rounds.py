@@ -124,7 +124,14 @@ def round_open(request, access: OrganisationAccess, pk):
     return render(
         request,
         "surveys/round_confirm.html",
-        {"organisation": organisation, "round": round_, "form": form, "action": "open"},
+        {
+            "organisation": organisation,
+            "round": round_,
+            "form": form,
+            "action": "open",
+            # said before the question is asked, not after "Yes, I am sure" (issue 17)
+            "blocked": round_services.why_round_cannot_open(round_),
+        },
     )
 
 

@@ -109,9 +109,58 @@ def test_a_parent_from_another_organisation_is_refused(client, org_admin, organi
 def test_a_department_with_units_cannot_be_deleted(client, org_admin, organisation, social_department):
     client.force_login(org_admin)
     url = reverse("surveys:department_delete", args=[organisation.code, social_department.pk])
+    # said up front, before the question (issue 17): no confirmation to give, only the way back
+    page = client.get(url).content.decode()
+    assert "Det här går inte att ta bort nu." in page
+    assert "Flytta eller ta bort enheterna under den här förvaltningen först" in page
+    assert 'name="confirm"' not in page and ">Ta bort</button>" not in page
+    assert reverse("surveys:department_list", args=[organisation.code]) in page
+    # and a POST all the same (an old tab) is refused with the same reason
     response = client.post(url, {"confirm": "on"})
     assert "Flytta eller ta bort enheterna under den här förvaltningen först" in response.content.decode()
     assert Department.objects.filter(pk=social_department.pk).exists()
+
+
+def test_a_department_with_actions_says_so_before_the_question(
+    client, org_admin, organisation, school_department
+):
+    from maturity.models import Action
+    from surveys.models import Round
+    from tests.factories import RoundFactory
+
+    round_ = RoundFactory(organisation=organisation, status=Round.Status.CLOSED)
+    Action.objects.create(
+        organisation=organisation,
+        round=round_,
+        department=school_department,
+        title="Lärplattform",
+        starts_on="2026-01-01",
+        due_on="2026-06-01",
+    )
+    client.force_login(org_admin)
+    url = reverse("surveys:department_delete", args=[organisation.code, school_department.pk])
+    page = client.get(url).content.decode()
+    assert "(till exempel åtgärder) hänvisar till den" in page
+    assert 'name="confirm"' not in page
+    assert client.post(url, {"confirm": "on"}).status_code == 200
+    assert Department.objects.filter(pk=school_department.pk).exists()
+
+
+def test_a_group_with_responses_says_so_before_the_question(
+    client, org_admin, organisation, social_department
+):
+    from surveys.models import Response, Round
+    from tests.factories import RoundFactory
+
+    group = organisation.respondent_groups.first()
+    Response.objects.create(
+        round=RoundFactory(organisation=organisation, status=Round.Status.CLOSED),
+        department=social_department,
+        group=group,
+    )
+    client.force_login(org_admin)
+    page = client.get(reverse("surveys:group_delete", args=[organisation.code, group.pk])).content.decode()
+    assert "Det här går inte att ta bort nu." in page and 'name="confirm"' not in page
 
 
 def test_deleting_needs_the_confirmation(client, org_admin, organisation, school_department):

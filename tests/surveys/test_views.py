@@ -101,8 +101,30 @@ def test_opening_needs_a_confirmation_and_then_sends_the_invitations(
 
 
 def test_opening_without_respondents_shows_why(admin_client, draft_round):
+    page = admin_client.get(url("round_open", draft_round)).content.decode()  # up front (issue 17)
+    assert "Mätomgången går inte att öppna nu." in page and "Mätomgången har inga respondenter" in page
+    assert 'name="confirm"' not in page
     response = admin_client.post(url("round_open", draft_round), {"confirm": "on"})
     assert "Mätomgången har inga respondenter" in response.content.decode()
+    assert Round.objects.get().status == "draft"
+
+
+def test_opening_before_the_opening_date_says_so_before_the_question(
+    admin_client, draft_round, social_department, groups
+):
+    import datetime
+
+    from django.utils import timezone
+
+    add_invitations(draft_round, social_department, groups[0], 2)
+    Round.objects.filter(pk=draft_round.pk).update(
+        opens_on=timezone.localdate() + datetime.timedelta(days=3),
+        closes_on=timezone.localdate() + datetime.timedelta(days=20),
+    )
+    page = admin_client.get(url("round_open", draft_round)).content.decode()
+    assert "Mätomgången går inte att öppna nu." in page and "dess öppningsdatum" in page
+    assert 'name="confirm"' not in page and "Tillbaka till mätomgången" in page
+    admin_client.post(url("round_open", draft_round), {"confirm": "on"})
     assert Round.objects.get().status == "draft"
 
 
