@@ -14,6 +14,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dimios_web.exceptions import DomainError
@@ -280,7 +281,7 @@ def update_department(
 
 @transaction.atomic
 @transaction.atomic
-def why_department_cannot_be_deleted(department: Department) -> str | None:
+def why_department_cannot_be_deleted(department: Department) -> str | Promise | None:
     """Why deleting the department would be refused, or None: the confirmation page says so up front instead
     of refusing after "Yes, I am sure" (issue 17); ``delete_department`` refuses for the same reasons."""
     if department.children.exists():
@@ -371,7 +372,7 @@ def update_respondent_group(
     return group
 
 
-def why_group_cannot_be_deleted(group: RespondentGroup) -> str | None:
+def why_group_cannot_be_deleted(group: RespondentGroup) -> str | Promise | None:
     """Why deleting the respondent group would be refused, or None (said up front on the confirm page)."""
     if group.responses.exists() or group.pooled_responses.exists():
         return _("This group has responses in earlier rounds and cannot be deleted.")

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dimios_web.exceptions import DomainError
@@ -166,7 +167,7 @@ def _settings(round_: Round) -> dict[str, Any]:
     }
 
 
-def why_round_cannot_open(round_: Round, *, today: datetime.date | None = None) -> str | None:
+def why_round_cannot_open(round_: Round, *, today: datetime.date | None = None) -> str | Promise | None:
     """Why opening the round would be refused, or None: the confirmation page says so up front (issue 17),
     and ``open_round`` refuses for the same reasons (checked again under the row lock)."""
     today = today or timezone.localdate()
