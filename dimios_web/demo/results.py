@@ -16,6 +16,7 @@ from maturity.services.results import compute_round_results
 from surveys.models import (
     Answer,
     Department,
+    Invitation,
     MeasurementPeriod,
     RespondentGroup,
     Response,
@@ -137,8 +138,42 @@ def _create_round(*, organisation, period, version, plan, rng, statements, base:
         SubmissionDay(round=round_, department_id=department_id, day=day, count=count)
         for (department_id, day), count in sorted(per_day.items())
     )
+    _create_invitations(round_, plan, opens_on)
     compute_round_results(round_id=round_.pk)
     return round_
+
+
+# About one in four of those invited to a demo round did not submit (some of them started).
+NOT_SUBMITTED_SHARE = 0.27
+
+
+def _create_invitations(round_: Round, plan, opens_on: datetime.date) -> None:
+    """The invitations a real round would have had (issue 17: the round page and the report show real
+    response rates, not "0 invited" beside 200 submitted): one submitted invitation per respondent of the
+    plan, and in each department and group a share more who never submitted. Addresses are made up and
+    carry no link to a response (an invitation records only *that* it was answered)."""
+    rng = random.Random(f"invitations-{round_.pk}")  # its own stream: the answers stay as they were
+    sent_at = timezone.make_aware(datetime.datetime.combine(opens_on, datetime.time(8)))
+    per_set: Counter[tuple[int, int]] = Counter((d.pk, g.pk) for d, g, _offset in plan)
+    invitations = []
+    for (department_id, group_id), submitted in sorted(per_set.items()):
+        missing = round(submitted * NOT_SUBMITTED_SHARE / (1 - NOT_SUBMITTED_SHARE))
+        for i in range(submitted + missing):
+            answered = i < submitted
+            invitations.append(
+                Invitation(
+                    round=round_,
+                    email=f"inbjuden.{round_.pk}.{department_id}.{group_id}.{i}@demo.example",
+                    department_id=department_id,
+                    group_id=group_id,
+                    send_status=Invitation.SendStatus.SENT,
+                    send_attempts=1,
+                    sent_at=sent_at,
+                    submitted=answered,
+                    started_on=opens_on if answered or rng.random() < 0.3 else None,
+                )
+            )
+    Invitation.objects.bulk_create(invitations, batch_size=1000)
 
 
 def _current_period() -> MeasurementPeriod | None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, OuterRef, Subquery, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from ..models import (
     Organisation,
     ReminderRun,
     RespondentImport,
+    Response,
     Round,
 )
 
@@ -56,11 +58,24 @@ def list_periods(*, today: datetime.date | None = None, ended: int = 4):
 
 
 def list_rounds(organisation: Organisation):
+    """The organisation's rounds, newest first, each with how many were invited (not withdrawn) and how many
+    answered: the stored responses of a closed round (the open link's and an import's included), the
+    submitted invitations of an open one (its responses wait in the pool). Subqueries, not joins: the two
+    counts would multiply each other."""
+
+    def count(queryset):
+        return Coalesce(Subquery(queryset.order_by().values("round").annotate(n=Count("pk")).values("n")), 0)
+
+    invitations = Invitation.objects.filter(round=OuterRef("pk"), revoked_at__isnull=True)
     return (
         Round.objects.filter(organisation=organisation)
         .select_related("period", "questionnaire")
         .annotate(
-            n_invited=Count("invitations", filter=Q(invitations__revoked_at__isnull=True), distinct=True),
+            n_invited=count(invitations),
+            n_answered=Case(
+                When(status=Round.Status.CLOSED, then=count(Response.objects.filter(round=OuterRef("pk")))),
+                default=count(invitations.filter(submitted=True)),
+            ),
         )
         .order_by("-period__starts_on")
     )

@@ -259,3 +259,64 @@ def test_the_rates_fragment_refreshes_with_the_scope_of_the_viewer(client, dept_
     assert 'id="round-rates"' in body and 'hx-trigger="every 30s"' in body
     assert "Socialförvaltningen" in body and "Utbildningsförvaltningen" not in body
     assert client.get(reverse("surveys:round_list", args=[open_round.organisation.code])).status_code == 200
+
+
+def test_the_round_list_shows_who_was_invited_who_answered_and_links_closed_rounds_to_their_results(
+    admin_client, open_round, organisation
+):
+    """Issue 17: the real number of respondents (an open round's submitted invitations, a closed round's
+    stored responses, the open link's and an import's included), never a count for a draft, and a closed
+    round's results one click away."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.reports.conftest import make_closed_round
+
+    Invitation.objects.filter(round=open_round).update(submitted=False)
+    first = Invitation.objects.filter(round=open_round).order_by("pk").first()
+    Invitation.objects.filter(pk=first.pk).update(submitted=True)
+    invited_open = Invitation.objects.filter(round=open_round, revoked_at__isnull=True).count()
+    closed = make_closed_round(organisation, year=2024, per_department=6)  # responses, no invitations
+    n_closed = closed.responses.count()
+    list_url = reverse("surveys:round_list", args=[organisation.code])
+    admin_client.get(list_url)  # the first one stores the coming measurement windows
+    with CaptureQueriesContext(connection) as few:
+        html = admin_client.get(list_url).content.decode()
+    make_closed_round(organisation, year=2023, per_department=6)
+    with CaptureQueriesContext(connection) as more:
+        admin_client.get(list_url)
+    assert len(more) == len(few)  # the counts are subqueries of the one query of rounds
+    rows = {
+        m.group(1): re.findall(r"<td[^>]*>(.*?)</td>", m.group(0), re.S)
+        for m in re.finditer(r"<tr>\s*<td><a [^>]*>([^<]+)</a></td>.*?</tr>", html, re.S)
+    }
+    open_row, closed_row = rows[str(open_round.period)], rows["HT 2024"]
+    assert (open_row[4], open_row[5], open_row[6]) == (str(invited_open), "1", "–")
+    assert (closed_row[4], closed_row[5]) == ("–", str(n_closed))
+    results = reverse("reports:dashboard", args=[organisation.code]) + f"?round={closed.pk}"
+    assert f'href="{results}">Resultat HT 2024</a>' in closed_row[6]
+    assert "31 augusti" in html or "augusti" in html or "oktober" in html  # months in words, not "Okt"
+    assert " Okt " not in html and " Aug " not in html
+    detail = admin_client.get(url("round_detail", closed)).content.decode()
+    assert f'href="{results}">Se mätomgångens resultat</a>' in detail
+
+
+def test_a_draft_round_in_the_list_shows_no_answers(admin_client, draft_round, organisation):
+    import re
+
+    html = admin_client.get(reverse("surveys:round_list", args=[organisation.code])).content.decode()
+    row = re.search(r"<tr>\s*<td><a [^>]*>[^<]+</a></td>.*?</tr>", html, re.S).group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert cells[1] == "Utkast" and cells[5] == "–" and cells[6] == "–"
+
+
+def test_a_draft_round_shows_no_response_rate_and_no_empty_chart(
+    admin_client, draft_round, social_department, groups
+):
+    add_invitations(draft_round, social_department, groups[0], 3)
+    html = admin_client.get(url("round_detail", draft_round)).content.decode()
+    assert "Mätomgången är inte öppnad ännu: 3 respondenter är tillagda." in html
+    assert 'id="round-rates"' not in html and "Inskickade svar per dag" not in html
+    assert 'data-rate="rate"' not in html and "plotly" not in html
