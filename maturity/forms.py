@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.forms.common import department_choices_label
 from surveys.models import Capability, Department, MeasurementPeriod, QuestionnaireVersion, Round
+from surveys.services import periods
 from surveys.services.questionnaires import DEFAULT_VERSION_CODE
 
 from .benchmark_format import MAX_FILE_BYTES
@@ -26,7 +27,7 @@ class ResponseImportForm(forms.Form):
         label=_("Measurement period"),
         queryset=MeasurementPeriod.objects.none(),
         to_field_name="pk",
-        help_text=_("The period the responses were given in."),
+        help_text=_("The period the responses were given in (a window that has ended)."),
     )
     version = forms.ModelChoiceField(
         label=_("Questionnaire version"),
@@ -49,7 +50,9 @@ class ResponseImportForm(forms.Form):
         period = self.fields["period"]
         version = self.fields["version"]
         assert isinstance(period, forms.ModelChoiceField) and isinstance(version, forms.ModelChoiceField)
-        period.queryset = MeasurementPeriod.objects.order_by("-starts_on")
+        # Responses of an earlier round: only windows that have ended (issue 17); a running or coming one
+        # is answered through a round of its own.
+        period.queryset = MeasurementPeriod.objects.filter(ends_on__lt=periods.today()).order_by("-starts_on")
         version.label_from_instance = lambda obj: f"{obj.name} ({obj.code})"  # type: ignore[method-assign]
         default = QuestionnaireVersion.objects.filter(code=DEFAULT_VERSION_CODE).first()
         if default is not None:

@@ -188,7 +188,11 @@ class RespondentGroupAdmin(ServiceDeleteMixin, admin.ModelAdmin):
             )
         else:
             created = org_services.create_respondent_group(
-                organisation=obj.organisation, name=obj.name, position=obj.position, actor=request.user
+                organisation=obj.organisation,
+                name=obj.name,
+                # a position left at its default puts the new group last, not first
+                position=obj.position if "position" in form.changed_data else None,
+                actor=request.user,
             )
             obj.pk = created.pk
 

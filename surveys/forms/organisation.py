@@ -45,7 +45,13 @@ class DepartmentForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
 
 class RespondentGroupForm(CrispyFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    position = forms.IntegerField(label=_("Position in lists"), min_value=0, max_value=1000, initial=0)
+    position = forms.IntegerField(
+        label=_("Position in lists"),
+        min_value=0,
+        max_value=1000,
+        required=False,
+        help_text=_("Lower numbers come first. Leave it empty to put a new group last."),
+    )
 
     def __init__(self, *args, group: RespondentGroup | None = None, **kwargs):
         if group is not None:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, router, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Max, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -337,10 +337,16 @@ def check_respondent_group(*, organisation: Organisation, group: RespondentGroup
 
 @transaction.atomic
 def create_respondent_group(
-    *, organisation: Organisation, name: str, position: int = 0, actor=None
+    *, organisation: Organisation, name: str, position: int | None = None, actor=None
 ) -> RespondentGroup:
+    """A new respondent group; without a position it comes last in every list (issue 17: a new group does
+    not jump to the top)."""
     name = name.strip()
     _check_group_name(organisation=organisation, group=None, name=name)
+    if position is None:
+        groups = RespondentGroup.objects.filter(organisation=organisation)
+        last = groups.aggregate(last=Max("position"))["last"]
+        position = 1 if last is None else last + 1
     group = RespondentGroup.objects.create(organisation=organisation, name=name, position=position)
     if actor is not None:
         record_event(
@@ -355,12 +361,14 @@ def create_respondent_group(
 
 @transaction.atomic
 def update_respondent_group(
-    *, group: RespondentGroup, name: str, position: int, actor=None
+    *, group: RespondentGroup, name: str, position: int | None, actor=None
 ) -> RespondentGroup:
+    """Rename or move the group; without a position it keeps its place."""
     name = name.strip()
     _check_group_name(organisation=group.organisation, group=group, name=name)
     group.name = name
-    group.position = position
+    if position is not None:
+        group.position = position
     group.save(update_fields=["name", "position"])
     record_event(
         action=AuditAction.GROUP_CHANGED,

@@ -188,6 +188,28 @@ def test_respondent_groups_are_edited_and_names_kept_unique(client, org_admin, o
     assert group.name == "Strateg"
 
 
+def test_a_new_respondent_group_comes_last_unless_given_a_place(client, org_admin, organisation):
+    client.force_login(org_admin)
+    create = reverse("surveys:group_create", args=[organisation.code])
+    before = list(RespondentGroup.objects.filter(organisation=organisation).values_list("name", flat=True))
+    assert client.post(create, {"name": "Förtroendevalda", "position": ""}).status_code == 302
+    names = list(RespondentGroup.objects.filter(organisation=organisation).values_list("name", flat=True))
+    assert names == [*before, "Förtroendevalda"]  # the model's order: every list of groups
+    listed = client.get(reverse("surveys:group_list", args=[organisation.code])).content.decode()
+    assert listed.index(before[-1]) < listed.index("Förtroendevalda")
+    assert client.post(create, {"name": "Först", "position": 0}).status_code == 302
+    assert RespondentGroup.objects.filter(organisation=organisation).first().name == "Först"
+    # editing without a position keeps the place
+    group = RespondentGroup.objects.get(name="Förtroendevalda")
+    position = group.position
+    client.post(
+        reverse("surveys:group_update", args=[organisation.code, group.pk]),
+        {"name": "Politiker", "position": ""},
+    )
+    group.refresh_from_db()
+    assert (group.name, group.position) == ("Politiker", position)
+
+
 def test_org_admin_grants_a_department_rep_role_to_a_new_user_who_gets_a_password_link(
     client, org_admin, organisation, social_department
 ):

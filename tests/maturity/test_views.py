@@ -150,3 +150,32 @@ def test_the_role_cards_link_to_the_results_files(client, org_admin, organisatio
     page = client.get(reverse("home")).content.decode()
     assert reverse("maturity:results_list", args=[organisation.code]) in page
     assert reverse("maturity:response_import", args=[organisation.code]) in page
+
+
+def test_the_import_offers_only_windows_that_have_ended(
+    client, org_admin, organisation, questionnaire, period_2025
+):
+    """Issue 17: the responses of an earlier round belong to a window that has ended; a running or coming one
+    is not offered, and a forged choice of one gets the form's translated message and saves nothing."""
+    import datetime
+
+    from surveys.models import MeasurementPeriod
+    from surveys.services import periods
+
+    running, _ = MeasurementPeriod.objects.get_or_create(
+        year=periods.today().year + 1,
+        term="VT",
+        defaults={
+            "starts_on": datetime.date(periods.today().year + 1, 2, 1),
+            "ends_on": datetime.date(periods.today().year + 1, 6, 1),
+        },
+    )
+    client.force_login(org_admin)
+    page = client.get(reverse("maturity:response_import", args=[organisation.code]))
+    choices = [p for p, _label in page.context["form"].fields["period"].choices if p]
+    assert period_2025.pk in [int(str(p)) for p in choices]
+    assert running.pk not in [int(str(p)) for p in choices]
+    response = _upload(client, organisation, running, questionnaire, GOOD)
+    assert response.status_code == 200
+    assert "Välj ett giltigt alternativ" in response.content.decode()
+    assert not Round.objects.exists() and not Response.objects.exists()
