@@ -66,7 +66,7 @@ def submission_curve_figure(
         legend={"orientation": "h", "y": -0.2},
         yaxis={"title": text(labels.axis), "rangemode": "tozero"},
         # Day/month: the same in Swedish and English (plotly's own month names are English only).
-        xaxis={"type": "date", "tickformat": "%-d/%-m", "hoverformat": "%Y-%m-%d"},
+        xaxis={"type": "date", "tickformat": "%-d %b", "hoverformat": "%-d %B %Y"},
         separators=", ",
     )
     return json.loads(figure.to_json())

@@ -3,6 +3,11 @@
  * The toolbar saves each chart as PNG or SVG. Also makes tables with class js-sortable sortable. */
 (function () {
   "use strict";
+
+  /* Swedish month names and separators (static/js/plotly-locale-sv.js) unless the page is in English. */
+  function plotlyLocale() {
+    return (document.documentElement.lang || "sv").toLowerCase().indexOf("en") === 0 ? "en" : "sv";
+  }
   var script = document.getElementById("charts-script");
   var pngLabel = (script && script.dataset.pngLabel) || "Download as PNG";
   var svgLabel = (script && script.dataset.svgLabel) || "Download as SVG";
@@ -54,6 +59,7 @@
     compact(figure, element.clientWidth || window.innerWidth);
     var filename = element.dataset.filename || "chart";
     var config = {
+      locale: plotlyLocale(),
       displaylogo: false,
       responsive: true,
       modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toImage"],

@@ -6,5 +6,6 @@
   var target = document.getElementById("submission-curve");
   if (!source || !target || typeof Plotly === "undefined") { return; }
   var figure = JSON.parse(source.textContent);
-  Plotly.newPlot(target, figure.data, figure.layout, {displayModeBar: false, responsive: true});
+  var locale = (document.documentElement.lang || "sv").toLowerCase().indexOf("en") === 0 ? "en" : "sv";
+  Plotly.newPlot(target, figure.data, figure.layout, {displayModeBar: false, responsive: true, locale: locale});
 })();

@@ -256,7 +256,7 @@ def test_plotly_is_loaded_once_from_the_local_static_files(client, organisation,
     page = client.get(url(organisation)).content.decode()
     scripts = re.findall(r'<script[^>]+src="([^"]+)"', page)
     plotly = [s for s in scripts if "plotly" in s]
-    assert plotly == ["/static/vendor/plotly/plotly-cartesian.min.js"]
+    assert plotly == ["/static/vendor/plotly/plotly-cartesian.min.js", "/static/js/plotly-locale-sv.js"]
     assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))]
 
 

@@ -1,6 +1,8 @@
 """An organisation admin's round, end to end in Chromium: create the round → import respondents → open →
 see the response rates → close."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -64,6 +66,10 @@ def test_an_admin_runs_a_round_from_creation_to_closing(
     school_row = page.locator("#rates-departments tr", has_text="Utbildningsförvaltningen")
     assert school_row.locator("td").nth(2).inner_text() == "–"
     page.wait_for_function("() => document.querySelector('#submission-curve .main-svg') !== null")
+    # the days in Swedish (issue 17): "3 dec", never "3/12" or "Dec"
+    ticks = page.locator("#submission-curve .xtick text").all_text_contents()
+    months = "jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec"
+    assert ticks and all(re.fullmatch(rf"\d{{1,2}} ({months})", t) for t in ticks), ticks
     assert_no_axe_violations(page)
 
     # Close, with a confirmation: the results are frozen.
