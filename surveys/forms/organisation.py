@@ -52,7 +52,8 @@ class DepartmentSuccessionForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
         label=_("Earlier department"),
         queryset=Department.objects.none(),
         help_text=_(
-            "The department as it was before the reorganisation (its actions are followed up in the later one)."
+            "The department as it was before the reorganisation (its actions are followed up in the later "
+            "one)."
         ),
     )
     successor = forms.ModelChoiceField(

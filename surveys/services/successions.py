@@ -5,7 +5,8 @@ rounds, so that an action decided for the earlier department is followed up in t
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dimios_web.exceptions import DomainError
 
