@@ -147,6 +147,8 @@ class ActionRow:
     overdue: bool
     can_change: bool
     capabilities: list[Capability] = field(default_factory=list)
+    # Did it move? (``selectors_followup.Followup``), set by the pages that show it.
+    followup: Any = None
 
 
 def list_actions(

@@ -48,7 +48,8 @@ def check_succession(
             if after == predecessor.pk:
                 raise DomainError(
                     _(
-                        "%(successor)s already comes before %(predecessor)s: a succession cannot go in a circle."
+                        "%(successor)s already comes before %(predecessor)s: a succession cannot go in a "
+                        "circle."
                     )
                     % {"successor": successor.name, "predecessor": predecessor.name},
                     field="successor",
