@@ -11,6 +11,8 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from maturity.models import BenchmarkSource, RoundResult
+from maturity.selectors_actions import visible_actions
+from surveys.access import Visibility
 from surveys.models import ComparisonNetwork, Organisation, Round
 
 from ..models import Conclusion, ReportJob
@@ -75,7 +77,8 @@ def compute_fingerprint(*, organisation: Organisation, year: int) -> tuple[str, 
     before (data_changed_at, results computed_at), the comparison data of those periods (the other
     organisations' results, which of them share, the imported benchmark data), the comparison sets the
     organisation admin chose with its networks, and the conclusions. Any change gives another fingerprint: a
-    report built earlier is then outdated."""
+    report built earlier is then outdated. Also the actions of section 8 and the later rounds that follow
+    them up."""
     rounds = list(
         Round.objects.filter(organisation=organisation, period__year__in=[year - 1, year])
         .select_related("period")
@@ -97,6 +100,20 @@ def compute_fingerprint(*, organisation: Organisation, year: int) -> tuple[str, 
         .prefetch_related("members")
         .order_by("pk")
     ]
+    # The actions section 8 lists (report_content.list_report_actions: any change to one bumps its
+    # updated_at) and, when there are any, the later rounds they may be followed up in.
+    actions = (
+        visible_actions(organisation, Visibility.everything())
+        .filter(round__period__year__in=[year - 1, year])
+        .aggregate(last=Max("updated_at"), n=Count("pk"))
+    )
+    later = (
+        Round.objects.filter(
+            organisation=organisation, period__year__gt=year, status=Round.Status.CLOSED
+        ).aggregate(last=Max("results__computed_at"), n=Count("pk", distinct=True))
+        if actions["n"]
+        else {"last": None, "n": 0}
+    )
     not_sharing = sorted(Organisation.objects.filter(shares_comparisons=False).values_list("pk", flat=True))
     summary = {
         "rounds": [
@@ -118,6 +135,10 @@ def compute_fingerprint(*, organisation: Organisation, year: int) -> tuple[str, 
         "not_sharing": not_sharing,
         "benchmarks_imported_at": benchmarks["last"].isoformat() if benchmarks["last"] else None,
         "n_benchmark_sources": benchmarks["n"],
+        "actions_changed_at": actions["last"].isoformat() if actions["last"] else None,
+        "n_actions": actions["n"],
+        "followup_rounds": later["n"],
+        "followup_computed_at": later["last"].isoformat() if later["last"] else None,
     }
     digest = hashlib.sha256(json.dumps(summary, sort_keys=True).encode()).hexdigest()
     return digest, summary
