@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dimios_web.spreadsheets import add_sheet, new_workbook, workbook_bytes
 
@@ -283,7 +284,7 @@ def build_xlsx(content: dict) -> bytes:
         titles["actions"],
         action_rows,
         header=[
-            _("Action"),
+            pgettext("improvement action", "Action"),
             _("Department"),
             _("Capabilities"),
             _("Responds to the round"),
