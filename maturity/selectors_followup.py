@@ -176,11 +176,11 @@ def get_action_followups(actions: Sequence[Action], visibility: Visibility) -> d
     versions = {r.questionnaire_id: r.questionnaire.maps_from_id for r in rounds}
     following: dict[int, list[int]] = {}
     names: dict[int, str] = {}
-    for before, after, after_name in DepartmentSuccession.objects.filter(
+    for earlier, later_id, later_name in DepartmentSuccession.objects.filter(
         organisation_id__in=organisations
     ).values_list("predecessor_id", "successor_id", "successor__name"):
-        following.setdefault(before, []).append(after)
-        names[after] = after_name
+        following.setdefault(earlier, []).append(later_id)
+        names[later_id] = later_name
 
     def next_round(action: Action) -> Round | None:
         own = by_id[action.round_id]

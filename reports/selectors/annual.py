@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
@@ -107,7 +108,7 @@ def compute_fingerprint(*, organisation: Organisation, year: int) -> tuple[str, 
         .filter(round__period__year__in=[year - 1, year])
         .aggregate(last=Max("updated_at"), n=Count("pk"))
     )
-    later = (
+    later: dict[str, Any] = (
         Round.objects.filter(
             organisation=organisation, period__year__gt=year, status=Round.Status.CLOSED
         ).aggregate(last=Max("results__computed_at"), n=Count("pk", distinct=True))
