@@ -96,6 +96,12 @@ class Followup:
                 )
         return gettext("%(period)s: %(changes)s") % {"period": period, "changes": "; ".join(parts)}
 
+    def by_code(self) -> dict[str, list[CapabilityChange]]:
+        found: dict[str, list[CapabilityChange]] = {}
+        for change in self.changes:
+            found.setdefault(change.code, []).append(change)
+        return found
+
     @property
     def n_shown(self) -> int:
         return sum(1 for change in self.changes if change.shown)

@@ -64,8 +64,11 @@ class DepartmentSuccessionForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self._tree_queryset("predecessor", organisation)
-        self._tree_queryset("successor", organisation)
+        for name in ("predecessor", "successor"):
+            self._tree_queryset(name, organisation)
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            # A required choice: not the mixin's "top level" (a parent's choice) but a prompt.
+            field.choices = [("", _("Choose a department")), *list(cast(list, field.choices))[1:]]
         self._init_helper()
 
 
