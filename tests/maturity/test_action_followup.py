@@ -322,3 +322,38 @@ def test_the_query_count_does_not_grow_with_the_number_of_actions(
         result = get_action_followups(many, Visibility.everything())
     assert len(result) == 20
     assert sum(1 for followup in result.values() if followup.state == FOLLOWED) > 10
+
+
+def test_the_export_has_the_follow_up_column(client, organisation, version, social_department, org_admin):
+    capability = _codes(version)[0]
+    before = _round(organisation, version, 2024)
+    after = _round(organisation, version, 2025)
+    key = f"department:{social_department.pk}"
+    _store(before, key, capabilities={capability.code: 40.0})
+    _store(after, key, capabilities={capability.code: 42.5})
+    _action(organisation, before, social_department, [capability])
+    client.force_login(org_admin)
+
+    response = client.get(reverse("maturity:action_export", args=[organisation.code, "csv"]))
+
+    rows = [line.split(";") for line in response.content.decode("utf-8-sig").splitlines()]
+    assert rows[0][-1] == "Uppföljning"
+    assert rows[1][-1] == f"{after.period}: {capability.name} +2,5 procentenheter"
+
+
+def test_the_action_page_shows_before_after_and_change(
+    client, organisation, version, social_department, org_admin
+):
+    capability = _codes(version)[0]
+    before = _round(organisation, version, 2024)
+    _round(organisation, version, 2025)
+    key = f"department:{social_department.pk}"
+    _store(before, key, capabilities={capability.code: 40.0})
+    action = _action(organisation, before, social_department, [capability])
+    _store(Round.objects.get(period__year=2025), key, capabilities={capability.code: 37.5})
+    client.force_login(org_admin)
+
+    page = client.get(reverse("maturity:action_detail", args=[organisation.code, action.pk])).content.decode()
+
+    assert "40,0&nbsp;%" in page and "37,5&nbsp;%" in page
+    assert "<strong>-2,5</strong>" in page
