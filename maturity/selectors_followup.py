@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys.access import Visibility
@@ -108,8 +109,7 @@ class Followup:
 
 
 def _signed(value: float | None) -> str:
-    from django.utils.formats import number_format
-
+    """A change in percentage points with its sign (``+7,5``, ``−4,5``)."""
     if value is None:
         return ""
     text = number_format(round(value, 1), 1)
@@ -266,6 +266,4 @@ def get_action_followups(actions: Sequence[Action], visibility: Visibility) -> d
 
 
 def _name(name_sv: str, name_en: str) -> str:
-    from django.utils.translation import get_language
-
     return name_en if (get_language() or "sv").startswith("en") and name_en else name_sv
