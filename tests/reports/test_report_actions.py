@@ -161,3 +161,13 @@ def test_the_fingerprint_changes_when_an_action_changes(organisation, rounds, ow
 
     assert moved != added
     assert compute_fingerprint(organisation=organisation, year=2025)[0] == moved  # stable when unchanged
+
+
+def test_the_fingerprint_changes_when_a_later_round_follows_the_actions_up(organisation, owner):
+    this_year = make_closed_round(organisation, year=2025)
+    _action(organisation, this_year, owner)
+    before, _summary = compute_fingerprint(organisation=organisation, year=2025)
+
+    make_closed_round(organisation, year=2026, seed="n")
+
+    assert compute_fingerprint(organisation=organisation, year=2025)[0] != before
