@@ -29,6 +29,7 @@ from surveys.access import ADMIN, VIEWERS, OrganisationAccess, Role, Visibility,
 from . import selectors_actions as selectors
 from .forms import ActionFilterForm, ActionForm, ActionNoteForm, ActionStatusForm
 from .models import Action
+from .selectors_followup import get_action_followups
 from .services import actions as services
 
 WRITERS = (*ADMIN, Role.DEPARTMENT_REP)
@@ -69,7 +70,11 @@ def _overview(request, access: OrganisationAccess) -> dict[str, Any]:
     rows = selectors.list_actions(
         organisation, access.visibility, filters=filters, scope=scope, departments=departments
     )
+    followups = get_action_followups([row.action for row in rows], access.visibility)
+    for row in rows:
+        row.followup = followups.get(row.action.pk)
     return {
+        "followups": followups,
         "organisation": organisation,
         "form": form,
         "filters": filters,
@@ -113,6 +118,7 @@ def _export_rows(rows, organisation) -> tuple[list[str], list[list]]:
         _("Plan or budget assignment"),
         _("Description"),
         _("Notes"),
+        _("Follow-up"),
     ]
     body = []
     for row in rows:
@@ -133,6 +139,7 @@ def _export_rows(rows, organisation) -> tuple[list[str], list[list]]:
                 action.plan_reference,
                 action.description,
                 action.n_notes,
+                row.followup.summary() if row.followup is not None else "",
             ]
         )
     return header, body
@@ -185,6 +192,7 @@ def _detail_context(access: OrganisationAccess, action: Action, **forms) -> dict
         "action": action,
         "overdue": action.is_overdue,
         "can_change": selectors.can_change(scope, action),
+        "followup": get_action_followups([action], access.visibility).get(action.pk),
         "status_form": forms.get("status_form") or ActionStatusForm(initial={"status": action.status}),
         "note_form": forms.get("note_form") or ActionNoteForm(initial={"written_on": timezone.localdate()}),
     }

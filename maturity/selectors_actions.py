@@ -149,6 +149,14 @@ class ActionRow:
     overdue: bool
     can_change: bool
     capabilities: list[Capability] = field(default_factory=list)
+    # Did it move? (``selectors_followup.Followup``), set by the pages that show it.
+    followup: Any = None
+
+    @property
+    def capability_changes(self) -> list[tuple[Capability, list]]:
+        """Each capability with its follow-up changes (one per scope followed; none while waiting)."""
+        by_code = self.followup.by_code() if self.followup is not None else {}
+        return [(capability, by_code.get(capability.code, [])) for capability in self.capabilities]
 
 
 def list_actions(

@@ -4,9 +4,14 @@ not be shown (fewer than k responses) as an empty cell. Made from the same conte
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dimios_web.spreadsheets import add_sheet, new_workbook, workbook_bytes
+
+from .templatetags.annual_report import pct, points
 
 PERCENT_FORMAT = "0.0"
 
@@ -244,19 +249,52 @@ def build_xlsx(content: dict) -> bytes:
         )
     _sheet(workbook, titles["conclusions"], [_("Number"), _("Title"), _("Text")], conclusion_rows)
 
-    # 8. Improvement actions
-    _sheet(
+    # 8. Improvement actions (never the owner: the report is public)
+    action_rows = []
+    for item in content["actions"]["items"]:
+        lines = [
+            (f"{change['capability']} ({change['scope']})" if change["scope"] else change["capability"])
+            + ": "
+            + (
+                _("%(change)s points (%(before)s → %(after)s)")
+                % {
+                    "change": points(change["change"]),
+                    "before": pct(change["before"]),
+                    "after": pct(change["after"]),
+                }
+                if change["change"] is not None
+                else _("not shown (%(reason)s)") % {"reason": change["reason"]}
+            )
+            for change in item["changes"]
+        ]
+        action_rows.append(
+            [
+                item["title"],
+                item["department"],
+                ", ".join(item["capabilities"]),
+                item["round"],
+                item["status"],
+                datetime.date.fromisoformat(item["due_on"]),
+                item["followup_round"],
+                "\n".join(lines) if lines else item["followup"],
+            ]
+        )
+    add_sheet(
         workbook,
         titles["actions"],
-        [_("Status")],
-        [
-            [
-                _(
-                    "The action plan feature is not available in this version; no improvement actions are "
-                    "reported."
-                )
-            ]
+        action_rows,
+        header=[
+            pgettext("improvement action", "Action"),
+            _("Department"),
+            _("Capabilities"),
+            _("Responds to the round"),
+            _("Status"),
+            _("Due date"),
+            _("Follow-up round"),
+            _("Follow-up"),
         ],
+        number_formats={5: "yyyy-mm-dd"},
+        freeze="A2",
     )
 
     return workbook_bytes(workbook)  # made safe: no name becomes a formula

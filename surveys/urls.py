@@ -25,6 +25,16 @@ urlpatterns += [
     path("o/<str:org>/departments/new/", views.department_edit, name="department_create"),
     path("o/<str:org>/departments/<int:pk>/", views.department_edit, name="department_update"),
     path("o/<str:org>/departments/<int:pk>/delete/", views.department_delete, name="department_delete"),
+    path(
+        "o/<str:org>/departments/successions/",
+        views.department_successions,
+        name="department_successions",
+    ),
+    path(
+        "o/<str:org>/departments/successions/<int:pk>/delete/",
+        views.department_succession_delete,
+        name="department_succession_delete",
+    ),
     path("o/<str:org>/groups/", views.group_list, name="group_list"),
     path("o/<str:org>/groups/new/", views.group_edit, name="group_create"),
     path("o/<str:org>/groups/<int:pk>/", views.group_edit, name="group_update"),

@@ -3,7 +3,8 @@ from its closed rounds, owned by the demo staff, tied to budget assignments, wit
 due within two weeks, one done, one dropped, and one department without an action (so the coverage view
 has something to say). The department representative's (Social- och omsorgsförvaltningen with its units)
 include one overdue and the one due soon, for their start page and dashboard (docs/actions.md, "Where
-actions show").
+actions show"). The actions on the HT 2024 round are followed up at HT 2025 (docs/actions.md, "Did it
+move?"); the demo has no reorganisation, so no department succession.
 
 Recorded through ``maturity.services.actions`` (validated and audited as a person's would be). Idempotent:
 an action whose title the organisation already has is left alone. Dates are set relative to the day the

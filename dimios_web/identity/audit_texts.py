@@ -54,6 +54,8 @@ TEXTS: dict[str, Promise] = {
     AuditAction.DEPARTMENT_CREATED: _("Added the department %(target)s"),
     AuditAction.DEPARTMENT_CHANGED: _("Changed the department %(target)s"),
     AuditAction.DEPARTMENT_DELETED: _("Deleted the department %(target)s"),
+    AuditAction.DEPARTMENT_SUCCESSION_ADDED: _("Recorded that %(target)s"),
+    AuditAction.DEPARTMENT_SUCCESSION_REMOVED: _("Removed the record that %(target)s"),
     AuditAction.GROUP_CREATED: _("Added the respondent group %(target)s"),
     AuditAction.GROUP_CHANGED: _("Changed the respondent group %(target)s"),
     AuditAction.GROUP_DELETED: _("Deleted the respondent group %(target)s"),

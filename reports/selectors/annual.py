@@ -11,6 +11,8 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from maturity.models import BenchmarkSource, RoundResult
+from maturity.selectors_actions import visible_actions
+from surveys.access import Visibility
 from surveys.models import ComparisonNetwork, Organisation, Round
 
 from ..models import Conclusion, ReportJob
@@ -75,21 +77,24 @@ def compute_fingerprint(*, organisation: Organisation, year: int) -> tuple[str, 
     before (data_changed_at, results computed_at), the comparison data of those periods (the other
     organisations' results, which of them share, the imported benchmark data), the comparison sets the
     organisation admin chose with its networks, and the conclusions. Any change gives another fingerprint: a
-    report built earlier is then outdated."""
-    rounds = list(
-        Round.objects.filter(organisation=organisation, period__year__in=[year - 1, year])
+    report built earlier is then outdated. Also the actions of section 8 and the later rounds that follow
+    them up."""
+    # The rounds of the year and the year before, and the later ones (where section 8's actions may be
+    # followed up), in one query.
+    all_rounds = list(
+        Round.objects.filter(organisation=organisation, period__year__gte=year - 1)
         .select_related("period")
         .annotate(results_at=Max("results__computed_at"))
         .order_by("period__starts_on")
     )
+    rounds = [r for r in all_rounds if r.period.year <= year]
     period_ids = [r.period_id for r in rounds if r.period.year == year]
     comparison = RoundResult.objects.filter(
         scope=RoundResult.Scope.ORGANISATION, round__period_id__in=period_ids
     ).aggregate(last=Max("computed_at"), changed=Max("round__data_changed_at"))
     conclusions = Conclusion.objects.filter(organisation=organisation, year=year).aggregate(
-        last=Max("updated_at")
+        last=Max("updated_at"), n=Count("pk")
     )
-    n_conclusions = Conclusion.objects.filter(organisation=organisation, year=year).count()
     benchmarks = BenchmarkSource.objects.aggregate(last=Max("imported_at"), n=Count("pk"))
     networks = [
         [network.pk, network.name, sorted(member.pk for member in network.members.all())]
@@ -97,6 +102,14 @@ def compute_fingerprint(*, organisation: Organisation, year: int) -> tuple[str, 
         .prefetch_related("members")
         .order_by("pk")
     ]
+    # The actions section 8 lists (report_content.list_report_actions: any change to one bumps its
+    # updated_at) and, when there are any, the later rounds they may be followed up in.
+    actions = (
+        visible_actions(organisation, Visibility.everything())
+        .filter(round__period__year__in=[year - 1, year])
+        .aggregate(last=Max("updated_at"), n=Count("pk"))
+    )
+    later = [r for r in all_rounds if r.period.year > year and r.status == Round.Status.CLOSED]
     not_sharing = sorted(Organisation.objects.filter(shares_comparisons=False).values_list("pk", flat=True))
     summary = {
         "rounds": [
@@ -112,12 +125,19 @@ def compute_fingerprint(*, organisation: Organisation, year: int) -> tuple[str, 
         "comparison_computed_at": comparison["last"].isoformat() if comparison["last"] else None,
         "comparison_changed_at": comparison["changed"].isoformat() if comparison["changed"] else None,
         "conclusions_changed_at": conclusions["last"].isoformat() if conclusions["last"] else None,
-        "n_conclusions": n_conclusions,
+        "n_conclusions": conclusions["n"],
         "report_sets": organisation.report_comparison_sets,
         "networks": networks,
         "not_sharing": not_sharing,
         "benchmarks_imported_at": benchmarks["last"].isoformat() if benchmarks["last"] else None,
         "n_benchmark_sources": benchmarks["n"],
+        "actions_changed_at": actions["last"].isoformat() if actions["last"] else None,
+        "n_actions": actions["n"],
+        "followup_rounds": (
+            [[r.pk, r.results_at.isoformat() if r.results_at else None] for r in later]
+            if actions["n"]
+            else []
+        ),
     }
     digest = hashlib.sha256(json.dumps(summary, sort_keys=True).encode()).hexdigest()
     return digest, summary

@@ -20,10 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from maturity.rates import get_response_rates
 from maturity.read_model import RoundView, Shown, group_gaps, load_round_views, shown_value
 from maturity.selectors import as_frozen, get_comparison_sets
+from maturity.selectors_actions import visible_actions
+from maturity.selectors_followup import get_action_followups
 from surveys.access import Visibility
 from surveys.models import (
     Capability,
@@ -468,6 +471,67 @@ def _conclusions(y: Year) -> dict:
     }
 
 
+def list_report_actions(*, organisation: Organisation, year: int, visibility: Visibility):
+    """The actions the annual report lists: those decided in response to a round of the year or of the year
+    before (the latter are followed up in the year's rounds), that may be read; the organisation-wide ones
+    first, then by department in tree order, then by due date. Also what ``annual.compute_fingerprint``
+    reads."""
+    return (
+        visible_actions(organisation, visibility)
+        .filter(round__period__year__in=[year - 1, year])
+        .select_related("department", "round__period")
+        .prefetch_related("capabilities")
+        .order_by("due_on", "pk")
+    )
+
+
+def _actions(y: Year) -> dict:
+    """Section 8: the actions (``list_report_actions``) with their department, capabilities, status, due
+    date and follow-up (``maturity.selectors_followup``: its figures through the read model, so under the
+    report's anonymity rule). Never the owner: the report goes to the board and the public."""
+    actions = list(list_report_actions(organisation=y.organisation, year=y.year, visibility=y.visibility))
+    followups = get_action_followups(actions, y.visibility)
+    order = {
+        d.pk: index
+        for index, (d, _depth) in enumerate(
+            tree_ordered(list(Department.objects.filter(organisation=y.organisation)))
+        )
+    }
+    actions.sort(
+        key=lambda a: (a.department_id is not None, order.get(a.department_id or 0, 0), a.due_on, a.pk)
+    )
+    items = []
+    for action in actions:
+        followup = followups[action.pk]
+        items.append(
+            {
+                "title": action.title,
+                "department": action.department.name if action.department else _("The whole organisation"),
+                "organisation_wide": action.department_id is None,
+                "round": str(action.round.period),
+                "capabilities": [c.name for c in action.capabilities.all()],
+                "status": str(action.get_status_display()),
+                "due_on": action.due_on.isoformat(),
+                "due_text": date_format(action.due_on, "j F Y"),
+                "overdue": action.is_overdue,
+                "followup": followup.summary(),
+                "followup_round": str(followup.round.period) if followup.round is not None else "",
+                "changes": [
+                    {
+                        "capability": change.name,
+                        "scope": change.scope_name,
+                        "before": change.before,
+                        "after": change.after,
+                        "change": change.change,
+                        "reason": change.reason,
+                    }
+                    for change in followup.changes
+                ],
+            }
+        )
+    return {"available": True, "items": items}
+
+
 def _xy(shown: dict) -> dict:
     return {"capability": shown["capability"], "legacy": shown["legacy"]}
 
@@ -509,9 +573,8 @@ def get_report_content(
     method = _method(y)
     step("conclusions")
     conclusions = _conclusions(y)
-    # Improvement actions: the action-plan feature does not exist yet.
     step("actions")
-    actions = {"available": False, "items": []}
+    actions = _actions(y)
     return {
         "organisation": {
             "name": organisation.name,

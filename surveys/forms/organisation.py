@@ -43,6 +43,35 @@ class DepartmentForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
         self._init_helper()
 
 
+class DepartmentSuccessionForm(CrispyFormMixin, TreeChoiceMixin, forms.Form):
+    """Which department carries on the work of which (``surveys.services.successions.add_succession``)."""
+
+    submit_label = _("Add succession")
+
+    predecessor = forms.ModelChoiceField(
+        label=_("Earlier department"),
+        queryset=Department.objects.none(),
+        help_text=_(
+            "The department as it was before the reorganisation (its actions are followed up in the later "
+            "one)."
+        ),
+    )
+    successor = forms.ModelChoiceField(
+        label=_("Later department"),
+        queryset=Department.objects.none(),
+        help_text=_("The department that carries on its work."),
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("predecessor", "successor"):
+            self._tree_queryset(name, organisation)
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            # A required choice: not the mixin's "top level" (a parent's choice) but a prompt.
+            field.choices = [("", _("Choose a department")), *list(cast(list, field.choices))[1:]]
+        self._init_helper()
+
+
 class RespondentGroupForm(CrispyFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     position = forms.IntegerField(

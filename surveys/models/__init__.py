@@ -227,6 +227,47 @@ class Department(models.Model):
         return self.name
 
 
+class DepartmentSuccession(models.Model):
+    """A reorganisation between rounds: the ``successor`` department carries on the work of the
+    ``predecessor`` (renamed, merged or split), so that an action decided for the predecessor is followed up
+    in the successor's figures at the next round (``maturity.selectors_followup``). Both are departments of
+    ``organisation``. Changed only by ``surveys.services.successions`` (validated and audited there)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="department_successions"
+    )
+    predecessor = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        related_name="successions_as_predecessor",
+        verbose_name=_("earlier department"),
+    )
+    successor = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        related_name="successions_as_successor",
+        verbose_name=_("later department"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["predecessor__name", "successor__name", "pk"]
+        verbose_name = _("department succession")
+        verbose_name_plural = _("department successions")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="department_succession_unique"),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="department_succession_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} → {self.successor_id}"
+
+
 class RespondentGroupQuerySet(ScopedQuerySet):
     scope_path = "organisation"
 
@@ -824,6 +865,8 @@ class AuditAction(models.TextChoices):
     DEPARTMENT_CREATED = "department.created"
     DEPARTMENT_CHANGED = "department.changed"
     DEPARTMENT_DELETED = "department.deleted"
+    DEPARTMENT_SUCCESSION_ADDED = "department.succession_added"
+    DEPARTMENT_SUCCESSION_REMOVED = "department.succession_removed"
     GROUP_CREATED = "group.created"
     GROUP_CHANGED = "group.changed"
     GROUP_DELETED = "group.deleted"

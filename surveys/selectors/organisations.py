@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Prefetch
 from django.http import Http404
 
-from ..models import Department, Organisation, RespondentGroup, RoleAssignment
+from ..models import Department, DepartmentSuccession, Organisation, RespondentGroup, RoleAssignment
 from ..tree import tree_ordered
 
 if TYPE_CHECKING:
@@ -26,6 +26,15 @@ def get_department_for(visibility: Visibility, organisation: Organisation, pk: i
 def list_department_tree(organisation: Organisation) -> list[tuple[Department, int]]:
     departments = Department.objects.filter(organisation=organisation).annotate(n_children=Count("children"))
     return tree_ordered(list(departments))
+
+
+def list_department_successions(organisation: Organisation) -> list[DepartmentSuccession]:
+    """The organisation's recorded successions (earlier → later department), by the earlier one's name."""
+    return list(
+        DepartmentSuccession.objects.filter(organisation=organisation).select_related(
+            "predecessor", "successor", "created_by"
+        )
+    )
 
 
 def list_respondent_groups(organisation: Organisation):

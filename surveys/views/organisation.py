@@ -13,10 +13,11 @@ from dimios_web.exceptions import DomainError, add_domain_error_to_form
 
 from ..access import ADMIN, OrganisationAccess, organisation_view
 from ..forms.common import ConfirmForm
-from ..forms.organisation import DepartmentForm, RespondentGroupForm, RoleGrantForm
-from ..models import RespondentGroup, RoleAssignment
+from ..forms.organisation import DepartmentForm, DepartmentSuccessionForm, RespondentGroupForm, RoleGrantForm
+from ..models import DepartmentSuccession, RespondentGroup, RoleAssignment
 from ..selectors import organisations as selectors
 from ..services import organisations as org_services
+from ..services import successions as succession_services
 
 
 def accessibility_statement(request):
@@ -103,6 +104,60 @@ def department_delete(request, access: OrganisationAccess, pk):
             "form": form,
             "cancel_url": reverse("surveys:department_list", args=[organisation.code]),
             "blocked": org_services.why_department_cannot_be_deleted(department),
+        },
+    )
+
+
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def department_successions(request, access: OrganisationAccess):
+    """The recorded department successions (a reorganisation between rounds) and the form to add one."""
+    organisation = access.organisation
+    form = DepartmentSuccessionForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            succession_services.add_succession(
+                organisation=organisation,
+                predecessor=form.cleaned_data["predecessor"],
+                successor=form.cleaned_data["successor"],
+                actor=request.user,
+            )
+            messages.success(request, _("The succession was recorded."))
+            return redirect("surveys:department_successions", org=organisation.code)
+        except DomainError as error:
+            add_domain_error_to_form(form, error)
+    return render(
+        request,
+        "surveys/department_successions.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "successions": selectors.list_department_successions(organisation),
+        },
+    )
+
+
+@organisation_view(ADMIN, methods=("GET", "POST"))
+def department_succession_delete(request, access: OrganisationAccess, pk):
+    organisation = access.organisation
+    succession = get_object_or_404(
+        DepartmentSuccession.objects.select_related("predecessor", "successor"),
+        organisation=organisation,
+        pk=pk,
+    )
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        succession_services.remove_succession(succession=succession, actor=request.user)
+        messages.success(request, _("The succession was removed."))
+        return redirect("surveys:department_successions", org=organisation.code)
+    return render(
+        request,
+        "surveys/confirm_delete.html",
+        {
+            "organisation": organisation,
+            "object": _("%(successor)s carries on the work of %(predecessor)s")
+            % {"successor": succession.successor.name, "predecessor": succession.predecessor.name},
+            "form": form,
+            "cancel_url": reverse("surveys:department_successions", args=[organisation.code]),
         },
     )
 

@@ -69,6 +69,12 @@ def test_demo_data_shows_the_whole_product_and_loading_it_again_adds_nothing(cli
     )
     assert any(a.plan_reference.startswith("Budgetuppdrag") for a in actions)
     assert demo.departments.exclude(actions__isnull=False).exists()
+    # Did it move? Actions on an earlier closed round are followed up at the next one, with changes shown.
+    from maturity.selectors_followup import FOLLOWED, get_action_followups
+    from surveys.access import Visibility
+
+    followups = get_action_followups(actions, Visibility.everything()).values()
+    assert any(f.state == FOLLOWED and f.n_shown for f in followups)
 
     output = second.getvalue()
     for username in (

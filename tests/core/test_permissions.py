@@ -7,10 +7,14 @@ pytestmark = pytest.mark.django_db
 
 
 def admin_urls(organisation, department, group, assignment):
-    from surveys.models import ComparisonNetwork
+    from surveys.models import ComparisonNetwork, DepartmentSuccession
 
     code = organisation.code
     network, _created = ComparisonNetwork.objects.get_or_create(organisation=organisation, name="Nätverket")
+    other = organisation.departments.exclude(pk=department.pk).first()
+    succession, _created = DepartmentSuccession.objects.get_or_create(
+        organisation=organisation, predecessor=department, successor=other
+    )
     return [
         reverse("surveys:comparison_settings", args=[code]),
         reverse("surveys:network_create", args=[code]),
@@ -20,6 +24,8 @@ def admin_urls(organisation, department, group, assignment):
         reverse("surveys:department_create", args=[code]),
         reverse("surveys:department_update", args=[code, department.pk]),
         reverse("surveys:department_delete", args=[code, department.pk]),
+        reverse("surveys:department_successions", args=[code]),
+        reverse("surveys:department_succession_delete", args=[code, succession.pk]),
         reverse("surveys:group_list", args=[code]),
         reverse("surveys:group_create", args=[code]),
         reverse("surveys:group_update", args=[code, group.pk]),
