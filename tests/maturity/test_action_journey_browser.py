@@ -74,3 +74,35 @@ def test_a_representative_turns_a_suggestion_into_an_action_and_sees_it_move_at_
     row = page.locator("tbody tr", has=page.get_by_role("link", name=action.title))
     assert row.count() == 1 and "Socialförvaltningen" in row.inner_text()
     check_both_widths(page)
+
+    # before the organisation's next round: the action waits for it
+    detail = f"{live_server.url}/o/0580/atgarder/{action.pk}/"
+    page.goto(detail)
+    followup = page.locator("section[aria-labelledby=followup-heading]")
+    assert "Väntar på nästa omgång" in followup.inner_text()
+
+    # the next round (HT 2026) closes: the action shows how its capability moved in the department
+    later = build_round(
+        organisation, year=2026, questionnaire=default_questionnaire, plan=SMALL_PLAN, seed=26, level=4.4
+    )
+    page.reload()
+    followup = page.locator("section[aria-labelledby=followup-heading]")
+    assert "Följs upp i mätomgången HT 2026." in followup.inner_text()
+    headings = followup.locator("thead th").all_inner_texts()
+    assert headings == ["Förmåga", "HT 2025", "HT 2026", "Förändring"]
+    cells = followup.locator("tbody tr").first.locator("td").all_inner_texts()
+    assert cells[0] == capability
+    before, after = (float(c.replace("\u00a0%", "").replace(",", ".")) for c in cells[1:3])
+    change = float(cells[3].split()[0].replace(",", ".").replace("−", "-"))
+    assert abs((after - before) - change) <= 0.11, cells  # each rounded to one decimal
+    # the same figures the department's dashboards show for the two rounds
+    for round_, value in ((rounds[1], before), (later, after)):
+        page.goto(f"{live_server.url}/o/0580/resultat/?department={department}&round={round_.pk}")
+        row = page.locator("tr", has=page.locator(f"th:text-is('{capability}')")).first
+        assert f"{value:.1f}".replace(".", ",") in row.text_content(), (round_.period, row.text_content())
+    # and on the overview, beside the capability
+    page.goto(f"{live_server.url}/o/0580/atgarder/")
+    row = page.locator("tbody tr", has=page.get_by_role("link", name=action.title))
+    assert "HT 2026" in row.inner_text() and "p.e." in row.inner_text()
+    page.goto(detail)
+    check_both_widths(page)
