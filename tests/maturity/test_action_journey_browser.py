@@ -106,3 +106,35 @@ def test_a_representative_turns_a_suggestion_into_an_action_and_sees_it_move_at_
     assert "HT 2026" in row.inner_text() and "p.e." in row.inner_text()
     page.goto(detail)
     check_both_widths(page)
+
+
+def test_an_admin_records_a_reorganisation_on_an_accessible_page(
+    page, live_server, org_admin, organisation, browser_login
+):
+    """The department successions (issue 16: a reorganised department keeps its history): the page, the
+    added succession and the removal's confirmation, with axe-core at 1366 and 375 px."""
+    from django.urls import reverse
+
+    from surveys.models import DepartmentSuccession
+    from surveys.services.organisations import create_department
+
+    create_department(organisation=organisation, name="Vård- och omsorgsförvaltningen")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    browser_login(page, org_admin)
+    page.goto(live_server.url + reverse("surveys:department_list", args=[organisation.code]))
+    page.get_by_role("link", name="Omorganisationer (förvaltningsefterföljder)").click()
+    page.wait_for_load_state()
+    check_both_widths(page)
+    page.get_by_label("Tidigare förvaltning").select_option(label="Socialförvaltningen")
+    page.get_by_label("Senare förvaltning").select_option(label="Vård- och omsorgsförvaltningen")
+    page.get_by_role("button", name="Lägg till efterföljd").click()
+    page.wait_for_load_state()
+    succession = DepartmentSuccession.objects.get()
+    assert succession.predecessor.name == "Socialförvaltningen"
+    assert "Vård- och omsorgsförvaltningen" in page.locator("main").inner_text()
+    check_both_widths(page)
+    page.goto(
+        live_server.url
+        + reverse("surveys:department_succession_delete", args=[organisation.code, succession.pk])
+    )
+    check_both_widths(page)
