@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 
@@ -139,7 +140,18 @@ def round_send(request, access: OrganisationAccess, pk):
         _queue_message(
             request,
             outcome,
-            _("Sending the invitations that have not gone out (%(retried)s retried).") % {"retried": count},
+            (
+                ngettext(
+                    "Sending the invitations that have not gone out (%(retried)s failed before and is tried "
+                    "again).",
+                    "Sending the invitations that have not gone out (%(retried)s failed before and are tried "
+                    "again).",
+                    count,
+                )
+                % {"retried": count}
+                if count
+                else _("Sending the invitations that have not gone out.")
+            ),
         )
     return _detail(round_)
 
