@@ -105,7 +105,8 @@ class AuditActionFilter(admin.SimpleListFilter):
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "organisation", "actor", "sentence"]
     list_filter = [AuditActionFilter]
-    fields = [
+    # Every field read-only, the action as its sentence (never its code).
+    readonly_fields = (
         "created_at",
         "organisation",
         "actor",
@@ -117,8 +118,8 @@ class AuditEventAdmin(admin.ModelAdmin):
         "department",
         "respondent_group",
         "subject_user",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
 
     @admin.display(description=_("what happened"))
     def sentence(self, event: AuditEvent) -> str:
