@@ -248,7 +248,7 @@ def get_national_overview(
     type_titles: dict[str, str] = {}
     if version is not None:
         dimension_names = {d.code: d.name for d in Dimension.objects.filter(version=version)}
-        type_titles = {t.type: t.title for t in TypeDescription.objects.filter(version=version)}
+        type_titles = {t.type: t.heading for t in TypeDescription.objects.filter(version=version)}
 
     national: dict[str, tuple[int, list[float], int]] = {}
     sets: dict[str, list[SetRow]] = {basis: [] for basis in SET_BASES}

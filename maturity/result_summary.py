@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from surveys.models import Department, Round, TypeDescription
+from surveys.models import Department, Round, TypeDescription, type_heading
 
 from .models import Action
 from .selectors import SUPPRESSED, get_round_results
@@ -25,6 +25,8 @@ class ResultSummary:
     legacy: float | None
     type: str | None
     type_title: str = ""
+    # The type named once, its letter included ("Typ D – Digitalt mogen"; TypeDescription.heading).
+    type_heading: str = ""
 
 
 def get_round_result_summary(round: Round) -> ResultSummary | None:
@@ -39,11 +41,12 @@ def get_round_result_summary(round: Round) -> ResultSummary | None:
         # A figure that may not be shown (e.g. a dimension few answered) is left out of the summary.
         return value if isinstance(value, int | float | str) and value != SUPPRESSED else None
 
-    title = ""
+    title = heading = ""
     type_ = shown(stored["type"])
     if type_:
         description = TypeDescription.objects.filter(version_id=round.questionnaire_id, type=type_).first()
         title = description.title if description else ""
+        heading = description.heading if description else type_heading(str(type_), "")
     return ResultSummary(
         stored["n_respondents"],
         shown(stored["overall_percent"]),
@@ -51,6 +54,7 @@ def get_round_result_summary(round: Round) -> ResultSummary | None:
         shown(stored["legacy_percent"]),
         type_,
         title,
+        heading,
     )
 
 

@@ -12,7 +12,6 @@ from django.utils.translation import ngettext
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 
 from .models import (
-    AuditEvent,
     County,
     Department,
     MeasurementPeriod,
@@ -284,22 +283,6 @@ class RoundAdmin(admin.ModelAdmin):
     )
     def open_rounds(self, request, queryset):
         self._each(request, queryset, round_services.open_round)
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "organisation", "actor", "action", "target"]
-    list_filter = ["action"]
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TypeDescriptionInline(ReadOnlyMixin, admin.StackedInline):

@@ -1,10 +1,16 @@
 """The platform admin's single sign-on configuration per organisation. Every save is audited (without the
-client secret's value); the secret is never shown again once saved."""
+client secret's value); the secret is never shown again once saved.
+
+The audit log (``surveys.AuditEvent``) is registered here, read-only, because its sentences live here
+(``audit_texts``): the admin shows each event as the sentence the audit log page shows, never its code."""
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from surveys.models import AuditEvent
+
+from .audit_texts import action_choices, describe
 from .models import OrganisationLogin
 from .services import settings as settings_services
 
@@ -82,3 +88,48 @@ class OrganisationLoginAdmin(admin.ModelAdmin):
             saved = OrganisationLogin.objects.get(pk=obj.pk)
             previous = {f.name: getattr(saved, f.name) for f in OrganisationLogin._meta.fields}
         settings_services.save_sso_configuration(row=obj, actor=request.user, previous=previous)
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return action_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "organisation", "actor", "sentence"]
+    list_filter = [AuditActionFilter]
+    # Every field read-only, the action as its sentence (never its code).
+    readonly_fields = (
+        "created_at",
+        "organisation",
+        "actor",
+        "actor_pseudonym",
+        "sentence",
+        "target",
+        "details",
+        "round",
+        "department",
+        "respondent_group",
+        "subject_user",
+    )
+    fields = readonly_fields
+
+    @admin.display(description=_("what happened"))
+    def sentence(self, event: AuditEvent) -> str:
+        return describe(event)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

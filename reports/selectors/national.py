@@ -4,8 +4,6 @@ same for the platform admin's page and the public one: neither names an organisa
 
 from __future__ import annotations
 
-import re
-
 from django.utils.translation import gettext as _
 
 from maturity import national
@@ -133,8 +131,8 @@ def build_national_page(overview: national.NationalOverview, *, decimal: str = "
 
     type_names = {t: _("Type %(type)s") % {"type": t} for t in national.TYPES}
     for t, title in overview.type_titles.items():
-        if t in type_names and title:  # a title naming its letter ("Typ A – …") stands alone
-            type_names[t] = title if re.search(rf"\b{t}\b", title) else f"{type_names[t]}: {title}"
+        if t in type_names and title:  # the type's heading: its letter named once (TypeDescription.heading)
+            type_names[t] = title
     types = Table(
         id="national-types",
         title=_("Organisations per type"),

@@ -468,6 +468,7 @@ def _conclusions(y: Year) -> dict:
         "general_recommendations": type_row.recommendations if (type_row and not written) else "",
         "type": figures(y.view, ORGANISATION, "")["type"],
         "type_title": type_row.title if type_row else "",
+        "type_heading": type_row.heading if type_row else "",
     }
 
 

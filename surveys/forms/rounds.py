@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models import Department, MeasurementPeriod, Organisation, QuestionnaireVersion, RespondentGroup
 from ..services.invitations import KINDS, LANGUAGES
@@ -128,7 +129,11 @@ class MessageTextsForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         labels = {"invitation": _("Invitation"), "reminder": _("Reminder")}
-        languages = {"sv": _("Swedish"), "en": _("English")}
+        # In running text: Swedish writes language names in lower case ("Inbjudan på svenska: ämne").
+        languages = {
+            "sv": pgettext_lazy("language in running text", "Swedish"),
+            "en": pgettext_lazy("language in running text", "English"),
+        }
         for kind in KINDS:
             for lang in LANGUAGES:
                 subject, body = message_text(round=round, kind=kind, language=lang)

@@ -27,6 +27,7 @@ from .questionnaire import (  # noqa: F401 (the app's models, imported here so t
     QuestionnaireVersion,
     Statement,
     TypeDescription,
+    type_heading,
 )
 
 
@@ -52,7 +53,9 @@ class Municipality(models.Model):
     code = models.CharField(_("municipality code"), max_length=4, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=100)
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities")
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("county")
+    )
     # SKR's municipality group (surveys/skr_groups.py) and the version of the classification.
     skr_group = models.CharField(_("SKR municipality group"), max_length=2, blank=True, default="")
     skr_group_version = models.CharField(_("classification"), max_length=10, blank=True, default="")
@@ -341,6 +344,7 @@ class RoleAssignment(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("granted by"),
     )
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
 
@@ -462,7 +466,12 @@ class Round(models.Model):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # Bumped whenever responses change after the fact (a late import): reports built earlier are outdated.
@@ -928,10 +937,20 @@ class AuditEvent(models.Model):
     their events stay, with ``actor`` emptied and ``actor_pseudonym`` set."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("organisation"),
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
     )
     actor_pseudonym = models.CharField(_("pseudonym"), max_length=40, blank=True, default="")
     action = models.CharField(_("action"), max_length=50, choices=AuditAction.choices)
@@ -985,8 +1004,10 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["organisation", "-created_at"], name="audit_org_created")]
 
     def __str__(self) -> str:
+        # The Django admin's title of an event: when, who and on what, never the action's code (the admin
+        # shows what happened as the audit log's sentence, dimios_web/identity/admin.py).
         who = self.actor or self.actor_pseudonym
-        return f"{self.created_at:%Y-%m-%d %H:%M} {who} {self.action} {self.target}"
+        return " ".join(str(part) for part in (f"{self.created_at:%Y-%m-%d %H:%M}", who, self.target) if part)
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):

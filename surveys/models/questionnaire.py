@@ -5,6 +5,7 @@ tables, see surveys/migrations/0009.)"""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -60,7 +61,9 @@ class QuestionnaireVersion(models.Model):
             "An earlier version whose dimensions keep their meaning here, so that trends run across both."
         ),
     )
-    source_checksum = models.CharField(max_length=64, blank=True, default="", editable=False)
+    source_checksum = models.CharField(
+        _("checksum of the source"), max_length=64, blank=True, default="", editable=False
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -107,16 +110,20 @@ class Dimension(models.Model):
         CAPABILITY = "capability", _("Digital capability")
         LEGACY = "legacy", _("Digital legacy")
 
-    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="dimensions")
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="dimensions", verbose_name=_("version")
+    )
     code = models.CharField(_("code"), max_length=30)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name_sv = models.CharField(_("name (Swedish)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
-    position = models.PositiveSmallIntegerField(default=0)
-    weight = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("1"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=Decimal("1"))
 
     class Meta:
         db_table = "maturity_dimension"
+        verbose_name = _("dimension")
+        verbose_name_plural = _("dimensions")
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="dimension_unique_code"),
@@ -132,18 +139,23 @@ class Dimension(models.Model):
 
 
 class Category(models.Model):
-    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="categories")
-    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="categories")
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="categories", verbose_name=_("version")
+    )
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.CASCADE, related_name="categories", verbose_name=_("dimension")
+    )
     code = models.CharField(_("code"), max_length=30)
     name_sv = models.CharField(_("name (Swedish)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
-    position = models.PositiveSmallIntegerField(default=0)
-    weight = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("1"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=Decimal("1"))
 
     class Meta:
         db_table = "maturity_category"
         ordering = ["dimension__position", "position"]
-        verbose_name_plural = "categories"
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="category_unique_code")]
 
     def __str__(self) -> str:
@@ -155,18 +167,23 @@ class Category(models.Model):
 
 
 class Capability(models.Model):
-    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="capabilities")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="capabilities")
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="capabilities", verbose_name=_("version")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="capabilities", verbose_name=_("category")
+    )
     code = models.CharField(_("code"), max_length=30)
     name_sv = models.CharField(_("name (Swedish)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
-    position = models.PositiveSmallIntegerField(default=0)
-    weight = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("1"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=Decimal("1"))
 
     class Meta:
         db_table = "maturity_capability"
         ordering = ["category__dimension__position", "category__position", "position"]
-        verbose_name_plural = "capabilities"
+        verbose_name = _("capability")
+        verbose_name_plural = _("capabilities")
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="capability_unique_code")]
 
     def __str__(self) -> str:
@@ -178,16 +195,22 @@ class Capability(models.Model):
 
 
 class Statement(models.Model):
-    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="statements")
-    capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="statements")
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="statements", verbose_name=_("version")
+    )
+    capability = models.ForeignKey(
+        Capability, on_delete=models.CASCADE, related_name="statements", verbose_name=_("capability")
+    )
     code = models.CharField(_("code"), max_length=30)
     text_sv = models.TextField(_("text (Swedish)"))
     text_en = models.TextField(_("text (English)"))
     reverse_scored = models.BooleanField(_("reverse scored"), default=False)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         db_table = "maturity_statement"
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
         ordering = [
             "capability__category__dimension__position",
             "capability__category__position",
@@ -214,18 +237,23 @@ class TypeDescription(models.Model):
         D = "D", "D"
 
     version = models.ForeignKey(
-        QuestionnaireVersion, on_delete=models.CASCADE, related_name="type_descriptions"
+        QuestionnaireVersion,
+        on_delete=models.CASCADE,
+        related_name="type_descriptions",
+        verbose_name=_("version"),
     )
-    type = models.CharField(max_length=1, choices=Type.choices)
-    title_sv = models.CharField(max_length=200)
-    title_en = models.CharField(max_length=200)
-    description_sv = models.TextField()
-    description_en = models.TextField()
-    recommendations_sv = models.TextField()
-    recommendations_en = models.TextField()
+    type = models.CharField(_("type"), max_length=1, choices=Type.choices)
+    title_sv = models.CharField(_("title (Swedish)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    description_sv = models.TextField(_("description (Swedish)"))
+    description_en = models.TextField(_("description (English)"))
+    recommendations_sv = models.TextField(_("recommendations (Swedish)"))
+    recommendations_en = models.TextField(_("recommendations (English)"))
 
     class Meta:
         db_table = "maturity_typedescription"
+        verbose_name = _("type description")
+        verbose_name_plural = _("type descriptions")
         ordering = ["type"]
         constraints = [models.UniqueConstraint(fields=["version", "type"], name="type_description_unique")]
 
@@ -237,9 +265,25 @@ class TypeDescription(models.Model):
         return _in_language(self, "title")
 
     @property
+    def heading(self) -> str:
+        """The type named once: the title alone when it names its letter ("Typ D – Digitalt mogen"),
+        otherwise "Typ D: <title>"."""
+        return type_heading(self.type, self.title)
+
+    @property
     def description(self) -> str:
         return _in_language(self, "description")
 
     @property
     def recommendations(self) -> str:
         return _in_language(self, "recommendations")
+
+
+def type_heading(type: str, title: str) -> str:
+    """A maturity type's name, its letter shown once: the title alone when it already names the letter
+    (the open default's "Typ A – Begränsad start"), "Typ A: <title>" when it does not, "Typ A" without one."""
+    if not title:
+        return str(_("Type %(type)s") % {"type": type})
+    if re.search(rf"\b{re.escape(type)}\b", title):
+        return title
+    return str(_("Type %(type)s: %(title)s") % {"type": type, "title": title})

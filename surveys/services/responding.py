@@ -26,6 +26,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from dimios_web.exceptions import DomainError
 
@@ -43,6 +44,17 @@ from ..models import (
 )
 from ..tokens import hash_token
 from .pool import pool_response
+
+# The answer time a respondent is promised, on the survey's start page and in the invitation and reminder
+# e-mails alike: about 20 seconds a statement, rounded up to whole minutes (the open default's 31
+# statements: 11 minutes).
+SECONDS_PER_STATEMENT = 20
+
+
+def answer_minutes(statement_count: int) -> int:
+    """About how many minutes answering a questionnaire of this many statements takes (at least 1)."""
+    return max(1, -(-statement_count * SECONDS_PER_STATEMENT // 60))
+
 
 DONT_KNOW = None  # the stored value of "vet ej"
 
@@ -430,9 +442,12 @@ def submit_response(*, draft: Draft, confirm_unanswered: bool = False) -> Receip
         total = Statement.objects.filter(version_id=round.questionnaire_id).count()
         if len(answers) < total and not confirm_unanswered:
             raise DomainError(
-                _(
-                    "Statements not answered: %(count)s. Confirm that you want to submit anyway, or go back "
-                    "and answer them."
+                ngettext_lazy(
+                    "%(count)s statement is not answered. Confirm that you want to submit anyway, or go back "
+                    "and answer it.",
+                    "%(count)s statements are not answered. Confirm that you want to submit anyway, or go "
+                    "back and answer them.",
+                    "count",
                 )
                 % {"count": total - len(answers)},
                 field="confirm",

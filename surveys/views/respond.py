@@ -9,7 +9,6 @@ the shared refusal pages it ends on; every view stays thin."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import wraps
 
@@ -42,7 +41,6 @@ from ..tokens import hash_token, read_save_token, save_token
 SESSION_KEY = "dimios_respondent"
 OPEN_PENDING_KEY = "dimios_open_round"
 RECEIPT_KEY = "dimios_receipt"
-SECONDS_PER_STATEMENT = 20
 
 
 def respondent_page(view=None, *, referrer_policy: str = "same-origin"):
@@ -346,7 +344,7 @@ def respond_welcome(request):
             "open_link": respondent.invitation is None,
             "summary": summary,
             "pages": len(categories),
-            "minutes": max(1, math.ceil(summary.progress.total * SECONDS_PER_STATEMENT / 60)),
+            "minutes": responding.answer_minutes(summary.progress.total),
             "resume_url": _resume_url(summary) if summary.progress.answered else _page_url(1),
         },
     )

@@ -147,7 +147,18 @@ def round_send(request, access: OrganisationAccess, pk):
         _queue_message(
             request,
             outcome,
-            _("Sending the invitations that have not gone out (%(retried)s retried).") % {"retried": count},
+            (
+                ngettext(
+                    "Sending the invitations that have not gone out (%(retried)s failed before and is tried "
+                    "again).",
+                    "Sending the invitations that have not gone out (%(retried)s failed before and are tried "
+                    "again).",
+                    count,
+                )
+                % {"retried": count}
+                if count
+                else _("Sending the invitations that have not gone out.")
+            ),
         )
     return _detail(round_)
 

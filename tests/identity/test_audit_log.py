@@ -205,3 +205,46 @@ def test_on_postgresql_the_database_itself_refuses_changes_and_deletions(events)
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('dimios.audit_pseudonymise', 'on', true)")
         cursor.execute("UPDATE surveys_auditevent SET action = 'round.closed'")
+
+
+def _one_event_per_action(organisation, actor):
+    return [
+        AuditEvent.objects.create(action=code, organisation=organisation, actor=actor, target="Mål")
+        for code in AuditAction.values
+    ]
+
+
+def test_no_action_shows_its_code_on_the_audit_log_page_or_in_the_django_admin(
+    client, org_admin, platform_admin, organisation
+):
+    """Issue 17: every code of AuditAction reads as a translated sentence, in Swedish, wherever the log is
+    shown: the organisation's audit log page (every page of it) and the platform admin's Django admin."""
+    from django.utils import translation
+
+    _one_event_per_action(organisation, org_admin)
+    for code in AuditAction.values:
+        with translation.override("sv"):
+            swedish = str(TEXTS[code])
+        with translation.override("en"):
+            english = str(TEXTS[code])
+        assert swedish != english, f"{code}: no Swedish sentence"
+    client.force_login(org_admin)
+    url = reverse("identity:audit_log", args=[organisation.code])
+    pages = [client.get(url, {"page": page}).content.decode() for page in (1, 2)]
+    client.force_login(platform_admin)
+    admin_list = client.get(reverse("admin:surveys_auditevent_changelist")).content.decode()
+    assert "Mål" in admin_list
+    for code in AuditAction.values:
+        pattern = re.compile(rf">\s*{re.escape(code)}\s*<")
+        for page in pages:
+            assert not pattern.search(page), f"{code} shown as a code on the audit log page"
+        assert not pattern.search(admin_list), f"{code} shown as a code in the Django admin"
+    assert "Öppnade mätomgången Mål" in admin_list
+
+
+def test_the_django_admin_of_an_event_shows_the_sentence_and_swedish_labels(client, platform_admin, events):
+    client.force_login(platform_admin)
+    page = client.get(reverse("admin:surveys_auditevent_change", args=[events[0].pk])).content.decode()
+    assert "Öppnade mätomgången Linköping – VT 2026 (40 inbjudningar)" in page
+    assert "Vad som hände" in page and "Organisation" in page and "Vem" in page
+    assert "round.opened" not in page

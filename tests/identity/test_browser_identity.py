@@ -146,7 +146,7 @@ def test_the_refusal_page_of_single_sign_on_has_no_wcag_violations(
         )
         provider.set_user("nobody", email="nobody@kommun.example", email_verified=True)
         page.goto(f"{live_server.url}/konto/logga-in/")
-        page.get_by_label("Din e-postadress i jobbet").fill("nobody@kommun.example")
+        page.get_by_label("Din e-postadress på jobbet").fill("nobody@kommun.example")
         page.get_by_role("button", name="Fortsätt till din organisations inloggning").click()
         page.wait_for_load_state()
         # The provider's own page: pick the user.

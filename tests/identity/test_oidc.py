@@ -135,6 +135,6 @@ def test_an_unverified_address_is_refused_unless_the_organisation_trusts_its_pro
 
 def test_an_address_without_single_sign_on_is_sent_back_to_the_password_form(client, org_admin):
     response = client.post("/konto/sso/", {"email": "alice.admin@kommun.example"}, follow=True)
-    assert "Ingen organisation här loggar in med inloggningstjänst för alice.admin@kommun.example" in (
+    assert "Ingen organisation här har gemensam inloggning för alice.admin@kommun.example" in (
         response.content.decode()
     )

@@ -195,7 +195,7 @@ def test_the_organisation_dashboard_lists_the_organisation_wide_actions_and_coun
     assert "Åtgärder för hela organisationen" in text_of(actions)
     assert "Gemensam förvaltningsmodell" in actions
     assert "Social e-tjänst" not in actions  # department actions are counted, listed on their dashboards
-    assert "6 åtgärder i handlingsplanen" in text_of(html)  # all but the dropped one
+    assert "6 åtgärder i åtgärdsplanen" in text_of(html)  # all but the dropped one
     first = plan["capabilities"][0]
     base = reverse("maturity:action_list", args=[organisation.code])
     href = escape(f"{base}?capability={first.code}&status=current")

@@ -104,9 +104,9 @@ def test_a_representative_reads_a_suggestion_and_starts_an_action_from_it_on_a_p
     page.set_viewport_size({"width": 375, "height": 800})
     browser_login(page, dept_rep)
     page.goto(f"{live_server.url}/o/0580/resultat/")
-    page.get_by_role("link", name=re.compile(r"förslag på var ni kan börja")).click()
+    page.get_by_role("link", name=re.compile(r"förslag på var du kan börja")).click()
     section = page.locator("section[aria-labelledby=suggestions-heading]")
-    assert section.get_by_role("heading", name="Förslag: var ni kan börja").is_visible()
+    assert section.get_by_role("heading", name="Förslag: var du kan börja").is_visible()
     first = section.locator("li.suggestion").first
     assert first.locator(".suggestion-kind").inner_text().lower() == "bland de svagaste"
     assert "Underlag" in first.inner_text() and "%" in first.locator("dd").first.inner_text()

@@ -36,7 +36,7 @@ def test_management_finds_orders_and_reads_the_annual_report(
     page.get_by_role("link", name="Årsrapport", exact=True).first.click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Årsrapport 2025 – Linköpings kommun").is_visible()
-    assert page.get_by_role("link", name="Ladda ned PDF").is_visible()
+    assert page.get_by_role("link", name="Ladda ner PDF").is_visible()
     assert_no_axe_violations(page)
 
     page.get_by_role("button", name="Ta fram rapporten igen").click()

@@ -120,14 +120,14 @@ def test_a_draft_without_respondents_asks_for_them_and_then_for_opening(
     draft = RoundFactory(organisation=organisation, period=period(2026), status=Round.Status.DRAFT)
     page = start_page(client, org_admin)
     respondents = reverse("surveys:round_respondents", args=[organisation.code, draft.pk])
-    assert link(page, respondents, "Lägg till omgångens svarande")
+    assert link(page, respondents, "Lägg till mätomgångens respondenter")
     invite(draft, social_department, RespondentGroup.objects.first(), 3, status="pending")
     page = start_page(client, org_admin)
-    assert not link(page, respondents, "Lägg till omgångens svarande")
+    assert not link(page, respondents, "Lägg till mätomgångens respondenter")
     assert link(
         page,
         reverse("surveys:round_open", args=[organisation.code, draft.pk]),
-        "Öppna omgången och skicka inbjudningarna",
+        "Öppna mätomgången och skicka inbjudningarna",
     )
 
 
@@ -140,7 +140,7 @@ def test_an_open_round_asks_to_send_what_has_not_gone_out_and_to_remind(
     invite(autumn_round, social_department, group, 6, submitted=2)
     page = start_page(client, org_admin)
     detail = reverse("maturity:round_detail", args=[organisation.code, autumn_round.pk])
-    assert link(page, f"{detail}#sending-heading", "Skicka inbjudningarna som inte har gått ut (3)")
+    assert link(page, f"{detail}#sending-heading", "Skicka inbjudningarna som inte har gått iväg (3)")
     assert link(page, f"{detail}#sending-heading", "Skicka en påminnelse till dem som inte har svarat")
     assert "Stäng omgången" not in page  # its last day is more than 14 days away
     assert "Mätperioden HT 2026 stänger" not in page
@@ -154,11 +154,11 @@ def test_an_open_round_near_its_last_day_asks_to_be_closed(
     invite(autumn_round, social_department, RespondentGroup.objects.first(), 6, submitted=6)
     close = reverse("maturity:round_close", args=[organisation.code, autumn_round.pk])
     today(datetime.date(2026, 9, 30))
-    assert not link(start_page(client, org_admin), close, "Stäng omgången och räkna fram resultaten")
+    assert not link(start_page(client, org_admin), close, "Stäng mätomgången och räkna fram resultaten")
     today(datetime.date(2026, 10, 1))
     page = start_page(client, org_admin)
-    assert link(page, close, "Stäng omgången och räkna fram resultaten")
-    assert "Sista svarsdagen är 15 oktober 2026; därefter stängs omgången automatiskt." in text_of(page)
+    assert link(page, close, "Stäng mätomgången och räkna fram resultaten")
+    assert "Sista svarsdagen är 15 oktober 2026; därefter stängs mätomgången automatiskt." in text_of(page)
 
 
 def test_after_closing_the_next_steps_are_the_conclusions_and_the_annual_report(
@@ -185,7 +185,7 @@ def test_after_closing_the_next_steps_are_the_conclusions_and_the_annual_report(
     assert "Skriv slutsatserna" not in page and "Beställ årsrapporten" not in page
     assert "Årsrapporten för 2026: klar." in text_of(page)
     download = reverse("reports:annual_report_download", args=[code, job.pk, "pdf"])
-    assert link(page, download, "Ladda ned årsrapporten för 2026 (PDF)")
+    assert link(page, download, "Ladda ner årsrapporten för 2026 (PDF)")
 
 
 def test_the_admin_sees_the_response_rate_per_department_under_the_anonymity_rule(
@@ -288,7 +288,7 @@ def test_the_rep_card_says_when_their_departments_have_no_action_yet(
 ):
     text = text_of(start_page(client, dept_rep))
     assert "Dina åtgärder" in text
-    assert "Inga åtgärder har registrerats för dina förvaltningar än." in text
+    assert "Inga åtgärder har registrerats för dina förvaltningar ännu." in text
     assert "försenad" not in text.lower()
 
 
@@ -327,11 +327,11 @@ def test_management_sees_the_headline_with_its_change_and_the_report_state(
     )
     page = start_page(client, management)
     download = reverse("reports:annual_report_download", args=[code, done.pk, "pdf"])
-    assert "Klar." in text_of(page) and link(page, download, "Ladda ned årsrapporten för 2026 (PDF)")
+    assert "Klar." in text_of(page) and link(page, download, "Ladda ner årsrapporten för 2026 (PDF)")
     ReportJob.objects.filter(pk=done.pk).update(fingerprint="earlier data")
     page = start_page(client, management)
     assert "Inaktuell: underlaget har ändrats sedan den togs fram." in text_of(page)
-    assert link(page, download, "Ladda ned årsrapporten för 2026 (PDF)")
+    assert link(page, download, "Ladda ner årsrapporten för 2026 (PDF)")
     assert link(page, reverse("reports:annual_report", args=[code, 2026]), "Beställ den igen")
 
 
@@ -369,8 +369,8 @@ def test_the_platform_admin_sees_open_rounds_failed_jobs_and_waiting_imports(
     )
     assert "Årsrapport 2025 för Stockholms kommun (svenska)" in text and "Tiden tog slut." in text
     assert "Testkommun som försökte igen" not in text.split("Inläsningar som väntar")[0]
-    assert "Linköpings kommun, HT 2026: 2 inbjudningar kunde inte skickas" in text
-    assert "filen med svarande ”svarande-hosten.csv”" in text
+    assert "Linköpings kommun, HT 2026: 2 inbjudningsmejl kunde inte skickas" in text
+    assert "respondentfilen ”svarande-hosten.csv”" in text
 
 
 def test_the_platform_admin_is_told_when_nothing_needs_attention(client, platform_admin, today):
@@ -378,7 +378,7 @@ def test_the_platform_admin_is_told_when_nothing_needs_attention(client, platfor
     text = text_of(start_page(client, platform_admin))
     assert "Ingen organisation har en öppen mätomgång." in text
     assert "Ingen framtagning av årsrapport och inget utskick av inbjudningar har misslyckats." in text
-    assert "Ingen fil med svarande väntar på att läsas in." in text
+    assert "Ingen respondentfil väntar på att läsas in." in text
 
 
 # --- Queries: the same from small to large data -----------------------------------------------------------
@@ -470,5 +470,5 @@ def test_the_platform_admin_start_page_reads_as_many_queries_for_one_organisatio
         client.force_login(platform_admin)
         with django_assert_max_num_queries(14):
             page = client.get(reverse("home")).content.decode()
-        assert page.count("inbjudningar kunde inte skickas") == total
+        assert page.count("inbjudningsmejl kunde inte skickas") == total
         assert page.count("väntar på att läsas in eller avbrytas") == total

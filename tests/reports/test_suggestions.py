@@ -280,7 +280,7 @@ def test_the_types_general_advice_comes_with_the_figures_that_decide_the_type(ro
     assert advice.title == "Allmänna råd för typ B"
     assert advice.capability_codes == () and advice.action_title == ""
     assert "Lägg kraften på grunden" in advice.explanation
-    assert "(gräns 50\u00a0%) och digitalt arv" in advice.explanation
+    assert "(gränsvärde 50\u00a0%) och digitalt arv" in advice.explanation
     capability, legacy, type_ = advice.sources
     assert capability.value == pytest.approx(view.value(ORGANISATION, "capability_percent").value)
     assert legacy.value == pytest.approx(view.value(ORGANISATION, "legacy_percent").value)
@@ -399,7 +399,7 @@ def test_the_organisation_dashboard_shows_the_suggestions_with_their_figures(
     client.force_login(management)
     response = client.get(dashboard_url(organisation))
     section = _section(response.content.decode())
-    assert "Förslag: var ni kan börja" in section
+    assert "Förslag: var du kan börja" in section
     assert section.count('class="suggestion ') == len(response.context["dashboard"]["suggestions"].items)
     assert "Kunskapslucka" in section and "Öppna data" in section
     assert "53,8\u00a0%" in section  # the "vet ej" share of open data, as the spread table shows it

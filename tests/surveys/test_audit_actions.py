@@ -99,7 +99,7 @@ def test_a_draft_rounds_settings_change_is_audited_in_swedish(draft_round, org_a
     assert event.details["after"]["questionnaire"] == "annan-enkat"
     with translation.override("sv"):
         text = describe(event)
-    assert text.startswith("Ändrade inställningarna för omgången") and "anonym: ja → nej" in text
+    assert text.startswith("Ändrade inställningarna för mätomgången") and "anonym: ja → nej" in text
     # Saving the same settings again changes nothing and records nothing.
     count = AuditEvent.objects.count()
     round_services.update_round(

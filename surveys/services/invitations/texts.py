@@ -10,16 +10,17 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from dimios_web.exceptions import DomainError
 
-from ...models import Invitation, Round
+from ...models import Invitation, Round, Statement
+from ..responding import answer_minutes
 
 KINDS = ("invitation", "reminder")
 LANGUAGES = ("sv", "en")
-PLACEHOLDERS = ("link", "organisation", "closes_on", "name")
+PLACEHOLDERS = ("link", "organisation", "closes_on", "name", "duration")
 
 DEFAULT_TEXTS = {
     "invitation": {
@@ -27,7 +28,7 @@ DEFAULT_TEXTS = {
         "body": _(
             "Hello {name},\n\n"
             "{organisation} measures its digital maturity, and you are one of those asked to take part. "
-            "Answering takes about 15 minutes. You can stop and continue later with the same link.\n\n"
+            "Answering takes about {duration}. You can stop and continue later with the same link.\n\n"
             "Your personal link:\n{link}\n\n"
             "The survey is open until {closes_on}. Please do not pass the link on: it is yours.\n\n"
             "Thank you for your time!"
@@ -38,7 +39,7 @@ DEFAULT_TEXTS = {
         "body": _(
             "Hello {name},\n\n"
             "We have not yet received your answers to {organisation}'s survey of digital maturity. It takes "
-            "about 15 minutes, and every answer makes the results more reliable.\n\n"
+            "about {duration}, and every answer makes the results more reliable.\n\n"
             "Your personal link:\n{link}\n\n"
             "The survey is open until {closes_on}. If you have already answered, thank you, and please "
             "ignore this message."
@@ -82,18 +83,30 @@ def render_message(
     stray brace in an edited text is harmless."""
     language = language if language in LANGUAGES else "sv"
     subject, body = message_text(round=round, kind=kind, language=language)
+    minutes = answer_minutes(_statement_count(round))
     with translation.override(language):
         values = {
             "link": link,
             "organisation": round.organisation.name,
             "closes_on": date_format(round.last_day, "j F Y"),
             "name": name.strip() or gettext("colleague"),
+            # The same estimate as the survey's start page (responding.answer_minutes).
+            "duration": ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes},
         }
 
     def fill(text: str) -> str:
         return _PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], text)
 
     return header_safe(fill(subject)), fill(body)
+
+
+def _statement_count(round: Round) -> int:
+    """The round's questionnaire's statements, counted once per round object (a send renders many)."""
+    count = getattr(round, "_statement_count", None)
+    if count is None:
+        count = Statement.objects.filter(version_id=round.questionnaire_id).count()
+        round._statement_count = count  # type: ignore[attr-defined]
+    return count
 
 
 def header_safe(text: str) -> str:
