@@ -468,6 +468,22 @@ def assert_no_axe_violations(page) -> None:
     assert not violations, f"axe-core found WCAG 2.1 A/AA violations on {page.url}:\n{summary}"
 
 
+def assert_fits_and_accessible(page, *, reload: bool = False, widths: tuple[int, ...] = (1366, 375)) -> None:
+    """At each width (a desktop, a phone) the page is no wider than the window and axe-core finds no WCAG
+    2.1 A/AA violation; ``reload`` loads the page again at each width (as a phone would open it). The
+    window is a desktop's again afterwards."""
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 800})
+        if reload:
+            page.reload()
+            page.wait_for_load_state()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (
+            f"the page is wider than {width} px"
+        )
+        assert_no_axe_violations(page)
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+
 @pytest.fixture
 def axe_check():
     return assert_no_axe_violations

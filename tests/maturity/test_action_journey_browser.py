@@ -12,23 +12,12 @@ import re
 import pytest
 
 from maturity.models import Action
-from tests.conftest import assert_no_axe_violations
+from tests.conftest import assert_fits_and_accessible
 from tests.reports.dashboard_data import SMALL_PLAN, build_round, default_questionnaire, rounds  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TODAY = datetime.date.today()
-
-
-def check_both_widths(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
-    assert_no_axe_violations(page)
-    page.set_viewport_size({"width": 375, "height": 800})
-    page.reload()
-    page.wait_for_load_state()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "the page is wider than the phone"
-    assert_no_axe_violations(page)
-    page.set_viewport_size({"width": 1366, "height": 900})
 
 
 def test_a_representative_turns_a_suggestion_into_an_action_and_sees_it_move_at_the_next_round(
@@ -51,7 +40,7 @@ def test_a_representative_turns_a_suggestion_into_an_action_and_sees_it_move_at_
     # the form comes filled in; the representative adds the owner's dates and saves
     assert page.get_by_role("heading", name="Ny åtgärd").is_visible()
     assert page.get_by_role("checkbox", name=capability).is_checked()
-    check_both_widths(page)  # (it reloads the page: the form is filled in after)
+    assert_fits_and_accessible(page, reload=True)  # (it reloads the page: the form is filled in after)
     assert capability in page.get_by_label("Rubrik").input_value()
     page.get_by_label("Ansvarig").select_option(index=1)
     page.get_by_label("Startdatum").fill(TODAY.isoformat())
@@ -67,13 +56,13 @@ def test_a_representative_turns_a_suggestion_into_an_action_and_sees_it_move_at_
     assert [c.name for c in action.capabilities.all()] == [capability]
     assert page.url.endswith(f"/o/0580/atgarder/{action.pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == action.title
-    check_both_widths(page)
+    assert_fits_and_accessible(page, reload=True)
 
     # the overview lists it for the department
     page.goto(f"{live_server.url}/o/0580/atgarder/")
     row = page.locator("tbody tr", has=page.get_by_role("link", name=action.title))
     assert row.count() == 1 and "Socialförvaltningen" in row.inner_text()
-    check_both_widths(page)
+    assert_fits_and_accessible(page, reload=True)
 
     # before the organisation's next round: the action waits for it
     detail = f"{live_server.url}/o/0580/atgarder/{action.pk}/"
@@ -105,7 +94,7 @@ def test_a_representative_turns_a_suggestion_into_an_action_and_sees_it_move_at_
     row = page.locator("tbody tr", has=page.get_by_role("link", name=action.title))
     assert "HT 2026" in row.inner_text() and "p.e." in row.inner_text()
     page.goto(detail)
-    check_both_widths(page)
+    assert_fits_and_accessible(page, reload=True)
 
 
 def test_an_admin_records_a_reorganisation_on_an_accessible_page(
@@ -124,7 +113,7 @@ def test_an_admin_records_a_reorganisation_on_an_accessible_page(
     page.goto(live_server.url + reverse("surveys:department_list", args=[organisation.code]))
     page.get_by_role("link", name="Omorganisationer (förvaltningsefterföljder)").click()
     page.wait_for_load_state()
-    check_both_widths(page)
+    assert_fits_and_accessible(page, reload=True)
     page.get_by_label("Tidigare förvaltning").select_option(label="Socialförvaltningen")
     page.get_by_label("Senare förvaltning").select_option(label="Vård- och omsorgsförvaltningen")
     page.get_by_role("button", name="Lägg till efterföljd").click()
@@ -132,9 +121,9 @@ def test_an_admin_records_a_reorganisation_on_an_accessible_page(
     succession = DepartmentSuccession.objects.get()
     assert succession.predecessor.name == "Socialförvaltningen"
     assert "Vård- och omsorgsförvaltningen" in page.locator("main").inner_text()
-    check_both_widths(page)
+    assert_fits_and_accessible(page, reload=True)
     page.goto(
         live_server.url
         + reverse("surveys:department_succession_delete", args=[organisation.code, succession.pk])
     )
-    check_both_widths(page)
+    assert_fits_and_accessible(page, reload=True)
