@@ -331,7 +331,9 @@ def test_the_production_build_serves_every_role_and_the_static_files(production_
     assert static_paths
     unhashed = sorted(p for p in static_paths if not HASHED.fullmatch(p))
     assert not unhashed, f"pages reference static files without a hashed name: {unhashed}"
-    assert any("plotly.min." in p for p in static_paths) and any("bootstrap.min." in p for p in static_paths)
+    assert any("plotly-cartesian.min." in p for p in static_paths) and any(
+        "bootstrap.min." in p for p in static_paths
+    )
     client = Browser(port)
     for path in sorted(static_paths):
         response, content = client.get(path)
