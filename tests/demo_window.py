@@ -1,26 +1,14 @@
 """The demo's open round whatever day the tests run.
 
-Between the national windows (2 Dec – 31 Jan, 2 Jun – 31 Jul) `load_demo_data` opens no round, because none
-can exist then (docs/demo.md). Tests that answer the demo's survey open its round as of the last day a window
-ran, with the demo's own loader, and get a personal link to it."""
+Between the national windows (2 Dec – 31 Jan, 2 Jun – 31 Jul) `load_demo_data` keeps the round of the window
+that ended last open (docs/decisions.md, "The demo between windows"). Tests that answer the demo's survey
+make sure its round is open, with the demo's own loader, and get a personal link to it."""
 
 from __future__ import annotations
 
 import datetime
 
-
-def last_window_day(today: datetime.date) -> datetime.date:
-    """Today when a window runs, else the last day of the window that ended most recently."""
-    from surveys.models import MeasurementPeriod
-
-    windows = [
-        MeasurementPeriod.window(year, term)
-        for year in (today.year - 1, today.year)
-        for term in MeasurementPeriod.Term.values
-    ]
-    if any(starts_on <= today <= ends_on for starts_on, ends_on in windows):
-        return today
-    return max(ends_on for _starts_on, ends_on in windows if ends_on < today)
+from dimios_web.demo.open_round import last_window_day
 
 
 def ensure_open_demo_round(summary: dict) -> str:

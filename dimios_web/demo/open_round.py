@@ -12,7 +12,15 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.models import Department, Invitation, PooledResponse, RespondentGroup, Round, SubmissionDay
+from surveys.models import (
+    Department,
+    Invitation,
+    MeasurementPeriod,
+    PooledResponse,
+    RespondentGroup,
+    Round,
+    SubmissionDay,
+)
 from surveys.sealing import seal
 from surveys.services.audit import AuditAction, record_event
 from surveys.services.periods import ensure_periods, period_for
@@ -46,15 +54,35 @@ LAST_NAMES = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Lars
 DAYS_OPEN = 12
 
 
+def last_window_day(today: datetime.date) -> datetime.date:
+    """Today when a national window runs, else the last day of the window that ended most recently."""
+    windows = [
+        MeasurementPeriod.window(year, term)
+        for year in (today.year - 1, today.year)
+        for term in MeasurementPeriod.Term.values
+    ]
+    if any(starts_on <= today <= ends_on for starts_on, ends_on in windows):
+        return today
+    return max(ends_on for _starts_on, ends_on in windows if ends_on < today)
+
+
 def load_demo_open_round(summary: dict, *, today: datetime.date | None = None) -> Round | None:
-    """Create the open demo round (once). Returns it, or None between measurement windows."""
-    today = today or timezone.localdate()
+    """Create the open demo round (once) and return it. Between the national windows the demo still has a
+    round to answer (docs/decisions.md, "The demo between windows"): the round of the window that ended
+    last, as it stood on that window's last day, not yet closed (``make run`` runs no scheduler, so it
+    stays open until someone closes it)."""
+    real_today = timezone.localdate()
+    today = today or last_window_day(real_today)
     ensure_periods(today=today)
     period = period_for(today)
     organisation = summary["organisation"]
     if period is None:
-        summary.setdefault("notes", []).append("No measurement window runs today: no open demo round.")
         return None
+    if today < real_today:
+        summary.setdefault("notes", []).append(
+            f"No measurement window runs today: the demo keeps the round of {period} open past its last day "
+            f"({today:%Y-%m-%d}) so that you can answer it; close it on its round page to see its results."
+        )
     existing = Round.objects.filter(organisation=organisation, period=period).first()
     if existing is not None:
         return existing
