@@ -19,7 +19,7 @@ RUN_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 REDIS_
 # Management commands that only read code (messages, migrations check) need no real secrets.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 EMAIL_URL=consolemail://
 
-.PHONY: run test setup messages lint check-migrations clean po backup restore lock
+.PHONY: run test setup messages lint check-migrations clean po backup restore lock guide
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -90,3 +90,7 @@ po: setup
 	    --ignore=staticfiles --ignore=static; \
 	else cd $(APP) && mkdir -p locale && DJANGO_SETTINGS_MODULE=dimios_web.settings PYTHONPATH=$(CURDIR) \
 	  DJANGO_DEBUG=1 DJANGO_READ_DOT_ENV=0 $(CURDIR)/$(BIN)/django-admin makemessages -l sv --no-obsolete; fi
+
+# The screenshots of docs/guide.md, made from the demo in Chromium (docs/guide/screenshots.py).
+guide: setup messages
+	$(PY) docs/guide/screenshots.py
