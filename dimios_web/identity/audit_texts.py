@@ -36,6 +36,10 @@ TEXTS: dict[str, Promise] = {
     AuditAction.ORGANISATION_CREATED: _("Added the organisation %(target)s (code %(code)s)"),
     AuditAction.ORGANISATION_CHANGED: _("Changed the organisation %(target)s: %(changes)s"),
     AuditAction.QUESTIONNAIRE_LOADED: _("Loaded the questionnaire version %(target)s (%(outcome)s)"),
+    AuditAction.QUESTIONNAIRE_TEXTS_CORRECTED: _(
+        "Corrected texts of the questionnaire version %(target)s, which rounds have used; its structure "
+        "is unchanged: %(changes)s"
+    ),
     AuditAction.BENCHMARKS_IMPORTED: _(
         "Imported the benchmark file %(target)s: %(records)s records of %(sources)s (periods %(periods)s)"
     ),

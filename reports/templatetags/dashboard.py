@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from maturity.read_model import is_hidden
 from reports import charts
+from surveys.templatetags.department_tree import tree_depth_class, tree_label
 
 register = template.Library()
 
@@ -126,11 +127,23 @@ def dashboard_table(table, sortable: bool = False, caption: str = ""):
     if marks:
         head.append(format_html('<th scope="col">{}</th>', _("Note")))
     body = []
+    depths = getattr(table, "depths", None) or []
     for r, row in enumerate(table.rows):
         mark = table.marks[r] if table.marks else ""
+        depth = depths[r] if r < len(depths) else None
         cells = []
         for i, (value, kind) in enumerate(zip(row, table.kinds, strict=False)):
-            if i == 0:
+            if i == 0 and depth is not None:
+                # A department: indented by its depth in the tree, its level said to screen readers.
+                cells.append(
+                    format_html(
+                        '<th scope="row" class="{}" data-sort="{}">{}</th>',
+                        tree_depth_class(depth),
+                        value,
+                        tree_label(value or "–", depth),
+                    )
+                )
+            elif i == 0:
                 cells.append(format_html('<th scope="row" data-sort="{}">{}</th>', value, value or "–"))
             else:
                 css = "text-end text-suppressed" if is_suppressed(value) else "text-end"
@@ -150,8 +163,9 @@ def dashboard_table(table, sortable: bool = False, caption: str = ""):
             )
         body.append(
             format_html(
-                "<tr{}>{}</tr>",
+                "<tr{}{}>{}</tr>",
                 mark_safe(' class="row-marked"' if mark else ""),  # noqa: S308 - a constant
+                format_html(' data-depth="{}"', depth) if depth is not None else "",
                 mark_safe("".join(cells)),  # noqa: S308 - built with format_html above
             )
         )

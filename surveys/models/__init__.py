@@ -862,6 +862,7 @@ class AuditAction(models.TextChoices):
     ORGANISATION_CREATED = "organisation.created"
     ORGANISATION_CHANGED = "organisation.changed"
     QUESTIONNAIRE_LOADED = "questionnaire.loaded"
+    QUESTIONNAIRE_TEXTS_CORRECTED = "questionnaire.texts_corrected"
     BENCHMARKS_IMPORTED = "benchmarks.imported"
     BENCHMARK_SOURCE_DELETED = "benchmarks.source_deleted"
     NATIONAL_OVERVIEW_PUBLIC_CHANGED = "settings.national_overview_changed"

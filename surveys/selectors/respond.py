@@ -87,9 +87,11 @@ def get_open_round(round_id: int) -> Round | None:
 
 # --- The questionnaire's structure, kept in the process --------------------------------------------------
 # A questionnaire version is read-only once a round uses it (``QuestionnaireVersion.is_locked``: the loader
-# refuses to change it, Django admin shows it read-only), and a respondent only ever answers a round, so
-# the version a respondent answers never changes: its categories and statements are read once per process
-# and kept (a few kilobytes per version; the least recently used are dropped past the limit).
+# refuses to change its structure, Django admin shows it read-only), and a respondent only ever answers a
+# round, so the structure a respondent answers never changes: its categories and statements are read once
+# per process and kept (a few kilobytes per version; the least recently used are dropped past the limit).
+# Only an audited text correction (``services.questionnaires``, at deployment) changes their wording: the
+# loading process forgets what it kept, other processes read the new wording when they restart.
 
 STRUCTURE_CACHE_SIZE = 32
 
@@ -130,7 +132,8 @@ def get_questionnaire_structure(questionnaire_id: int) -> QuestionnaireStructure
 
 
 def forget_questionnaire_structures() -> None:
-    """Drop the kept structures (tests that change a questionnaire in place, which the product never does)."""
+    """Drop the kept structures: after a text correction of a locked version, and in tests that change a
+    questionnaire in place."""
     with _structures_lock:
         _structures.clear()
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from dimios_web.exceptions import DomainError
 
 from ..models import Capability, Category, Dimension, QuestionnaireVersion, Statement, TypeDescription
+from ..selectors.respond import forget_questionnaire_structures
 from .audit import ActorLike, AuditAction, record_event
 
 DEFAULT_QUESTIONNAIRE = (
@@ -164,6 +165,160 @@ def checksum(doc: dict) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+# --- The structure of a version: everything its scores rest on, none of its texts -----------------------
+#
+# A version that a round has used is locked, but a wording may still be corrected (issue 17: the answer
+# scale's labels): a file whose structure is byte-for-byte the stored one's under ``structure_checksum``
+# only corrects texts, and is taken (audited); any other change is refused. The structure is the codes in
+# their order, each level's kind and weight, the statements' reverse scoring, the cut-offs, k, the number of
+# scale points and the comparable version (maps_from). Weights and cut-offs are compared at the precision
+# the database keeps them in (3 and 2 decimals).
+
+WEIGHT_PLACES = Decimal("0.001")  # Dimension/Category/Capability.weight: decimal_places=3
+CUTOFF_PLACES = Decimal("0.01")  # QuestionnaireVersion.*_cutoff: decimal_places=2
+
+
+def _stored_number(value, places: Decimal) -> str:
+    return str(Decimal(str(value)).quantize(places).normalize())
+
+
+def structure(doc: dict) -> dict:
+    """The structure of a parsed document (``parse_questionnaire``): the document without its texts."""
+    return {
+        "code": doc["code"],
+        "maps_from": doc.get("maps_from") or None,
+        "k_anonymity": doc["k_anonymity"],
+        "capability_cutoff": _stored_number(doc["capability_cutoff"], CUTOFF_PLACES),
+        "legacy_cutoff": _stored_number(doc["legacy_cutoff"], CUTOFF_PLACES),
+        "scale_points": {lang: len(doc["scale_labels"][lang]) for lang in LANGS},
+        "types": sorted(doc["types"]),
+        "dimensions": [
+            {
+                "code": dim["code"],
+                "kind": dim["kind"],
+                "weight": _stored_number(dim["weight"], WEIGHT_PLACES),
+                "categories": [
+                    {
+                        "code": cat["code"],
+                        "weight": _stored_number(cat["weight"], WEIGHT_PLACES),
+                        "capabilities": [
+                            {
+                                "code": cap["code"],
+                                "weight": _stored_number(cap["weight"], WEIGHT_PLACES),
+                                "statements": [
+                                    {"code": st["code"], "reverse_scored": st["reverse_scored"]}
+                                    for st in cap["statements"]
+                                ],
+                            }
+                            for cap in cat["capabilities"]
+                        ],
+                    }
+                    for cat in dim["categories"]
+                ],
+            }
+            for dim in doc["dimensions"]
+        ],
+    }
+
+
+def stored_structure(version: QuestionnaireVersion) -> dict:
+    """The structure of a stored version, in the form of ``structure`` (five queries)."""
+    categories: dict[int, list[Category]] = {}
+    for category in version.categories.order_by("position", "pk"):
+        categories.setdefault(category.dimension_id, []).append(category)
+    capabilities: dict[int, list[Capability]] = {}
+    for capability in version.capabilities.order_by("position", "pk"):
+        capabilities.setdefault(capability.category_id, []).append(capability)
+    statements: dict[int, list[Statement]] = {}
+    for statement in version.statements.order_by("position", "pk"):
+        statements.setdefault(statement.capability_id, []).append(statement)
+    labels = version.scale_labels if isinstance(version.scale_labels, dict) else {}
+    return {
+        "code": version.code,
+        "maps_from": version.maps_from.code if version.maps_from is not None else None,
+        "k_anonymity": version.k_anonymity,
+        "capability_cutoff": _stored_number(version.capability_cutoff, CUTOFF_PLACES),
+        "legacy_cutoff": _stored_number(version.legacy_cutoff, CUTOFF_PLACES),
+        "scale_points": {lang: len(labels.get(lang) or []) for lang in LANGS},
+        "types": sorted(version.type_descriptions.values_list("type", flat=True)),
+        "dimensions": [
+            {
+                "code": dim.code,
+                "kind": dim.kind,
+                "weight": _stored_number(dim.weight, WEIGHT_PLACES),
+                "categories": [
+                    {
+                        "code": cat.code,
+                        "weight": _stored_number(cat.weight, WEIGHT_PLACES),
+                        "capabilities": [
+                            {
+                                "code": cap.code,
+                                "weight": _stored_number(cap.weight, WEIGHT_PLACES),
+                                "statements": [
+                                    {"code": st.code, "reverse_scored": st.reverse_scored}
+                                    for st in statements.get(cap.pk, [])
+                                ],
+                            }
+                            for cap in capabilities.get(cat.pk, [])
+                        ],
+                    }
+                    for cat in categories.get(dim.pk, [])
+                ],
+            }
+            for dim in version.dimensions.order_by("position", "pk")
+        ],
+    }
+
+
+def structure_checksum(structure_doc: dict) -> str:
+    """The checksum of a structure (``structure`` or ``stored_structure``)."""
+    return checksum(structure_doc)
+
+
+def _levels(structure_doc: dict) -> list[tuple[str, dict]]:
+    """Every dimension, category, capability and statement of a structure, in order, with its level."""
+    found: list[tuple[str, dict]] = []
+    for dim in structure_doc["dimensions"]:
+        found.append(("dimension", dim))
+        for cat in dim["categories"]:
+            found.append(("category", cat))
+            for cap in cat["capabilities"]:
+                found.append(("capability", cap))
+                found.extend(("statement", st) for st in cap["statements"])
+    return found
+
+
+def structure_differences(before: dict, after: dict) -> list[str]:
+    """What differs between two structures, in words (for the refusal): empty when they are the same."""
+    differences: list[str] = []
+    old, new = _levels(before), _levels(after)
+    if [(level, node["code"]) for level, node in old] != [(level, node["code"]) for level, node in new]:
+        differences.append(_("the codes or their order"))
+    else:
+        if [node.get("kind") for _level, node in old] != [node.get("kind") for _level, node in new]:
+            differences.append(_("the kind of a dimension"))
+        if [node.get("weight") for _level, node in old] != [node.get("weight") for _level, node in new]:
+            differences.append(_("weights"))
+        if [node.get("reverse_scored") for _level, node in old] != [
+            node.get("reverse_scored") for _level, node in new
+        ]:
+            differences.append(_("which statements are reverse scored"))
+    if (before["capability_cutoff"], before["legacy_cutoff"]) != (
+        after["capability_cutoff"],
+        after["legacy_cutoff"],
+    ):
+        differences.append(_("the cut-offs"))
+    if before["k_anonymity"] != after["k_anonymity"]:
+        differences.append(_("k (the minimum number of responses shown)"))
+    if before["scale_points"] != after["scale_points"]:
+        differences.append(_("the number of scale points"))
+    if before["maps_from"] != after["maps_from"]:
+        differences.append(_("the comparable version (maps_from)"))
+    if before["types"] != after["types"] or (not differences and before != after):
+        differences.append(_("the types"))
+    return differences
+
+
 def read_questionnaire_file(path: Path | str) -> dict:
     path = Path(path)
     try:
@@ -184,23 +339,18 @@ def read_questionnaire_file(path: Path | str) -> dict:
 @transaction.atomic
 def load_questionnaire(*, doc: dict, actor: ActorLike = None) -> tuple[QuestionnaireVersion, str]:
     """Create or update a questionnaire version from a parsed document. Returns the version and what
-    happened: "created", "unchanged" or "updated". A version that a round has used is read-only: loading
-    different content for it is refused. A created or updated version is audited (``actor`` None: the
-    system, e.g. ``manage.py load_questionnaire`` at deployment); Django admin shows versions read-only, so
-    this is the one way a questionnaire changes."""
+    happened: "created", "unchanged", "updated" or "corrected". A version that a round has used is
+    read-only but for its texts: a document with the same structure (``structure_checksum``) corrects them
+    in place ("corrected", its own audit event); any other change is refused and changes nothing. A
+    created or updated version is audited (``actor`` None: the system, e.g. ``manage.py load_questionnaire``
+    at deployment); Django admin shows versions read-only, so this is the one way a questionnaire changes."""
     digest = checksum(doc)
     version = QuestionnaireVersion.objects.select_for_update().filter(code=doc["code"]).first()
     if version is not None:
         if version.source_checksum == digest:
             return version, "unchanged"
         if version.is_locked:
-            raise DomainError(
-                _(
-                    "The questionnaire version %(code)s is used by a round and cannot be changed. Give the "
-                    "changed questionnaire a new version code and load it as a new version."
-                )
-                % {"code": doc["code"]}
-            )
+            return _correct_texts(version, doc, digest=digest, actor=actor), "corrected"
         version.dimensions.all().delete()
         version.type_descriptions.all().delete()
         outcome = "updated"
@@ -284,6 +434,93 @@ def load_questionnaire(*, doc: dict, actor: ActorLike = None) -> tuple[Questionn
         details={"outcome": outcome, "checksum": digest},
     )
     return version, outcome
+
+
+def _correct_texts(
+    version: QuestionnaireVersion, doc: dict, *, digest: str, actor: ActorLike
+) -> QuestionnaireVersion:
+    """A locked version's texts corrected in place (its rows, and so the answers and results that point at
+    them, stay): refused, with nothing changed, unless the file's structure is the stored one's."""
+    before, after = stored_structure(version), structure(doc)
+    if structure_checksum(before) != structure_checksum(after):
+        raise DomainError(
+            _(
+                "The questionnaire version %(code)s is used by a round: only its texts may be corrected, "
+                "but the file also changes %(what)s. Nothing was changed. Give the changed questionnaire a "
+                "new version code and load it as a new version."
+            )
+            % {"code": doc["code"], "what": ", ".join(structure_differences(before, after))}
+        )
+    changes: list[str] = []
+
+    def correct(obj, field: str, texts: dict[str, str], where: str) -> bool:
+        changed = False
+        for lang in LANGS:
+            if getattr(obj, f"{field}_{lang}") != texts[lang]:
+                setattr(obj, f"{field}_{lang}", texts[lang])
+                changes.append(f"{where} ({lang})")
+                changed = True
+        return changed
+
+    correct(version, "name", doc["name"], "name")
+    correct(version, "description", doc["description"], "description")
+    for key in ("scale_labels", "dont_know_label"):
+        stored = getattr(version, key) if isinstance(getattr(version, key), dict) else {}
+        for lang in LANGS:
+            if stored.get(lang) != doc[key][lang]:
+                changes.append(f"{key} ({lang})")
+        setattr(version, key, doc[key])
+    previous = version.source_checksum
+    version.source_checksum = digest
+    version.save(
+        update_fields=["name_sv", "name_en", "description_sv", "description_en", "scale_labels"]
+        + ["dont_know_label", "source_checksum"]
+    )
+    types = {t.type: t for t in version.type_descriptions.all()}
+    for t, texts in doc["types"].items():
+        description = types[t]
+        if any([correct(description, part, texts[part], f"type {t} {part}") for part in texts]):
+            description.save()
+    dimensions = {d.code: d for d in version.dimensions.all()}
+    categories = {c.code: c for c in version.categories.all()}
+    capabilities = {c.code: c for c in version.capabilities.all()}
+    statements = {s.code: s for s in version.statements.all()}
+    changed_dimensions = [
+        dimensions[dim["code"]]
+        for dim in doc["dimensions"]
+        if correct(dimensions[dim["code"]], "name", dim["name"], dim["code"])
+    ]
+    changed_categories, changed_capabilities, changed_statements = [], [], []
+    for dim in doc["dimensions"]:
+        for cat in dim["categories"]:
+            if correct(categories[cat["code"]], "name", cat["name"], cat["code"]):
+                changed_categories.append(categories[cat["code"]])
+            for cap in cat["capabilities"]:
+                if correct(capabilities[cap["code"]], "name", cap["name"], cap["code"]):
+                    changed_capabilities.append(capabilities[cap["code"]])
+                for st in cap["statements"]:
+                    if correct(statements[st["code"]], "text", st["text"], st["code"]):
+                        changed_statements.append(statements[st["code"]])
+    Dimension.objects.bulk_update(changed_dimensions, ["name_sv", "name_en"])
+    Category.objects.bulk_update(changed_categories, ["name_sv", "name_en"])
+    Capability.objects.bulk_update(changed_capabilities, ["name_sv", "name_en"])
+    Statement.objects.bulk_update(changed_statements, ["text_sv", "text_en"])
+    # This process's respondent pages read the new texts at once; other running processes keep theirs
+    # until they restart (the structure they check answers against is the same).
+    transaction.on_commit(forget_questionnaire_structures)
+    record_event(
+        action=AuditAction.QUESTIONNAIRE_TEXTS_CORRECTED,
+        actor=actor,
+        target=version.code,
+        details={
+            "outcome": "corrected",
+            "changes": changes,
+            "checksum": digest,
+            "previous_checksum": previous,
+            "structure_checksum": structure_checksum(after),
+        },
+    )
+    return version
 
 
 def load_questionnaire_file(*, path: Path | str, actor: ActorLike = None) -> tuple[QuestionnaireVersion, str]:

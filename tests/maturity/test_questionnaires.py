@@ -64,13 +64,24 @@ def test_changed_content_updates_a_version_no_round_uses(tmp_path):
     assert Statement.objects.get(code="F.EFF.1.1").text_sv == "Ändrad text."
 
 
-def test_changed_content_for_a_version_a_round_uses_is_refused(
+def test_changed_texts_for_a_version_a_round_uses_are_corrected_and_a_changed_weight_refused(
     tmp_path, organisation, questionnaire, period_2025
 ):
+    """Issue 17: a locked version takes text corrections in place (tests/surveys/
+    test_questionnaire_text_corrections.py has the rest); a structure change is refused."""
     Round.objects.create(organisation=organisation, period=period_2025, questionnaire=questionnaire)
+    statement = Statement.objects.get(code="F.EFF.1.1")
+    out = StringIO()
+    call_command("load_questionnaire", str(_changed_copy(tmp_path)), stdout=out)
+    assert "corrected" in out.getvalue()
+    assert Statement.objects.get(pk=statement.pk).text_sv == "Ändrad text."
+    data = yaml.safe_load(DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8"))
+    data["dimensions"][0]["weight"] = 3
+    path = tmp_path / "weight.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CommandError, match="new version code"):
-        call_command("load_questionnaire", str(_changed_copy(tmp_path)), stdout=StringIO())
-    assert Statement.objects.get(code="F.EFF.1.1").text_sv != "Ändrad text."
+        call_command("load_questionnaire", str(path), stdout=StringIO())
+    assert Statement.objects.get(pk=statement.pk).text_sv == "Ändrad text."
 
 
 def test_a_file_without_the_four_type_texts_is_refused(tmp_path):

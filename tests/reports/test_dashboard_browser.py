@@ -86,9 +86,10 @@ def test_the_department_table_sorts_by_a_column_heading(page, live_server, manag
     header = table.locator("th", has=page.get_by_role("button", name="Respondenter"))
     assert header.get_attribute("aria-sort") == "ascending"
     names = table.locator("tbody th").all_inner_texts()
+    # A unit keeps its indentation when sorted: the hook mark (hidden from screen readers) and its level.
     assert names == [
         "Utbildningsförvaltningen",
-        "Äldreomsorg",
+        "└ Äldreomsorg\n, nivå 2",
         "Socialförvaltningen",
     ]  # 9, 11, 17 (with its unit)
     table.get_by_role("button", name="Respondenter").click()

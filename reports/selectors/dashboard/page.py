@@ -57,6 +57,9 @@ class Table:
     kinds: list[str]
     rows: list[list] = field(default_factory=list)
     marks: list[str] = field(default_factory=list)  # per row: "" or a note ("largest gap", "high spread")
+    # Per row, for tables that list departments: its depth in the tree (0: at the top), None for a row that
+    # is no department (the organisation, a comparison); empty for other tables.
+    depths: list[int | None] = field(default_factory=list)
 
 
 def _entity(view: RoundView, key: ScopeKey, name: str, depth: int = 0, kind: str = "department") -> dict:

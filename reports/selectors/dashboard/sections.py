@@ -156,6 +156,7 @@ def matrix(page: Page) -> tuple[float, float]:
         )
     )
     table.rows.append([focus_name, focus["capability"], focus["legacy"], focus["type"]])
+    table.depths.append(None)
     if not page.is_organisation_focus:
         table.rows.append(
             [
@@ -165,9 +166,11 @@ def matrix(page: Page) -> tuple[float, float]:
                 organisation_entity["type"],
             ]
         )
+        table.depths.append(None)
     for entity in page.entities:
         if entity["key"] != focus_key:
             table.rows.append([entity["name"], entity["capability"], entity["legacy"], entity["type"]])
+            table.depths.append(entity["depth"])
     for basis in COMPARISON_BASES:
         comparison = page.comparisons[basis]
         if comparison:
@@ -176,6 +179,7 @@ def matrix(page: Page) -> tuple[float, float]:
                 "n": comparison["n_organisations"],
             }
             table.rows.append([label, comparison["capability_percent"], comparison["legacy_percent"], None])
+            table.depths.append(None)
     return cut_x, cut_y
 
 
@@ -362,6 +366,7 @@ def departments(page: Page) -> list[dict]:
     )
     for e in internal:
         table.rows.append([e["name"], e["n"], e["overall"], e["capability"], e["legacy"], e["type"]])
+        table.depths.append(e["depth"])
     page.figures["departments"] = (
         charts.bars_figure(
             [e["name"] for e in internal],

@@ -1,5 +1,6 @@
 """Load a questionnaire version from a YAML or JSON file. Idempotent: the same file again changes nothing;
-changed content for a version that a round has used is refused (make a new version code)."""
+for a version that a round has used, changed texts with the same structure are corrected in place
+("corrected", audited) and any other change is refused (make a new version code)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
