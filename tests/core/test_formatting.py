@@ -150,3 +150,48 @@ def test_the_chart_helpers_delegate():
 def test_heatmap_cells_are_written_as_percents():
     figure = charts.heatmap_figure(["A capability"], ["Managers", "Staff"], [[78.571, None]])
     assert figure["data"][0]["text"] == [[f"78,6{NBSP}%", "–"]]
+
+
+def _read_xlsx(data: bytes):
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data))
+
+
+def test_xlsx_years_and_counts_are_whole_numbers_with_the_format_0():
+    from dimios_web.spreadsheets import add_sheet, new_workbook, workbook_bytes
+
+    workbook = new_workbook()
+    rows = [["År", 2026, ""], ["Respondenter", 54, ""], ["Mognad", 61.25, "%"]]
+    add_sheet(workbook, "Sammanfattning", rows)
+    sheet = _read_xlsx(workbook_bytes(workbook))["Sammanfattning"]
+    year, respondents, maturity = sheet["B1"], sheet["B2"], sheet["B3"]
+    assert year.value == 2026 and isinstance(year.value, int) and year.number_format == "0"
+    assert respondents.value == 54 and respondents.number_format == "0"
+    assert maturity.value == 61.25  # full precision; not given an integer format
+    assert maturity.number_format == "General"
+
+
+@pytest.mark.django_db
+def test_the_open_data_workbook_keeps_respondents_an_integer_and_figures_numbers():
+    from maturity.open_data import OpenDataRecord, records_as_xlsx
+
+    record = OpenDataRecord(
+        "0580", "Linköpings kommun", "municipality", "05", "2026-HT", 1500, {"overall": 61.25}
+    )
+    sheet = _read_xlsx(records_as_xlsx([record], source="test"))["data"]
+    header = [cell.value for cell in sheet[1]]
+    row = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
+    assert row["n_respondents"].value == 1500 and row["n_respondents"].number_format == "0"
+    assert row["period"].value == "2026-HT"  # the machine format keeps the code
+    figure = next(cell for name, cell in row.items() if name not in header[:7])
+    assert figure.value == 61.25 and figure.number_format == "0.0"
+
+
+def test_the_dashboard_csv_writes_numbers_a_spreadsheet_reads():
+    assert f.plain_number(-2.25) == "-2,3"  # ASCII minus: Excel reads "−2,3" as text
+    assert f.plain_number(1500.04) == "1500,0"  # no grouping
+    assert f.plain_number(-0.04) == "0,0"
+    assert f.plain_number(None) == ""
