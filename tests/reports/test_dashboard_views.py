@@ -406,7 +406,9 @@ def test_english_pages_use_the_english_decimal_point(client, organisation, round
     client.force_login(management)
     response = client.get(url(organisation), HTTP_ACCEPT_LANGUAGE="en")
     overall = response.context["dashboard"]["headline"]["overall"]
-    assert f"{overall:.1f}\u00a0%" in response.content.decode()
+    # CLDR's English percent: no space before the sign
+    assert f"{overall:.1f}%" in response.content.decode()
+    assert f"{overall:.1f}\u00a0%" not in response.content.decode()
     assert "Results: Linköpings kommun, HT 2025" in response.content.decode()
 
 

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from surveys.models import AuditEvent, Invitation, Round
 from surveys.services.audit import AuditAction
@@ -61,9 +62,10 @@ def test_the_round_page_in_english_writes_dates_day_month_year(client, org_admin
         opened_at=datetime.datetime(2026, 10, 12, 15, 0, tzinfo=datetime.UTC)
     )
     client.force_login(org_admin)
-    client.cookies["django_language"] = "en"
-    body = client.get(
-        reverse("maturity:round_detail", args=[open_round.organisation.code, open_round.pk]),
-        HTTP_ACCEPT_LANGUAGE="en",
-    ).content.decode()
+    # the request activates English in this thread; the override puts the previous language back after it
+    with translation.override("sv"):
+        body = client.get(
+            reverse("maturity:round_detail", args=[open_round.organisation.code, open_round.pk]),
+            HTTP_ACCEPT_LANGUAGE="en",
+        ).content.decode()
     assert "12 October 2026, 17:00" in body
