@@ -302,6 +302,9 @@ def test_the_csv_download_uses_semicolons_decimal_commas_and_too_few_responses(
     overall = client.get(url(organisation, department=school)).context["dashboard"]["headline"]["overall"]
     assert f"{overall:.1f}".replace(".", ",") in flat
     assert "suppressed" not in text
+    # numbers a spreadsheet reads as numbers: the ASCII minus, no grouping space, no percent sign
+    numeric = [c for c in flat if re.fullmatch(r"[-+]?\d+,\d+", c)]
+    assert numeric and not any(ch in text for ch in ("\u2212", "\u00a0", "±"))
 
 
 # --- Queries --------------------------------------------------------------------------------------------
