@@ -36,8 +36,8 @@ def display_value(value, kind: str = "percent") -> str:
         return _("%(value)s pp") % {"value": localformat.number(value)}
     if kind == "score":
         return localformat.number(value, 1)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return localformat.integer(value)
+    if kind == "number" and isinstance(value, int) and not isinstance(value, bool):
+        return localformat.integer(value)  # a count: "1 500" (never a year or an id: those are text)
     return str(value)
 
 
