@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+INTEGER_FORMAT = "0"  # counts and years (docs/formatting.md)
 _NUMBER = re.compile(r"[+\-\u2212]?\d[\d\u00a0 ]*(?:[.,]\d+)?(?:[\u00a0 ]?%)?")
 
 
@@ -109,7 +110,8 @@ def add_sheet(
     freeze: str | None = None,
 ):
     """A sheet of rows under a bold header (if any). ``number_formats``: a format per column (0-based) for
-    its numeric cells; ``widths``: per column (1-based), else every column as wide as its longest text
+    its numeric cells (an integer in a column without one gets ``INTEGER_FORMAT``: a year is 2026, never
+    2026,0); ``widths``: per column (1-based), else every column as wide as its longest text
     (8 to 60 characters); ``freeze``: the top-left cell that stays in view (``"A2"``: the header). Every
     text that a spreadsheet would run as a formula is written as text with the quote prefix; numbers stay
     numbers."""
@@ -137,6 +139,7 @@ def add_sheet(
     for column, number_format in (number_formats or {}).items():
         formatted[column] = WriteOnlyCell(sheet)
         formatted[column].number_format = number_format
+    whole: dict[int, Any] = {}
     for row in rows:
         out = []
         for index, value in enumerate(row):
@@ -144,6 +147,13 @@ def add_sheet(
             if cell is not None and _is_number(value):
                 cell.value = value
                 out.append(cell)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                # A count or a year in a column without a format: a whole number, shown as one ("2026")
+                if index not in whole:
+                    whole[index] = WriteOnlyCell(sheet)
+                    whole[index].number_format = INTEGER_FORMAT
+                whole[index].value = value
+                out.append(whole[index])
             else:
                 out.append(_safe_cell(sheet, value))
         sheet.append(out)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Case, Count, FloatField, Max, Q, When
 
+from dimios_web import formatting
 from surveys.models import Dimension, MeasurementPeriod, QuestionnaireVersion, Round, TypeDescription
 
 from . import scoring
@@ -162,13 +163,17 @@ def _points(period: MeasurementPeriod, cutoffs: tuple[float, float]) -> list[Poi
     for capability, legacy, capability_cutoff, legacy_cutoff in rows:
         if capability is None or legacy is None:
             continue
-        kind = scoring.maturity_type(
-            capability,
-            legacy,
-            capability_cutoff=float(capability_cutoff) if capability_cutoff is not None else cutoffs[0],
-            legacy_cutoff=float(legacy_cutoff) if legacy_cutoff is not None else cutoffs[1],
+        cut_x = float(capability_cutoff) if capability_cutoff is not None else cutoffs[0]
+        cut_y = float(legacy_cutoff) if legacy_cutoff is not None else cutoffs[1]
+        kind = scoring.maturity_type(capability, legacy, capability_cutoff=cut_x, legacy_cutoff=cut_y)
+        # As shown beside the type: never rounded across a cut-off (docs/scoring.md)
+        points.append(
+            Point(
+                capability=formatting.dimension_value(capability, cut_x) or 0.0,
+                legacy=formatting.dimension_value(legacy, cut_y) or 0.0,
+                type=kind or "",
+            )
         )
-        points.append(Point(capability=capability, legacy=legacy, type=kind or ""))
     # Ordered by the values, never by organisation: the order must not tell who is who.
     return sorted(points, key=lambda p: (p.capability, p.legacy))
 

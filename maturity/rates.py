@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from dimios_web import localformat
 from surveys.models import Department, Invitation, RespondentGroup, Response, Round, SubmissionDay
 from surveys.scope_keys import ORGANISATION, ScopeKey
 from surveys.services.pool import count_pooled
@@ -23,10 +23,9 @@ from .suppression import hidden_scope_keys, scope_order
 
 
 def percent(numerator: int, denominator: int) -> str:
-    """Swedish style, one decimal: ``12,5 %`` (a no-break space before the sign)."""
-    if not denominator:
-        return "–"
-    return f"{number_format(numerator / denominator * 100, 1)}\u00a0%"
+    """``numerator`` of ``denominator`` as a percent with one decimal in the page's language, rounded as
+    every figure is (dimios_web.formatting): 11 of 14 → ``78,6 %``; ``–`` without a denominator."""
+    return localformat.ratio(numerator, denominator)
 
 
 @dataclass
@@ -49,7 +48,7 @@ class RateRow:
             return str(_("fewer than %(k)s") % {"k": self.k})
         if self.submitted is None:
             return "–"
-        return number_format(self.submitted, 0)
+        return localformat.integer(self.submitted)
 
     @property
     def rate(self) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from dimios_web import formatting
 from surveys.models import Department, Round, TypeDescription, type_heading
 
 from .models import Action
@@ -47,11 +48,13 @@ def get_round_result_summary(round: Round) -> ResultSummary | None:
         description = TypeDescription.objects.filter(version_id=round.questionnaire_id, type=type_).first()
         title = description.title if description else ""
         heading = description.heading if description else type_heading(str(type_), "")
+    version = round.questionnaire
     return ResultSummary(
         stored["n_respondents"],
         shown(stored["overall_percent"]),
-        shown(stored["capability_percent"]),
-        shown(stored["legacy_percent"]),
+        # Never rounded across the cut-off that decided the type (docs/scoring.md).
+        formatting.dimension_value(shown(stored["capability_percent"]), float(version.capability_cutoff)),
+        formatting.dimension_value(shown(stored["legacy_percent"]), float(version.legacy_cutoff)),
         type_,
         title,
         heading,

@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from dimios_web import localformat
 from surveys.access import Visibility
 from surveys.models import DepartmentSuccession, Round
 from surveys.scope_keys import ORGANISATION, ScopeKey
@@ -109,11 +109,10 @@ class Followup:
 
 
 def _signed(value: float | None) -> str:
-    """A change in percentage points with its sign (``+7,5``, ``−4,5``)."""
+    """A change in percentage points with its sign (``+7,5``, ``−4,5``, ``±0,0``: dimios_web.formatting)."""
     if value is None:
         return ""
-    text = number_format(round(value, 1), 1)
-    return f"+{text}" if value > 0 else text.replace("-", "−")
+    return localformat.change(value)
 
 
 def _comparable(first, second, versions: dict[int, int | None]) -> bool:

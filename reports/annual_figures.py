@@ -4,14 +4,15 @@ report's language; the figures are plain JSON-ready dicts stored with the conten
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from dimios_web import localformat
 
 from . import charts
 
 
 def decimal_separator() -> str:
-    return "." if (get_language() or "sv").startswith("en") else ","
+    return localformat.decimal_separator()
 
 
 def _matrix_labels(*, department: bool = False) -> charts.MatrixLabels:

@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dimios_web import formatting
+
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 SYMBOLS = ("circle", "diamond", "square", "triangle-up", "x", "star", "cross", "hexagon")
@@ -37,20 +39,13 @@ LABEL_WIDTH = 34  # characters of a category label on a bar or heatmap axis (the
 
 
 def format_number(value: float | None, decimals: int = 1, *, decimal: str = ",") -> str:
-    """``12.46`` → ``"12,5"`` (rounding happens here, when displaying, never before)."""
-    if value is None:
-        return "–"
-    text = f"{value:.{decimals}f}"
-    if text.startswith("-") and float(text) == 0:
-        text = text[1:]
-    return text.replace(".", decimal)
+    """``12.46`` → ``"12,5"``: dimios_web.formatting.number in the language of ``decimal``."""
+    return formatting.number(value, decimals, language="en" if decimal == "." else "sv")
 
 
 def format_percent(value: float | None, decimals: int = 1, *, decimal: str = ",") -> str:
-    """``12.46`` → ``"12,5 %"`` with a no-break space, Swedish style."""
-    if value is None:
-        return "–"
-    return f"{format_number(value, decimals, decimal=decimal)}\u00a0%"
+    """``12.46`` → ``"12,5 %"`` (``"12.5%"`` with ``decimal="."``): dimios_web.formatting.percent."""
+    return formatting.percent(value, decimals, language="en" if decimal == "." else "sv")
 
 
 def escape(text: object) -> str:
@@ -352,7 +347,7 @@ def heatmap_figure(
     names = [short_label(r, 30) for r in rows]
     ticktext = [f"<b>▶ {n}</b>" if i in highlighted else n for i, n in enumerate(names)]
     text = [
-        [(escape(suppressed_text) if v is None else format_number(v, decimal=decimal)) for v in row]
+        [(escape(suppressed_text) if v is None else format_percent(v, decimal=decimal)) for v in row]
         for row in values
     ]
     data = [

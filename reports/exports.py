@@ -8,10 +8,9 @@ import io
 
 from django.utils.translation import gettext as _
 
+from dimios_web import formatting
 from dimios_web.spreadsheets import add_sheet, csv_writer, new_workbook, sheet_title, workbook_bytes
 from maturity.read_model import is_hidden
-
-from . import charts
 
 EXCEL_FORMATS = {"percent": "0.0", "pp": "+0.0;-0.0;0.0", "sd": "0.00", "share": "0.0", "number": "0"}
 
@@ -73,7 +72,7 @@ def dashboard_csv(dashboard: dict) -> str:
                 shown, shown_kind = _cell(value, kind)
                 if isinstance(shown, float):
                     decimals = 2 if shown_kind == "sd" else 1
-                    shown = charts.format_number(shown, decimals)
+                    shown = formatting.plain_number(shown, decimals)
                 cells.append(shown)
             if any(table.marks):
                 cells.append(table.marks[i])

@@ -25,10 +25,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dimios_web import localformat
 from dimios_web.exceptions import DomainError
 from surveys.models import RoleAssignment
 from surveys.services import periods
@@ -96,7 +96,7 @@ def _lines(actions: Iterable[Action], *, today: datetime.date) -> list[DigestLin
             organisation=action.organisation.name,
             department=action.department.name if action.department_id else whole,  # type: ignore[union-attr]
             title=action.title,
-            due_on=date_format(action.due_on, "j F Y"),
+            due_on=localformat.date(action.due_on),
             overdue=action.is_overdue_on(today),
             url=settings.SITE_URL
             + reverse("maturity:action_detail", args=[action.organisation.code, action.pk]),

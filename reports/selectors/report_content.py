@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from dimios_web import formatting, localformat
 from maturity.rates import get_response_rates
 from maturity.read_model import RoundView, Shown, group_gaps, load_round_views, shown_value
 from maturity.selectors import as_frozen, get_comparison_sets
@@ -125,13 +125,19 @@ class Year:
 
 
 def figures(view: RoundView, key: ScopeKey, name: str) -> dict:
-    """A scope's headline figures as the report prints them (None where not shown)."""
+    """A scope's headline figures as the report prints them (None where not shown); capability and legacy
+    never rounded across the cut-off that decided the type (docs/scoring.md)."""
+    version = view.round.questionnaire
     return {
         "name": name,
         "n": shown_value(view.n(key)),
         "overall": shown_value(view.value(key, "overall_percent")),
-        "capability": shown_value(view.value(key, "capability_percent")),
-        "legacy": shown_value(view.value(key, "legacy_percent")),
+        "capability": formatting.dimension_value(
+            shown_value(view.value(key, "capability_percent")), float(version.capability_cutoff)
+        ),
+        "legacy": formatting.dimension_value(
+            shown_value(view.value(key, "legacy_percent")), float(version.legacy_cutoff)
+        ),
         "type": shown_value(view.value(key, "type")),
         "suppressed": view.hidden(key),
     }
@@ -436,8 +442,8 @@ def _method(y: Year) -> dict:
             {
                 "period": str(r.period),
                 "code": r.period.code,
-                "first_day": date_format(r.first_day, "SHORT_DATE_FORMAT"),
-                "last_day": date_format(r.last_day, "SHORT_DATE_FORMAT"),
+                "first_day": localformat.date(r.first_day),
+                "last_day": localformat.date(r.last_day),
                 "source": r.get_source_display(),
                 "anonymous": r.anonymous,
                 "questionnaire": r.questionnaire.name,
@@ -513,7 +519,7 @@ def _actions(y: Year) -> dict:
                 "capabilities": [c.name for c in action.capabilities.all()],
                 "status": str(action.get_status_display()),
                 "due_on": action.due_on.isoformat(),
-                "due_text": date_format(action.due_on, "j F Y"),
+                "due_text": localformat.date(action.due_on),
                 "overdue": action.is_overdue,
                 "followup": followup.summary(),
                 "followup_round": str(followup.round.period) if followup.round is not None else "",

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from dimios_web import localformat
 from maturity.rates import RatePattern, get_rate_pattern
 from maturity.read_model import RoundView, cell, is_hidden, load_round_views
 from surveys.models import (
@@ -56,7 +57,7 @@ WARNING_DAYS = 14
 
 def _date(day: datetime.date) -> str:
     """A date as the page says it: "1 december 2026"."""
-    return date_format(day, "DATE_FORMAT")
+    return localformat.date(day)
 
 
 # --- The measurement window ---------------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from django.core.files.storage import Storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from dimios_web import formatting, localformat
 from surveys.access import Visibility
 from surveys.services.audit import AuditAction, record_event
 
@@ -119,14 +119,14 @@ def render_print_html(content: dict, *, toc_pages: dict[str, int]) -> str:
 
 
 def _data_as_of(data_summary: dict, year: int) -> str:
-    """ "HT 2025: 2025-10-13" for each round of the year: when its data last changed."""
+    """ "HT 2025: 13 oktober 2025 kl. 17.02" for each round of the year: when its data last changed (local
+    time, dimios_web.formatting)."""
     parts = []
     for r in data_summary["rounds"]:
         if not r["period"].startswith(str(year)):
             continue
-        changed = timezone.localtime(datetime.fromisoformat(r["data_changed_at"]))
-        period = " ".join(reversed(r["period"].split("-")))
-        parts.append(f"{period}: {date_format(changed, 'SHORT_DATE_FORMAT')}")
+        changed = datetime.fromisoformat(r["data_changed_at"])
+        parts.append(f"{formatting.period_from_code(r['period'])}: {localformat.date_time(changed)}")
     return ", ".join(parts)
 
 
@@ -160,7 +160,7 @@ def build_report(*, job_id: int, token: str, worker: str = "") -> None:
             "ordered_by": (ordered_by.get_full_name() or ordered_by.email or ordered_by.username)
             if ordered_by
             else "",
-            "built_on": date_format(timezone.localdate(), "DATE_FORMAT"),
+            "built_on": localformat.date(timezone.localdate()),
             "data_as_of": _data_as_of(data_summary, job.year),
         }
         stem = file_stem(job)

@@ -1,36 +1,36 @@
-"""Number formats of the annual report, Swedish style by default: ``47,3 %`` (a no-break space before the
-sign, as on the dashboards), ``+2,1`` percentage points."""
+"""Number formats of the annual report in the report's language (dimios_web.formatting's rules, the same as
+the dashboards'): ``47,3 %`` (a no-break space before the sign), ``+2,1`` percentage points, ``1 500``."""
 
 from __future__ import annotations
 
 from django import template
 
-from ..annual_figures import decimal_separator
-from ..charts import format_number, format_percent
+from dimios_web import localformat
 
 register = template.Library()
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @register.filter
 def pct(value) -> str:
     """A percent with one decimal, or a dash when the figure is not shown."""
-    return format_percent(value, decimal=decimal_separator()) if isinstance(value, (int, float)) else "–"
+    return localformat.percent(value) if _is_number(value) else "–"
 
 
 @register.filter
 def points(value) -> str:
-    """A change in percentage points with its sign, e.g. ``+2,1`` or ``−0,4``; a dash when unknown."""
-    if not isinstance(value, (int, float)):
-        return "–"
-    text = format_number(abs(value), decimal=decimal_separator())
-    if text.strip("0,.") == "":
-        return text
-    return ("+" if value > 0 else "\u2212") + text
+    """A change in percentage points with its sign, e.g. ``+2,1``, ``−0,4`` or ``±0,0``; a dash when
+    unknown."""
+    return localformat.change(value) if _is_number(value) else "–"
 
 
 @register.filter
 def num(value) -> str:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else "–"
+    """A count, grouped (``1 500``); a dash when it is not a whole number (not shown)."""
+    return localformat.integer(value) if isinstance(value, int) and not isinstance(value, bool) else "–"
 
 
 @register.filter

@@ -6,43 +6,39 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from dimios_web import localformat
 from maturity.read_model import is_hidden
-from reports import charts
 from surveys.templatetags.department_tree import tree_depth_class, tree_label
 
 register = template.Library()
 
 
-def _decimal() -> str:
-    return get_format("DECIMAL_SEPARATOR")
-
-
 def display_value(value, kind: str = "percent") -> str:
-    """One figure as text: percent ``12,5 %``, percentage points ``+3,2 p.e.``, sd ``1,23``, share as a
-    percent, a score on the 1–6 scale ``4,4``, numbers as they are; ``–`` for undefined and "för få svar"
-    for suppressed values."""
+    """One figure as text (dimios_web.formatting's rules, the page's language): percent ``12,5 %``,
+    percentage points ``+3,2 p.e.``, sd ``1,23``, share as a percent, a score on the 1–6 scale ``4,4``,
+    whole numbers as integers ``1 500``; ``–`` for undefined and "för få svar" for suppressed values."""
     if is_hidden(value):
         return _("too few responses")
     if value is None or value == "":
         return "–"
     if kind == "percent":
-        return charts.format_percent(value, decimal=_decimal())
+        return localformat.percent(value)
     if kind == "share":
-        return charts.format_percent(value * 100, decimal=_decimal())
+        return localformat.percent(value * 100)
     if kind == "pp":
-        sign = "+" if value > 0.05 else ("−" if value < -0.05 else "±")
-        return _("%(value)s pp") % {"value": sign + charts.format_number(abs(value), decimal=_decimal())}
+        return _("%(value)s pp") % {"value": localformat.change(value)}
     if kind == "sd":
-        return charts.format_number(value, 2, decimal=_decimal())
+        return localformat.number(value, 2)
     if kind == "points":  # a distance in percentage points, no sign: ``27,0 p.e.``
-        return _("%(value)s pp") % {"value": charts.format_number(value, decimal=_decimal())}
+        return _("%(value)s pp") % {"value": localformat.number(value)}
     if kind == "score":
-        return charts.format_number(value, 1, decimal=_decimal())
+        return localformat.number(value, 1)
+    if kind == "number" and isinstance(value, int) and not isinstance(value, bool):
+        return localformat.integer(value)  # a count: "1 500" (never a year or an id: those are text)
     return str(value)
 
 
@@ -98,7 +94,7 @@ def pct_share(value) -> str:
 def num(value, decimals: int = 1) -> str:
     if value is None or is_hidden(value):
         return display_value(value)
-    return charts.format_number(value, int(decimals), decimal=_decimal())
+    return localformat.number(value, int(decimals))
 
 
 @register.simple_tag

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dimios_web import formatting
 from surveys.scoping import ScopedQuerySet
 from surveys.skr_groups import SKR_GROUP_CHOICES
 
@@ -392,7 +393,7 @@ class MeasurementPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.term} {self.year}"
+        return formatting.period(self.year, self.term)
 
     @property
     def code(self) -> str:

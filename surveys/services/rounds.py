@@ -12,10 +12,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from dimios_web import localformat
 from dimios_web.exceptions import DomainError
 
 from ..models import Department, MeasurementPeriod, Organisation, Round
@@ -25,7 +25,7 @@ MAX_REMINDER_DAY = 120
 
 
 def _day(value: datetime.date) -> str:
-    return date_format(value, "j F Y")
+    return localformat.date(value)
 
 
 def _check_window(*, period: MeasurementPeriod, opens_on, closes_on) -> None:

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dimios_web import localformat
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 from dimios_web.middleware import staff_session_exempt
 
@@ -129,7 +130,7 @@ def _refusal(
             request,
             title=_("The survey has not opened yet"),
             message=_("The survey opens on %(date)s. Welcome back then!")
-            % {"date": round.first_day.strftime("%Y-%m-%d")},
+            % {"date": localformat.date(round.first_day)},
             round=round,
         )
     return _message(

@@ -82,7 +82,7 @@ def test_a_representative_turns_a_suggestion_into_an_action_and_sees_it_move_at_
     cells = followup.locator("tbody tr").first.locator("td").all_inner_texts()
     assert cells[0] == capability
     before, after = (float(c.replace("\u00a0%", "").replace(",", ".")) for c in cells[1:3])
-    change = float(cells[3].split()[0].replace(",", ".").replace("−", "-"))
+    change = float(cells[3].split()[0].replace(",", ".").replace("−", "-").replace("±", ""))
     assert abs((after - before) - change) <= 0.11, cells  # each rounded to one decimal
     # the same figures the department's dashboards show for the two rounds
     for round_, value in ((rounds[1], before), (later, after)):

@@ -90,7 +90,7 @@ def test_the_heatmap_writes_each_value_and_too_few_where_a_cell_is_hidden_and_fr
         suppressed_text="för få",
     )
     trace = figure["data"][0]
-    assert trace["text"] == [["70,0", "för få"], ["40,0", "80,0"]]
+    assert trace["text"] == [["70,0\u00a0%", "för få"], ["40,0\u00a0%", "80,0\u00a0%"]]  # a cell is a percent
     assert trace["z"][0][1] is None
     assert [s["y0"] for s in figure["layout"]["shapes"]] == [0.5]
     assert figure["layout"]["yaxis"]["ticktext"][1].startswith("<b>▶")

@@ -302,6 +302,9 @@ def test_the_csv_download_uses_semicolons_decimal_commas_and_too_few_responses(
     overall = client.get(url(organisation, department=school)).context["dashboard"]["headline"]["overall"]
     assert f"{overall:.1f}".replace(".", ",") in flat
     assert "suppressed" not in text
+    # numbers a spreadsheet reads as numbers: the ASCII minus, no grouping space, no percent sign
+    numeric = [c for c in flat if re.fullmatch(r"[-+]?\d+,\d+", c)]
+    assert numeric and not any(ch in text for ch in ("\u2212", "\u00a0", "±"))
 
 
 # --- Queries --------------------------------------------------------------------------------------------
@@ -406,7 +409,9 @@ def test_english_pages_use_the_english_decimal_point(client, organisation, round
     client.force_login(management)
     response = client.get(url(organisation), HTTP_ACCEPT_LANGUAGE="en")
     overall = response.context["dashboard"]["headline"]["overall"]
-    assert f"{overall:.1f}\u00a0%" in response.content.decode()
+    # CLDR's English percent: no space before the sign
+    assert f"{overall:.1f}%" in response.content.decode()
+    assert f"{overall:.1f}\u00a0%" not in response.content.decode()
     assert "Results: Linköpings kommun, HT 2025" in response.content.decode()
 
 

@@ -131,7 +131,9 @@ def test_the_finished_report_lists_who_ordered_it_when_and_from_which_data(clien
     client.force_login(management)
     html = client.get(_overview_url()).content.decode()
     assert management.email in html or management.get_full_name() in html
-    assert "2025-HT" in html
+    # the period as people say it and the data's moment in local time, never "2025-HT" or an ISO stamp
+    assert "mätomgång HT 2025 (data per " in html
+    assert "2025-HT" not in html and " kl. " in html
     assert "Inaktuell" not in html
 
 

@@ -366,7 +366,7 @@ def test_after_the_round_closes_the_link_shows_the_organisations_result_summary(
     assert "Tack" in html
     assert 'id="results-title"' in html
     # Values 1..5 for every statement: mean 3, (3 − 1) / 5 = 40 % in both dimensions and overall.
-    assert "40,0&nbsp;%" in html
+    assert "40,0\u00a0%" in html  # a no-break space (dimios_web.formatting)
 
 
 def test_a_closed_round_without_stored_results_shows_no_figures(client, token, survey_round, statements):
@@ -538,5 +538,5 @@ def test_the_closed_round_page_uses_the_stored_results_when_they_exist(
     )
     A.objects.bulk_create([A(response=extra, statement=s, value=6) for s in statements])
     html = client.get(reverse("surveys:respond_start", args=[token]), follow=True).content.decode()
-    assert "40,0&nbsp;%" in html
+    assert "40,0\u00a0%" in html  # a no-break space (dimios_web.formatting)
     assert "Bygger på 5 svar" in html

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from dimios_web import formatting
 from maturity.models import RoundResult
 from maturity.rates import get_rate_pattern
 from maturity.read_model import HIDDEN, RoundView, cell, is_hidden, load_round_views
@@ -62,15 +63,32 @@ class Table:
     depths: list[int | None] = field(default_factory=list)
 
 
-def _entity(view: RoundView, key: ScopeKey, name: str, depth: int = 0, kind: str = "department") -> dict:
+def shown_dimension(value, cutoff: float):
+    """A capability or legacy figure as the page may show it next to its type: never rounded across the
+    cut-off (dimios_web.formatting.dimension_value, docs/scoring.md); hidden and undefined pass as they
+    are."""
+    if value is None or is_hidden(value):
+        return value
+    return formatting.dimension_value(value, cutoff)
+
+
+def _entity(
+    view: RoundView,
+    key: ScopeKey,
+    name: str,
+    depth: int = 0,
+    kind: str = "department",
+    *,
+    cutoffs: tuple[float, float] = (50.0, 50.0),
+) -> dict:
     return {
         "key": str(key),
         "name": name,
         "depth": depth,
         "kind": kind,
         "n": cell(view.n(key)),
-        "capability": cell(view.value(key, "capability_percent")),
-        "legacy": cell(view.value(key, "legacy_percent")),
+        "capability": shown_dimension(cell(view.value(key, "capability_percent")), cutoffs[0]),
+        "legacy": shown_dimension(cell(view.value(key, "legacy_percent")), cutoffs[1]),
         "overall": cell(view.value(key, "overall_percent")),
         "type": (cell(view.value(key, "type")) or None),
         "suppressed": view.hidden(key),
@@ -184,6 +202,7 @@ def build_page(
     groups: list[RespondentGroup],
 ) -> Page:
     version = round_.questionnaire
+    cutoffs = (float(version.capability_cutoff), float(version.legacy_cutoff))
     group_id = group.pk if group else None
     trend_rounds, previous, comparable = _rounds_around(round_, rounds)
     loaded_rounds = [*trend_rounds, *([previous] if previous is not None else []), round_]
@@ -216,7 +235,7 @@ def build_page(
         below = descendants_and_self({d.pk: d.parent_id for d in departments}, [department.pk])
         scoped = [(d, depth) for d, depth in ordered if d.pk in below]
     entities = [
-        _entity(current, ScopeKey.department(d.pk, group_id), d.name, depth)
+        _entity(current, ScopeKey.department(d.pk, group_id), d.name, depth, cutoffs=cutoffs)
         for d, depth in scoped
         if ScopeKey.department(d.pk, group_id) in current
     ]
@@ -234,8 +253,10 @@ def build_page(
         groups=groups,
         ordered=ordered,
         entities=entities,
-        focus=_entity(current, focus_key, focus_name, kind="focus"),
-        organisation_entity=_entity(current, ORGANISATION, organisation.name, kind="organisation"),
+        focus=_entity(current, focus_key, focus_name, kind="focus", cutoffs=cutoffs),
+        organisation_entity=_entity(
+            current, ORGANISATION, organisation.name, kind="organisation", cutoffs=cutoffs
+        ),
         trend_rounds=trend_rounds,
         previous=previous,
         comparable=comparable,

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from dimios_web import localformat
 from dimios_web.exceptions import DomainError
 
 from ...models import Invitation, Round, Statement
@@ -88,7 +88,7 @@ def render_message(
         values = {
             "link": link,
             "organisation": round.organisation.name,
-            "closes_on": date_format(round.last_day, "j F Y"),
+            "closes_on": localformat.date(round.last_day),
             "name": name.strip() or gettext("colleague"),
             # The same estimate as the survey's start page (responding.answer_minutes).
             "duration": ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes},
