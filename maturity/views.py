@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 from surveys.access import ADMIN, READERS, VIEWERS, OrganisationAccess, organisation_view
+from surveys.audit_texts import describe
 from surveys.forms.common import ConfirmForm
 from surveys.forms.rounds import ClosingDateForm, ReminderScheduleForm
 from surveys.selectors import rounds as selectors_rounds
@@ -162,7 +163,7 @@ def round_detail(request, access: OrganisationAccess, pk):
         context.update(
             send_counts=selectors_rounds.count_send_status(round_),
             reminder_runs=selectors_rounds.list_reminder_runs(round_),
-            audit_events=selectors_rounds.list_audit_events(round_),
+            audit_events=[(event, describe(event)) for event in selectors_rounds.list_audit_events(round_)],
             schedule_form=ReminderScheduleForm(round=round_),
             closing_form=ClosingDateForm(round=round_),
             open_link_url=request.build_absolute_uri(

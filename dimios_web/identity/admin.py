@@ -8,9 +8,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from surveys.audit_texts import action_choices, describe
 from surveys.models import AuditEvent
 
-from .audit_texts import action_choices, describe
 from .models import OrganisationLogin
 from .services import settings as settings_services
 

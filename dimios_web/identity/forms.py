@@ -9,7 +9,8 @@ from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .audit_texts import action_choices
+from surveys.audit_texts import action_choices
+
 from .models import OrganisationLogin
 
 

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from dimios_web.exceptions import DomainError, add_domain_error_to_form
 from surveys.access import ADMIN, OrganisationAccess, organisation_view
+from surveys.audit_texts import describe
 
 from . import selectors
-from .audit_texts import describe
 from .forms import AuditFilterForm, SecuritySettingsForm, SSOStartForm
 from .models import OrganisationLogin
 from .policy import login_for_domain

@@ -844,7 +844,7 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditAction(models.TextChoices):
     """Every action the audit log records. The values are the codes stored since the log began (a dotted
-    code, two older ones with an underscore); each has its sentence in ``identity/audit_texts.py``."""
+    code, two older ones with an underscore); each has its sentence in ``surveys/audit_texts.py``."""
 
     # Logins and sessions (identity)
     LOGIN_SUCCEEDED = "login.succeeded"

@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from dimios_web.identity.audit_texts import TEXTS, describe
+from surveys.audit_texts import TEXTS, describe
 from surveys.models import AuditAction, AuditEvent, AuditLogIsAppendOnly
 from surveys.services.audit import record_event
 
@@ -68,7 +68,7 @@ def test_every_action_code_recorded_anywhere_has_a_swedish_sentence():
     found.discard("store_true")
     assert {"login.failed", "round.opened", "report.downloaded", "role.granted", "mfa.totp_added"} <= found
     missing = sorted(found - set(TEXTS))
-    assert not missing, f"audit actions without a sentence in dimios_web/identity/audit_texts.py: {missing}"
+    assert not missing, f"audit actions without a sentence in surveys/audit_texts.py: {missing}"
 
 
 def test_every_audit_action_has_a_sentence_and_every_sentence_an_action():

@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from dimios_web.exceptions import DomainError
-from dimios_web.identity.audit_texts import describe
 from maturity.models import Action, ActionNote
 from maturity.services import actions as services
 from surveys.access import Visibility
+from surveys.audit_texts import describe
 from surveys.models import AuditAction, AuditEvent, Round
 from tests.factories import MeasurementPeriodFactory, RoundFactory, build_questionnaire
 

@@ -583,7 +583,7 @@ def test_anonymous_visitors_are_asked_to_log_in_to_the_benchmark_pages(client):
 
 
 def test_an_import_and_a_deletion_are_audited_with_who_and_what(reference, capability_code, platform_admin):
-    from dimios_web.identity.audit_texts import describe
+    from surveys.audit_texts import describe
     from surveys.models import AuditAction, AuditEvent
 
     import_benchmarks(file=good_csv(capability_code), file_name="skr.csv", actor=platform_admin)

@@ -185,7 +185,7 @@ def test_only_a_platform_admin_reaches_the_admin_page_and_switches(client, world
     assert client.post(url, {}).status_code == 302
     assert not national.is_national_overview_public()
     # Each real switch is audited, with who did it and the new state, and reads as a sentence.
-    from dimios_web.identity.audit_texts import describe
+    from surveys.audit_texts import describe
     from surveys.models import AuditAction, AuditEvent
 
     events = list(

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from dimios_web.identity.audit_texts import describe
+from surveys.audit_texts import describe
 from surveys.models import AuditAction, AuditEvent, Department, RespondentGroup, RoleAssignment, Round
 from surveys.services import organisations as org_services
 from surveys.services import rounds as round_services

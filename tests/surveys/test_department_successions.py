@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from dimios_web.exceptions import DomainError
-from dimios_web.identity.audit_texts import describe
+from surveys.audit_texts import describe
 from surveys.models import AuditAction, AuditEvent, Department, DepartmentSuccession
 from surveys.services.successions import add_succession, remove_succession
 

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from dimios_web.identity.audit_texts import describe
+from surveys.audit_texts import describe
 from surveys.models import (
     Answer,
     AuditAction,

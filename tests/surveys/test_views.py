@@ -320,3 +320,21 @@ def test_a_draft_round_shows_no_response_rate_and_no_empty_chart(
     assert "Mätomgången är inte öppnad ännu: 3 respondenter är tillagda." in html
     assert 'id="round-rates"' not in html and "Inskickade svar per dag" not in html
     assert 'data-rate="rate"' not in html and "plotly" not in html
+
+
+def test_the_round_pages_log_says_what_happened_in_words_not_codes(admin_client, open_round):
+    """Issue 17: the round page's log reads like the organisation's audit log ("Skickade inbjudningar …"),
+    not as the code and its details ("invitations.sent sent=3 failed=0")."""
+    from surveys.services.audit import AuditAction, record_event
+
+    record_event(
+        action=AuditAction.INVITATIONS_SENT,
+        organisation=open_round.organisation,
+        round=open_round,
+        target=str(open_round),
+        details={"sent": 3, "failed": 0, "bounced": 0},
+    )
+    html = admin_client.get(url("round_detail", open_round)).content.decode()
+    log = html[html.index('id="audit-heading"') :]
+    assert f"Skickade inbjudningar för {open_round}: 3 skickade, 0 misslyckade" in log
+    assert "invitations.sent" not in log and "sent=3" not in log
