@@ -14,16 +14,18 @@ def decimal_separator() -> str:
     return "." if (get_language() or "sv").startswith("en") else ","
 
 
-def _matrix_labels(*, department: bool = False) -> charts.MatrixLabels:
+def _matrix_labels(types: dict | None, *, department: bool = False) -> charts.MatrixLabels:
     return charts.MatrixLabels(
         x_title=_("Digital capability (%)"),
         y_title=_("Digital legacy (%)"),
         kinds={
             "focus": _("This department") if department else _("This organisation"),
             "organisation": _("The whole organisation"),
-            "department": _("Departments"),
+            "department": _("Departments (numbered as in the table)"),
             "comparison": _("Other organisations (mean)"),
         },
+        # a report built before the types were stored with it shows the letters
+        fields=types or {t: t for t in "ABCD"},
     )
 
 
@@ -46,21 +48,21 @@ def build_figures(content: dict) -> dict:
     decimal = decimal_separator()
     matrix = content["matrix"]
     kinds = {"organisation": "focus", "department": "department", "comparison": "comparison"}
+    types = matrix.get("types")
+    # Departments are numbered dots (the table under the chart gives the same numbers with the names); the
+    # organisation and each comparison set have a symbol of their own in the legend.
     overview_matrix = charts.matrix_figure(
         [
-            charts.MatrixPoint(p["name"], p["capability"], p["legacy"], kind=kinds[p["kind"]])
+            charts.MatrixPoint(
+                p["name"], p["capability"], p["legacy"], kind=kinds[p["kind"]], number=p.get("number")
+            )
             for p in matrix["points"]
         ],
         capability_cutoff=matrix["capability_cutoff"],
         legacy_cutoff=matrix["legacy_cutoff"],
-        labels=_matrix_labels(),
+        labels=_matrix_labels(types),
         decimal=decimal,
     )
-    for trace in overview_matrix["data"]:
-        # Department names crowd each other around the organisation: the table under the chart names them,
-        # the hover does on the web page, and each department's own page has its own matrix.
-        if trace.get("meta", {}).get("kind") == "department":
-            trace["mode"] = "markers"
     figures = {
         "chart-matrix": overview_matrix,
         "chart-categories": charts.bars_figure(
@@ -101,7 +103,7 @@ def build_figures(content: dict) -> dict:
             points,
             capability_cutoff=matrix["capability_cutoff"],
             legacy_cutoff=matrix["legacy_cutoff"],
-            labels=_matrix_labels(department=True),
+            labels=_matrix_labels(types, department=True),
             decimal=decimal,
             height=400,
         )
