@@ -73,7 +73,8 @@
     } else if (layout.yaxis && layout.yaxis.ticktext) {
       layout.yaxis.ticktext = layout.yaxis.ticktext.map(function (t) { return shorten(t, 16); });
     }
-    layout.margin = {l: 4, r: 4, t: 6, b: 6};
+    /* the matrix keeps room right of the plot for its last tick, "100 %" */
+    layout.margin = {l: 4, r: meta.matrix ? 24 : 4, t: 6, b: 6};
     figure.data.forEach(function (trace) {
       if (trace.type === "heatmap") {
         trace.showscale = false;
