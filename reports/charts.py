@@ -11,11 +11,13 @@ Plotly renders texts (names, labels, hover texts, axis ticks) as a subset of HTM
 text that comes in is escaped here (:func:`escape`): a department called ``<a href=…>`` is shown as
 written, never as a link. The only markup in a figure is the one this module writes itself.
 
-Why one module of some 440 lines: the five chart kinds share the escaping, the number formatting, the
-accessible markers and the layout defaults, and the purity contract names this one module.
+Why one module of some 900 lines: the chart kinds share the escaping, the number formatting, the
+accessible markers, the label wrapping and the layout defaults, and the purity contract names this one
+module.
 
 The functions:
-- :func:`matrix_figure` – the maturity matrix (capability x, legacy y, cut-off lines, fields A–D);
+- :func:`matrix_figure` – the maturity matrix (capability x, legacy y, cut-off lines, the four fields named
+  by type in their corners, numbered department dots placed by :func:`place_numbers`);
 - :func:`bars_figure` – horizontal grouped bars of percents (categories, capabilities, departments);
 - :func:`heatmap_figure` – capability × respondent group, with the largest gaps marked;
 - :func:`trend_figure` – figures over rounds.
@@ -265,6 +267,11 @@ def place_numbers(
         best, best_cost = None, math.inf
         for dx, dy in candidates:
             cx, cy = px + dx, py + dy
+            if (dx, dy) != (0.0, 0.0):
+                # A moved number's place to a tenth of a percent: never mistaken for a figure (which has four
+                # decimals), and it tells nothing that the dots do not.
+                cx = round(cx / width * 100, 1) / 100 * width
+                cy = round(cy / height * 100, 1) / 100 * height
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
             if box[0] < 0 or box[1] < 0 or box[2] > width or box[3] > height:
                 continue
@@ -277,7 +284,9 @@ def place_numbers(
                 best, best_cost = box, cost
         assert best is not None  # the dot itself lies in the plot, so some candidate does
         placed.append(best)
-        result.append(((best[0] + best[2]) / 2 / width * 100, (best[1] + best[3]) / 2 / height * 100))
+        x, y = (best[0] + best[2]) / 2 / width * 100, (best[1] + best[3]) / 2 / height * 100
+        on_dot = abs(x - points[index][0]) < 1e-6 and abs(y - points[index][1]) < 1e-6
+        result.append((points[index][0], points[index][1]) if on_dot else (round(x, 1), round(y, 1)))
     return result
 
 
@@ -322,8 +331,8 @@ def _number_annotations(
         if not on_dot:
             number.update(
                 {
-                    "ax": round(lx, 4),
-                    "ay": round(ly, 4),
+                    "ax": lx,
+                    "ay": ly,
                     "axref": "x",
                     "ayref": "y",
                     "arrowhead": 0,
@@ -478,9 +487,9 @@ def matrix_figure(
             yaxis={**axis, **_ticks([25, 50, 75, 100]), "title": {"text": y_title}},
             shapes=shapes,
             annotations=annotations,
-            # far enough below the plot for the tick labels and the axis title (charts.js moves it further
-            # on a phone, where the plot is lower)
-            legend={"orientation": "h", "x": 0, "y": -0.17, "yanchor": "top"},
+            # above the plot: below it, a legend of many rows (seven comparison sets in the report) ran
+            # into the axis title wherever the plot was low
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
             meta={
                 "matrix": {
                     "numbers": {p.key or p.label: numbers[id(p)] for p in department_points},
@@ -698,11 +707,12 @@ def trend_figure(
     for index in sorted({e[0] for e in ends}):
         at = [e for e in ends if e[0] == index]
         positions = spread_apart([v for _i, v, _t in at], gap=TREND_LABEL_GAP, low=0, high=105)
-        for (_i, _v, text), y in zip(at, positions, strict=True):
+        for (_i, value, text), y in zip(at, positions, strict=True):
             annotations.append(
                 {
                     "x": escape(periods[index]),
-                    "y": round(y, 4),
+                    # moved off its value: to a tenth, never mistaken for a figure
+                    "y": value if y == value else round(y, 1),
                     "xref": "x",
                     "yref": "y",
                     "xanchor": "left",
@@ -744,7 +754,9 @@ def spread_apart(values: Sequence[float], *, gap: float, low: float, high: float
     positions = [0.0] * len(values)
     previous = -math.inf
     for k in order:
-        positions[k] = max(values[k], previous + gap)
+        # a moved label up to the next tenth (the caller writes it to a tenth: the gap stays whole)
+        above = previous + gap
+        positions[k] = values[k] if values[k] >= above else math.ceil(round(above * 10, 6)) / 10
         previous = positions[k]
     overflow = max(positions, default=low) - high
     if overflow > 0:  # pushed past the top: move the whole stack down

@@ -35,7 +35,6 @@
   function narrowMatrix(figure, width) {
     var matrix = (figure.layout.meta || {}).matrix;
     if (!matrix || !matrix.narrow || width >= matrix.wide_from) return;
-    if (figure.layout.legend) figure.layout.legend.y = -0.24;  /* a lower plot: clear of the axis title */
     figure.layout.annotations = (figure.layout.annotations || []).filter(function (a) {
       return !(a.meta && a.meta.number);
     }).concat(matrix.narrow);
