@@ -65,8 +65,10 @@
     var meta = layout.meta || {};
     if (layout.yaxis && meta.tick_names) {
       var marked = meta.highlight || [];
+      /* a heatmap row is one line of cells high: two lines of name fit it, three ran into the next row */
+      var lines = figure.data.some(function (t) { return t.type === "heatmap"; }) ? 2 : 3;
       layout.yaxis.ticktext = meta.tick_names.map(function (name, i) {
-        var text = wrap(name, 15, 3);
+        var text = wrap(name, lines === 2 ? 17 : 15, lines);
         return marked.indexOf(i) >= 0 ? "<b>▶ " + text + "</b>" : text;
       });
     } else if (layout.yaxis && layout.yaxis.ticktext) {
@@ -81,6 +83,13 @@
         trace.x = trace.x.map(function (t) { return shorten(t, 7); });
       } else if (trace.type === "bar") {
         trace.textfont = {size: 9};
+        /* every other tick (0, 50, 100 %): five did not fit beside long names and were turned on end */
+        var x = layout.xaxis;
+        if (x && x.tickvals && x.ticktext && x.tickvals.length > 3) {
+          x.tickvals = x.tickvals.filter(function (_v, i) { return i % 2 === 0; });
+          x.ticktext = x.ticktext.filter(function (_v, i) { return i % 2 === 0; });
+          x.tickangle = 0;
+        }
       } else if (trace.type === "scatter" && trace.mode === "markers+text") {
         trace.textfont = {size: 9};
       }
