@@ -32,11 +32,16 @@ def _matrix_labels(types: dict | None, *, department: bool = False) -> charts.Ma
 # The bar charts show the organisation and at most this many comparison sets (the first the organisation
 # admin chose); the table under each chart gives every chosen set (docs/annual-report.md).
 BAR_COMPARISON_SETS = 3
+# The capabilities' chart (some thirty rows) shows only the first chosen set: with three it was taller than
+# an A4 page and the PDF cut it in two.
+CAPABILITY_BAR_SETS = 1
 
 
-def _comparison_series(rows: list[dict], own_label: str, columns: list[dict]) -> list[charts.Series]:
+def _comparison_series(
+    rows: list[dict], own_label: str, columns: list[dict], sets: int = BAR_COMPARISON_SETS
+) -> list[charts.Series]:
     series = [charts.Series(own_label, [r["percent"] for r in rows])]
-    for index, column in enumerate(columns[:BAR_COMPARISON_SETS]):
+    for index, column in enumerate(columns[:sets]):
         values = [r["comparisons"][index] for r in rows]
         if any(v is not None for v in values):
             series.append(charts.Series(column["label"], values))
@@ -75,12 +80,17 @@ def build_figures(content: dict) -> dict:
         "chart-capabilities": charts.bars_figure(
             [r["name"] for r in content["capabilities"]],
             _comparison_series(
-                content["capabilities"], content["organisation"]["name"], content["comparison_columns"]
+                content["capabilities"],
+                content["organisation"]["name"],
+                content["comparison_columns"],
+                CAPABILITY_BAR_SETS,
             ),
             decimal=decimal,
-            row_height=12,
+            row_height=14,  # two lines of name per capability; the chart still fits an A4 page
         ),
     }
+    # 10 px names: two lines of them fit a capability's 28 px, the twelve-pixel ones touched the next row's
+    figures["chart-capabilities"]["layout"]["yaxis"]["tickfont"] = {"size": 10}
     organisation_point = next((p for p in matrix["points"] if p["kind"] == "organisation"), None)
     for department in content["departments"]:
         if department["capability"] is None or department["legacy"] is None:
