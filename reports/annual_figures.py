@@ -129,4 +129,5 @@ def build_figures(content: dict) -> dict:
             gap_text=_("largest gap"),
             decimal=decimal,
         )
+        figures["chart-groups"]["layout"]["yaxis"]["tickfont"] = {"size": 10}  # two lines a row, as above
     return figures
