@@ -273,11 +273,11 @@ def get_coverage(
         if isinstance(figure, Shown) and figure.value is not None
     }
     lowest = sorted(shown, key=lambda code: (shown[code], code))[:WEAKEST]
-    names = {
-        c.code: c.name
-        for c in Capability.objects.filter(version_id=round_.questionnaire_id, code__in=lowest).only(
-            "code", "name_sv", "name_en"
-        )
+    names = {  # a reversed capability named by what a high figure means: "Lite skugg-IT" (Capability.label)
+        c.code: c.label
+        for c in Capability.objects.filter(version_id=round_.questionnaire_id, code__in=lowest)
+        .only("code", "name_sv", "name_en")
+        .with_labels()
     }
     aimed = not_dropped
     if department is not None:

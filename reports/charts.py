@@ -11,11 +11,13 @@ Plotly renders texts (names, labels, hover texts, axis ticks) as a subset of HTM
 text that comes in is escaped here (:func:`escape`): a department called ``<a href=…>`` is shown as
 written, never as a link. The only markup in a figure is the one this module writes itself.
 
-Why one module of some 440 lines: the five chart kinds share the escaping, the number formatting, the
-accessible markers and the layout defaults, and the purity contract names this one module.
+Why one module of some 900 lines: the chart kinds share the escaping, the number formatting, the
+accessible markers, the label wrapping and the layout defaults, and the purity contract names this one
+module.
 
 The functions:
-- :func:`matrix_figure` – the maturity matrix (capability x, legacy y, cut-off lines, fields A–D);
+- :func:`matrix_figure` – the maturity matrix (capability x, legacy y, cut-off lines, the four fields named
+  by type in their corners, numbered department dots placed by :func:`place_numbers`);
 - :func:`bars_figure` – horizontal grouped bars of percents (categories, capabilities, departments);
 - :func:`heatmap_figure` – capability × respondent group, with the largest gaps marked;
 - :func:`trend_figure` – figures over rounds.
@@ -23,6 +25,7 @@ The functions:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,13 +85,16 @@ def _layout(*, height: int, decimal: str, **extra) -> dict:
 @dataclass(frozen=True)
 class MatrixPoint:
     """One dot: ``kind`` is "focus" (the organisation or department the page is about), "organisation",
-    "department" or "comparison" (the mean of other organisations)."""
+    "department" or "comparison" (the mean of other organisations, one set a point). Departments are
+    numbered 1, 2, … in the order they come (the caller's table lists them in that order with the same
+    numbers, :func:`matrix_numbers`); ``number`` overrides that."""
 
     label: str
     capability: float | None
     legacy: float | None
     kind: str = "department"
     key: str = ""
+    number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,38 +105,240 @@ class MatrixLabels:
         default_factory=lambda: {
             "focus": "This organisation",
             "organisation": "Organisation",
-            "department": "Departments",
+            "department": "Departments (numbered as in the table)",
             "comparison": "Other organisations (mean)",
         }
     )
+    # The four types' names as the questionnaire gives them ("Typ A – Begränsad start"); the letter alone
+    # when the caller has none.
     fields: Mapping[str, str] = field(default_factory=lambda: {t: t for t in "ABCD"})
 
 
 MATRIX_STYLE: dict[str, dict[str, Any]] = {
-    "focus": {"symbol": "star", "size": 18, "color": "#0072B2"},
-    "organisation": {"symbol": "diamond", "size": 14, "color": "#000000"},
-    "department": {"symbol": "circle", "size": 10, "color": "#009E73"},
+    "focus": {"symbol": "star", "size": 20, "color": "#0072B2"},
+    "organisation": {"symbol": "diamond", "size": 16, "color": "#000000"},
+    # White discs with a green rim: the department's number is written inside in dark text.
+    "department": {"symbol": "circle", "size": 18, "color": "#ffffff", "line": "#009E73"},
     "comparison": {"symbol": "square-open", "size": 12, "color": "#D55E00"},
 }
-MATRIX_ORDER = ("comparison", "department", "organisation", "focus")
+# The comparison sets last: their open symbols drawn over the focus star keep both visible where they meet.
+MATRIX_ORDER = ("department", "organisation", "focus", "comparison")
 # One open symbol per comparison set: the annual report shows every set the organisation admin chose (up to
-# seven with networks), and no two of them may look alike.
+# seven with networks), and no two of them may look alike. Each set is also a size larger than the one
+# before, so that sets lying on the same spot show as rings around each other.
 COMPARISON_SYMBOLS = (
     "square-open",
     "triangle-up-open",
-    "diamond-open",
     "triangle-down-open",
     "pentagon-open",
     "hexagon-open",
     "cross-open",
     "star-triangle-up-open",
+    "diamond-tall-open",
 )
-MATRIX_MAX_LABELS = 6  # with more departments their dots are unlabelled (hover and the table name them)
+# Not the focus's or the organisation's colours; each at least 3:1 against white.
+COMPARISON_COLOURS = ("#D55E00", "#AA4499", "#6F42C1", "#8B4513", "#117733", "#882255", "#B8860B", "#444444")
+
+# The department numbers are placed for the smallest plot area the matrix is drawn in (a phone, 320–375 px
+# wide): positions are in data units, so on a larger plot everything only moves further apart and labels
+# that were clear of each other stay clear.
+MATRIX_MIN_PLOT = (250.0, 230.0)  # width, height in px
+# From a chart this wide (px, the container) the plot is at least MATRIX_WIDE_PLOT and the numbers can sit
+# nearer their dots: the dashboard on a desktop, the annual report's PDF.
+MATRIX_WIDE_FROM = 620
+MATRIX_WIDE_PLOT = (520.0, 270.0)
+NUMBER_FONT = 11
+FIELD_FONT = 11
+
+
+def matrix_numbers(points: Sequence[MatrixPoint]) -> list[int | None]:
+    """The number of each point (aligned with ``points``; None for what is not a department): its own
+    ``number``, else its place among the departments (1, 2, …), counting those without figures too, so
+    that a table listing the departments in the same order shows the same numbers."""
+    numbers: list[int | None] = []
+    position = 0
+    for p in points:
+        if p.kind == "department":
+            position += 1
+            numbers.append(p.number if p.number is not None else position)
+        else:
+            numbers.append(None)
+    return numbers
+
+
+def _ticks(values: Sequence[int]) -> dict[str, Any]:
+    """Ticks at ``values`` written "25 %" (plotly leaves out ticksuffix on ticks given as an array)."""
+    return {"tickmode": "array", "tickvals": list(values), "ticktext": [f"{v}\u00a0%" for v in values]}
 
 
 def _coordinate(value: float | None) -> float:
     assert value is not None  # matrix_figure leaves out points without both coordinates
     return round(value, 4)
+
+
+def field_lines(heading: str) -> list[str]:
+    """A type's name in short lines for a corner of the matrix: "Typ A – Begränsad start" → ["Typ A",
+    "Begränsad start"] (a long rest wrapped at about 20 characters)."""
+    for separator in (" – ", " - ", ": "):
+        if separator in heading:
+            head, rest = heading.split(separator, 1)
+            return [head, *wrap_words(rest, 20)]
+    return wrap_words(heading, 20)
+
+
+def wrap_words(text: str, width: int, lines: int = 3) -> list[str]:
+    """Words in lines of at most ``width`` characters (a longer word gets a line of its own), at most
+    ``lines`` lines, the last shortened with "…" if the text goes on."""
+    result: list[str] = []
+    for word in str(text).split():
+        if result and len(result[-1]) + 1 + len(word) <= width:
+            result[-1] += " " + word
+        else:
+            result.append(word)
+    if len(result) > lines:
+        last = " ".join(result[lines - 1 :])
+        result = result[: lines - 1] + [last[: width - 1].rstrip() + "…"]
+    return result or [""]
+
+
+def wrapped_label(text: str, width: int, lines: int = 3) -> str:
+    """The text wrapped (:func:`wrap_words`), each line escaped, joined with plotly's ``<br>``."""
+    return "<br>".join(escape(line) for line in wrap_words(text, width, lines))
+
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in px of the smallest plot, y upwards
+
+
+def _overlap(a: Box, b: Box) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
+def _text_width(text: str, size: float, bold: bool = False) -> float:
+    return len(text) * size * (0.64 if bold else 0.58) + 4
+
+
+def _field_boxes(headings: Mapping[str, list[str]], plot: tuple[float, float]) -> list[Box]:
+    width, height = plot
+    boxes = []
+    for t, lines in headings.items():
+        w = max(_text_width(line, FIELD_FONT, bold=(i == 0)) for i, line in enumerate(lines)) + 6
+        h = len(lines) * FIELD_FONT * 1.3 + 6
+        left = t in "AC"
+        bottom = t in "AB"
+        x0 = 0.0 if left else width - w
+        y0 = 0.0 if bottom else height - h
+        boxes.append((x0, y0, x0 + w, y0 + h))
+    return boxes
+
+
+def place_numbers(
+    points: Sequence[tuple[float, float, str]],
+    obstacles: Sequence[Box],
+    *,
+    plot: tuple[float, float] = MATRIX_MIN_PLOT,
+    marker: float = 18.0,
+) -> list[tuple[float, float]]:
+    """Where to write each number (x, y in percent): on its own dot when that is free, otherwise on the
+    nearest free spot around it (the caller draws a line from the number to the dot). ``points`` are
+    (capability, legacy, text); ``obstacles`` the boxes (px of the smallest plot) no number may touch – the
+    other dots and the fields' names. Greedy, in the order given; deterministic."""
+    width, height = plot
+    placed: list[Box] = []
+    dots = [(x / 100 * width, y / 100 * height) for x, y, _t in points]
+    dot_boxes = [(px - marker / 2, py - marker / 2, px + marker / 2, py + marker / 2) for px, py in dots]
+    result = []
+    for index, ((px, py), (_x, _y, text)) in enumerate(zip(dots, points, strict=True)):
+        w, h = _text_width(text, NUMBER_FONT, bold=True), NUMBER_FONT * 1.4
+        others = [b for i, b in enumerate(dot_boxes) if i != index]
+        candidates = [(0.0, 0.0)]
+        for ring in range(1, 10):
+            radius = marker / 2 + 4 + max(w, h) / 2 + (ring - 1) * 10
+            steps = 8 + 4 * ring
+            for step in range(steps):
+                angle = math.pi / 2 - 2 * math.pi * step / steps  # from straight up, clockwise
+                candidates.append((radius * math.cos(angle), radius * math.sin(angle)))
+        best, best_cost = None, math.inf
+        for dx, dy in candidates:
+            cx, cy = px + dx, py + dy
+            if (dx, dy) != (0.0, 0.0):
+                # A moved number's place to a tenth of a percent: never mistaken for a figure (which has four
+                # decimals), and it tells nothing that the dots do not.
+                cx = round(cx / width * 100, 1) / 100 * width
+                cy = round(cy / height * 100, 1) / 100 * height
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if box[0] < 0 or box[1] < 0 or box[2] > width or box[3] > height:
+                continue
+            blocking = [*placed, *obstacles] + ([] if (dx, dy) == (0.0, 0.0) else [dot_boxes[index]])
+            cost = sum(_overlap(box, b) for b in blocking) * 1000 + sum(_overlap(box, b) for b in others)
+            if cost == 0:
+                best = box
+                break
+            if cost < best_cost:
+                best, best_cost = box, cost
+        assert best is not None  # the dot itself lies in the plot, so some candidate does
+        placed.append(best)
+        x, y = (best[0] + best[2]) / 2 / width * 100, (best[1] + best[3]) / 2 / height * 100
+        on_dot = abs(x - points[index][0]) < 1e-6 and abs(y - points[index][1]) < 1e-6
+        result.append((points[index][0], points[index][1]) if on_dot else (round(x, 1), round(y, 1)))
+    return result
+
+
+def _number_annotations(
+    departments: Sequence[MatrixPoint],
+    texts: Sequence[str],
+    others: Sequence[tuple[float, MatrixPoint]],
+    headings: Mapping[str, list[str]],
+    plot: tuple[float, float],
+) -> list[dict[str, Any]]:
+    """The departments' numbers as annotations, placed (:func:`place_numbers`) for a plot of ``plot`` px:
+    clear of each other, of the other dots (``others``: marker size and point) and of the fields' names."""
+    width, height = plot
+    obstacles = _field_boxes(headings, plot)
+    for size, p in others:
+        half = size / 2 + 1
+        px, py = _coordinate(p.capability) / 100 * width, _coordinate(p.legacy) / 100 * height
+        obstacles.append((px - half, py - half, px + half, py + half))
+    spots = place_numbers(
+        [
+            (_coordinate(p.capability), _coordinate(p.legacy), t)
+            for p, t in zip(departments, texts, strict=True)
+        ],
+        obstacles,
+        plot=plot,
+        marker=MATRIX_STYLE["department"]["size"],
+    )
+    annotations = []
+    for p, text, (lx, ly) in zip(departments, texts, spots, strict=True):
+        x, y = _coordinate(p.capability), _coordinate(p.legacy)
+        on_dot = abs(lx - x) < 1e-6 and abs(ly - y) < 1e-6
+        number: dict[str, Any] = {
+            "x": x,
+            "y": y,
+            "xref": "x",
+            "yref": "y",
+            "text": f"<b>{text}</b>",
+            "font": {"size": NUMBER_FONT, "color": "#212529"},
+            "showarrow": not on_dot,
+            "meta": {"number": text, "key": p.key},
+        }
+        if not on_dot:
+            number.update(
+                {
+                    "ax": lx,
+                    "ay": ly,
+                    "axref": "x",
+                    "ayref": "y",
+                    "arrowhead": 0,
+                    "arrowwidth": 1,
+                    "arrowcolor": "#495057",
+                    "standoff": MATRIX_STYLE["department"]["size"] / 2,
+                    "bgcolor": "rgba(255,255,255,0.9)",
+                }
+            )
+        annotations.append(number)
+    return annotations
 
 
 def matrix_figure(
@@ -140,13 +348,16 @@ def matrix_figure(
     legacy_cutoff: float = 50.0,
     labels: MatrixLabels | None = None,
     decimal: str = ",",
-    height: int = 460,
+    height: int = 480,
 ) -> dict:
     """The maturity matrix: capability on x, legacy on y (both 0–100 %), the two cut-off lines, the four
-    fields labelled A (low, restricting) … D (high, enabling), one trace per kind of point. Points without
-    both coordinates (suppressed or undefined) are left out."""
+    fields named by their types in their outer corners (A low–restricting … D high–enabling), one trace per
+    kind of point. Departments are numbered dots (the numbers as in the table, never overlapping: see
+    :func:`place_numbers`); the focus, the organisation and each comparison set have a symbol of their own
+    and a legend entry. Points without both coordinates (suppressed or undefined) are left out."""
     labels = labels or MatrixLabels()
     x_title, y_title = escape(labels.x_title), escape(labels.y_title)
+    numbers = {id(p): n for p, n in zip(points, matrix_numbers(points), strict=True) if n is not None}
     data = []
     groups: list[tuple[str, str, list[MatrixPoint], dict]] = []
     for kind in MATRIX_ORDER:
@@ -155,33 +366,44 @@ def matrix_figure(
             continue
         style = MATRIX_STYLE.get(kind, MATRIX_STYLE["department"])
         if kind == "comparison":
-            # one trace (and legend entry) per comparison mean, each with its own open symbol, unlabelled
-            # in the plot: they lie close together and their names would overlap
+            # one trace (and legend entry) per comparison mean, each with its own open symbol and size
             for i, point in enumerate(shown):
-                symbol = COMPARISON_SYMBOLS[i % len(COMPARISON_SYMBOLS)]
-                groups.append((kind, escape(point.label), [point], {**style, "symbol": symbol}))
+                groups.append(
+                    (
+                        kind,
+                        escape(point.label),
+                        [point],
+                        {
+                            **style,
+                            "symbol": COMPARISON_SYMBOLS[i % len(COMPARISON_SYMBOLS)],
+                            "size": 12 + 4 * i,
+                            "color": COMPARISON_COLOURS[i % len(COMPARISON_COLOURS)],
+                        },
+                    )
+                )
         else:
             groups.append((kind, escape(labels.kinds.get(kind, kind)), shown, style))
+    department_points: list[MatrixPoint] = []
     for kind, name, shown, style in groups:
-        labelled = kind in ("focus", "organisation") or (
-            kind == "department" and len(shown) <= MATRIX_MAX_LABELS
-        )
+        if kind == "department":
+            department_points = shown
+        names = [(f"{numbers[id(p)]}. " if id(p) in numbers else "") + escape(p.label) for p in shown]
+        open_symbol = "open" in style["symbol"]
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers+text" if labelled else "markers",
+                "mode": "markers",
                 "name": name,
                 "x": [_coordinate(p.capability) for p in shown],
                 "y": [_coordinate(p.legacy) for p in shown],
-                "text": [short_label(p.label, 22) for p in shown],
                 "customdata": [
                     [
-                        escape(p.label),
+                        label,
                         format_percent(p.capability, decimal=decimal),
                         format_percent(p.legacy, decimal=decimal),
                         p.key,
                     ]
-                    for p in shown
+                    for label, p in zip(names, shown, strict=True)
                 ],
                 "hovertemplate": (
                     "<b>%{customdata[0]}</b><br>"
@@ -190,39 +412,50 @@ def matrix_figure(
                     + y_title
                     + ": %{customdata[2]}<extra></extra>"
                 ),
-                "textposition": "top center",
-                "textfont": {"size": 11},
                 "cliponaxis": False,
                 "marker": {
                     "symbol": style["symbol"],
                     "size": style["size"],
                     "color": style["color"],
                     "line": {
-                        "width": 1,
-                        "color": "#ffffff" if "open" not in style["symbol"] else style["color"],
+                        "width": 2 if kind == "department" or open_symbol else 1,
+                        "color": style.get("line", style["color"] if open_symbol else "#ffffff"),
                     },
                 },
                 "meta": {"kind": kind, "keys": [p.key for p in shown]},
             }
         )
-    field_positions = {
-        "A": (capability_cutoff / 2, legacy_cutoff / 2),
-        "B": ((capability_cutoff + 100) / 2, legacy_cutoff / 2),
-        "C": (capability_cutoff / 2, (legacy_cutoff + 100) / 2),
-        "D": ((capability_cutoff + 100) / 2, (legacy_cutoff + 100) / 2),
-    }
-    annotations = [
-        {
-            "x": x,
-            "y": y,
-            "text": f"<b>{escape(labels.fields.get(t, t))}</b>",
-            "showarrow": False,
-            "font": {"size": 28, "color": "rgba(33,37,41,0.22)"},
-            "xref": "x",
-            "yref": "y",
-        }
-        for t, (x, y) in field_positions.items()
+    headings = {t: field_lines(labels.fields.get(t, t)) for t in "ABCD"}
+    annotations: list[dict[str, Any]] = []
+    for t, lines in headings.items():
+        left, bottom = t in "AC", t in "AB"
+        annotations.append(
+            {
+                "x": 0 if left else 100,
+                "y": 0 if bottom else 100,
+                "xref": "x",
+                "yref": "y",
+                "xanchor": "left" if left else "right",
+                "yanchor": "bottom" if bottom else "top",
+                "align": "left" if left else "right",
+                "text": "<br>".join(
+                    f"<b>{escape(line)}</b>" if i == 0 else escape(line) for i, line in enumerate(lines)
+                ),
+                "showarrow": False,
+                "font": {"size": FIELD_FONT, "color": "#343a40"},
+                "bgcolor": "rgba(255,255,255,0.85)",
+                "borderpad": 2,
+                "meta": {"field": t},
+            }
+        )
+    texts = [str(numbers[id(p)]) for p in department_points]
+    others = [
+        (style["size"], p) for kind, _name, shown, style in groups if kind != "department" for p in shown
     ]
+    # The numbers for a plot of at least MATRIX_WIDE_PLOT; charts.js and report-charts.js put in the narrow
+    # variant (meta.matrix.narrow) when the chart is drawn smaller.
+    annotations += _number_annotations(department_points, texts, others, headings, MATRIX_WIDE_PLOT)
+    narrow = _number_annotations(department_points, texts, others, headings, MATRIX_MIN_PLOT)
     line = {"color": "#495057", "width": 1.5, "dash": "dash"}
     shapes = [
         {"type": "line", "x0": capability_cutoff, "x1": capability_cutoff, "y0": 0, "y1": 100, "line": line},
@@ -230,21 +463,35 @@ def matrix_figure(
     ]
     axis = {
         "range": [0, 100],
-        "ticksuffix": "\u00a0%",
-        "dtick": 25,
         "gridcolor": "#e9ecef",
         "zeroline": False,
+        "showline": True,
+        "linecolor": "#adb5bd",
+        "mirror": True,
+        "fixedrange": True,
+        "automargin": True,
     }
     return {
         "data": data,
         "layout": _layout(
             height=height,
             decimal=decimal,
-            xaxis={**axis, "title": {"text": x_title}, "automargin": True},
-            yaxis={**axis, "title": {"text": y_title}, "automargin": True},
+            # The origin's "0 %" is written once, under the capability axis; room right for "100 %".
+            margin={"l": 10, "r": 24, "t": 10, "b": 10},
+            xaxis={**axis, **_ticks([0, 25, 50, 75, 100]), "title": {"text": x_title}},
+            yaxis={**axis, **_ticks([25, 50, 75, 100]), "title": {"text": y_title}},
             shapes=shapes,
             annotations=annotations,
-            legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
+            # above the plot: below it, a legend of many rows (seven comparison sets in the report) ran
+            # into the axis title wherever the plot was low
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+            meta={
+                "matrix": {
+                    "numbers": {p.key or p.label: numbers[id(p)] for p in department_points},
+                    "narrow": narrow,
+                    "wide_from": MATRIX_WIDE_FROM,
+                }
+            },
         ),
     }
 
@@ -299,8 +546,11 @@ def bars_figure(
                 },
             }
         )
-    ticktext = [f"<b>▶ {n}</b>" if i in set(highlight) else n for i, n in enumerate(names)]
-    height = max(180, 60 + len(categories) * max(1, len(series)) * row_height)
+    # On the axis the names wrap into two lines (the full name is in the hover and the table); on a phone
+    # charts.js wraps the full names (``meta.tick_names``) into narrower lines instead of cutting them.
+    wrapped = [wrapped_label(c, LABEL_WIDTH // 2 + 4, 2) for c in categories]
+    ticktext = [f"<b>▶ {n}</b>" if i in set(highlight) else n for i, n in enumerate(wrapped)]
+    height = max(180, 60 + len(categories) * max(2, len(series)) * row_height)
     return {
         "data": data,
         "layout": _layout(
@@ -308,10 +558,11 @@ def bars_figure(
             decimal=decimal,
             barmode="group",
             bargap=0.25,
+            # above the bars: below a tall chart the legend floats far from them
+            legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
             xaxis={
                 "range": [0, 112],
-                "tickvals": [0, 25, 50, 75, 100],
-                "ticksuffix": "\u00a0%",
+                **_ticks([0, 25, 50, 75, 100]),
                 "title": {"text": escape(x_title)},
                 "gridcolor": "#e9ecef",
                 "automargin": True,
@@ -323,6 +574,7 @@ def bars_figure(
                 "tickvals": names,
                 "ticktext": ticktext,
             },
+            meta={"tick_names": [escape(c) for c in categories], "highlight": sorted(set(highlight))},
         ),
     }
 
@@ -344,7 +596,7 @@ def heatmap_figure(
     must not be shown is blank with ``suppressed_text``. Rows with the largest gaps between groups are
     marked with an arrow and bold label (not by colour alone)."""
     highlighted = set(highlight_rows)
-    names = [short_label(r, 30) for r in rows]
+    names = [wrapped_label(r, 22, 2) for r in rows]
     ticktext = [f"<b>▶ {n}</b>" if i in highlighted else n for i, n in enumerate(names)]
     text = [
         [(escape(suppressed_text) if v is None else format_percent(v, decimal=decimal)) for v in row]
@@ -384,7 +636,7 @@ def heatmap_figure(
     return {
         "data": data,
         "layout": _layout(
-            height=max(220, 90 + 28 * len(rows)),
+            height=max(220, 90 + 32 * len(rows)),
             decimal=decimal,
             xaxis={"side": "top", "automargin": True, "tickangle": -30},
             yaxis={
@@ -395,7 +647,11 @@ def heatmap_figure(
                 "ticktext": ticktext,
             },
             shapes=shapes,
-            meta={"gap_text": escape(gap_text)},
+            meta={
+                "gap_text": escape(gap_text),
+                "tick_names": [escape(r) for r in rows],
+                "highlight": sorted(highlighted),
+            },
         ),
     }
 
@@ -411,19 +667,26 @@ def trend_figure(
     y_title: str = "",
 ) -> dict:
     """Lines over rounds (oldest first); gaps where a value is not shown. Series differ by colour, marker
-    and dash, and each point is labelled with its value."""
+    and dash. Only each line's latest value is written out, beside its end, moved apart from the others
+    (:func:`spread_apart`) so that no two values are printed on top of each other; every value is in the
+    hover and in the table."""
     data = []
+    ends: list[tuple[int, float, str]] = []  # (period index, value, text) of each line's latest value
     for i, s in enumerate(series):
         series_name = escape(s.name)
+        values = [None if v is None else round(v, 4) for v in s.values]
+        texts = [("" if v is None else format_percent(v, decimal=decimal)) for v in s.values]
+        last = max((k for k, v in enumerate(values) if v is not None), default=None)
+        if last is not None:
+            ends.append((last, values[last] or 0.0, texts[last]))
         data.append(
             {
                 "type": "scatter",
-                "mode": "lines+markers+text",
+                "mode": "lines+markers",
                 "name": series_name,
                 "x": [escape(p) for p in periods],
-                "y": [None if v is None else round(v, 4) for v in s.values],
-                "text": [("" if v is None else format_percent(v, decimal=decimal)) for v in s.values],
-                "textposition": "top center",
+                "y": values,
+                "text": texts,
                 "cliponaxis": False,
                 "hovertemplate": series_name + " %{x}: %{text}<extra></extra>",
                 "connectgaps": False,
@@ -435,12 +698,33 @@ def trend_figure(
                 },
             }
         )
+    annotations = []
+    for index in sorted({e[0] for e in ends}):
+        at = [e for e in ends if e[0] == index]
+        positions = spread_apart([v for _i, v, _t in at], gap=TREND_LABEL_GAP, low=0, high=105)
+        for (_i, value, text), y in zip(at, positions, strict=True):
+            annotations.append(
+                {
+                    "x": escape(periods[index]),
+                    # moved off its value: to a tenth, never mistaken for a figure
+                    "y": value if y == value else round(y, 1),
+                    "xref": "x",
+                    "yref": "y",
+                    "xanchor": "left",
+                    "xshift": 9,
+                    "text": text,
+                    "showarrow": False,
+                    "font": {"size": 11, "color": "#212529"},
+                }
+            )
     return {
         "data": data,
         "layout": _layout(
-            height=340,
+            height=360,
             decimal=decimal,
-            xaxis={"type": "category", "automargin": True},
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            # room right of the latest round for its values
+            xaxis={"type": "category", "automargin": True, "range": [-0.3, len(periods) - 1 + 0.75]},
             yaxis={
                 "range": [0, 105],
                 "ticksuffix": "\u00a0%",
@@ -448,8 +732,31 @@ def trend_figure(
                 "gridcolor": "#e9ecef",
                 "automargin": True,
             },
+            annotations=annotations,
         ),
     }
+
+
+# Values written at the end of the trend lines are at least this many percentage points apart: about one
+# line of text on the plot a phone draws (some 170 px for 105 points).
+TREND_LABEL_GAP = 9.0
+
+
+def spread_apart(values: Sequence[float], *, gap: float, low: float, high: float) -> list[float]:
+    """Positions for labels of ``values`` (in their order), each as near its value as can be while any two
+    are at least ``gap`` apart and all lie within ``low``–``high``."""
+    order = sorted(range(len(values)), key=lambda k: values[k])
+    positions = [0.0] * len(values)
+    previous = -math.inf
+    for k in order:
+        # a moved label up to the next tenth (the caller writes it to a tenth: the gap stays whole)
+        above = previous + gap
+        positions[k] = values[k] if values[k] >= above else math.ceil(round(above * 10, 6)) / 10
+        previous = positions[k]
+    overflow = max(positions, default=low) - high
+    if overflow > 0:  # pushed past the top: move the whole stack down
+        positions = [p - overflow for p in positions]
+    return [max(low, p) for p in positions]
 
 
 # --- Distribution of a comparison set ----------------------------------------------------------------------
@@ -549,8 +856,9 @@ def distribution_figure(
             legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
             xaxis={
                 "range": [start - 0.5, end + 0.5],
+                "tickmode": "array",
                 "tickvals": list(range(start, end + 1, 10)),
-                "ticksuffix": escape(tick_suffix),
+                "ticktext": [f"{v}{escape(tick_suffix)}" for v in range(start, end + 1, 10)],
                 "title": {"text": escape(x_title)},
                 "gridcolor": "#e9ecef",
                 "zeroline": bounds[0] < 0,

@@ -168,14 +168,14 @@ def get_dashboard_actions(
     by_capability = [
         CapabilityActions(
             code=c.code,
-            name=c.name,
+            name=c.label,
             count=counts[c.code],
             url=_list_url(organisation, department=department_id, capability=c.code, status=NOT_DROPPED),
         )
         for c in capabilities
         if counts.get(c.code)
     ]
-    aimed = {c.name for c in capabilities if counts.get(c.code)}
+    aimed = {c.label for c in capabilities if counts.get(c.code)}
     return DashboardActions(
         scope_name=scope_name,
         department_id=department_id,

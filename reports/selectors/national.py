@@ -151,7 +151,7 @@ def build_national_page(overview: national.NationalOverview, *, decimal: str = "
             labels=charts.MatrixLabels(
                 x_title=_("Digital capability (%)"),
                 y_title=_("Digital legacy (%)"),
-                fields={t: t for t in national.TYPES},
+                fields=type_names,
             ),
             type_names=type_names,
             decimal=decimal,

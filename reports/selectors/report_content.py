@@ -37,6 +37,7 @@ from surveys.models import (
     RespondentGroup,
     Round,
     TypeDescription,
+    type_heading,
 )
 from surveys.scope_keys import ORGANISATION, ScopeKey
 from surveys.tree import tree_ordered
@@ -65,11 +66,14 @@ class Names:
 def _names(version_id: int) -> Names:
     dimensions = list(Dimension.objects.filter(version_id=version_id))
     categories = list(Category.objects.filter(version_id=version_id).select_related("dimension"))
-    capabilities = list(Capability.objects.filter(version_id=version_id).select_related("category"))
+    capabilities = list(
+        Capability.objects.filter(version_id=version_id).select_related("category").with_labels()
+    )
     return Names(
         dimensions={d.code: d.name for d in dimensions},
         categories={c.code: c.name for c in categories},
-        capabilities={c.code: c.name for c in capabilities},
+        # a reversed capability by what a high figure means ("Lite skugg-IT": Capability.label)
+        capabilities={c.code: c.label for c in capabilities},
         category_of={c.code: c.category.code for c in capabilities},
         dimension_of={c.code: c.dimension.code for c in categories},
         dimension_kind={d.code: d.kind for d in dimensions},
@@ -288,11 +292,14 @@ def _matrix(y: Year, summary: dict) -> dict:
     org = figures(y.view, ORGANISATION, y.organisation.name)
     if org["capability"] is not None and org["legacy"] is not None:
         points.append({"name": y.organisation.name, "kind": "organisation", **_xy(org)})
+    number = 0
     for dept in y.departments:
         if dept.depth == 0 and not y.view.hidden(dept.key):
             shown = figures(y.view, dept.key, dept.name)
             if shown["capability"] is not None and shown["legacy"] is not None:
-                points.append({"name": dept.name, "kind": "department", **_xy(shown)})
+                # numbered in the matrix and in the table under it
+                number += 1
+                points.append({"name": dept.name, "kind": "department", "number": number, **_xy(shown)})
     for row in summary["matrix_comparisons"]:
         if row["capability"] is not None and row["legacy"] is not None:
             points.append(
@@ -305,6 +312,8 @@ def _matrix(y: Year, summary: dict) -> dict:
             )
     return {
         "points": points,
+        # the four fields' names, in the matrix's corners
+        "types": {t: (y.types[t].heading if t in y.types else type_heading(t, "")) for t in "ABCD"},
         "capability_cutoff": float(y.version.capability_cutoff),
         "legacy_cutoff": float(y.version.legacy_cutoff),
     }

@@ -27,6 +27,14 @@ function drawReportCharts() {
       });
     }
     if (print) { layout.width = node.clientWidth || 680; layout.autosize = false; }
+    // The matrix's department numbers are placed for two plot sizes (reports/charts.py, place_numbers):
+    // drawn narrower than meta.matrix.wide_from px, the narrow plot's.
+    var matrix = (layout.meta || {}).matrix;
+    if (matrix && matrix.narrow && (layout.width || node.clientWidth) < matrix.wide_from) {
+      layout.annotations = (layout.annotations || []).filter(function (a) {
+        return !(a.meta && a.meta.number);
+      }).concat(matrix.narrow);
+    }
     drawing.push(Plotly.newPlot(node, data, layout, {
       displayModeBar: false, responsive: !print, staticPlot: print, locale: document.documentElement.lang
     }));

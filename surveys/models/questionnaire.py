@@ -166,6 +166,23 @@ class Category(models.Model):
         return _in_language(self, "name")
 
 
+class CapabilityQuerySet(models.QuerySet):
+    def with_labels(self) -> CapabilityQuerySet:
+        """Counted with their statements, reverse scored and all, so that :attr:`Capability.label` costs no
+        further query."""
+        return self.annotate(
+            statement_count=models.Count("statements"),
+            reverse_scored_count=models.Count("statements", filter=models.Q(statements__reverse_scored=True)),
+        )
+
+
+def reversed_capability_label(name: str) -> str:
+    """A capability measured only by reverse-scored statements, named by what a high figure means:
+    "Skugg-IT" → "Lite skugg-IT" (an acronym at the start, "IT-…", keeps its capitals)."""
+    lowered = name[:1].lower() + name[1:] if name[1:2].islower() else name
+    return str(_("Little %(name)s") % {"name": lowered})
+
+
 class Capability(models.Model):
     version = models.ForeignKey(
         QuestionnaireVersion, on_delete=models.CASCADE, related_name="capabilities", verbose_name=_("version")
@@ -178,6 +195,8 @@ class Capability(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=Decimal("1"))
+
+    objects = CapabilityQuerySet.as_manager()
 
     class Meta:
         db_table = "maturity_capability"
@@ -192,6 +211,23 @@ class Capability(models.Model):
     @property
     def name(self) -> str:
         return _in_language(self, "name")
+
+    @property
+    def is_reversed(self) -> bool:
+        """Every statement of the capability is reverse scored: a high figure means little of what the name
+        says (Skugg-IT: a high figure is little shadow IT)."""
+        counted = getattr(self, "statement_count", None)  # CapabilityQuerySet.with_labels
+        if counted is not None:
+            return bool(counted) and counted == getattr(self, "reverse_scored_count", None)
+        flags = [s.reverse_scored for s in self.statements.all()]
+        return bool(flags) and all(flags)
+
+    @property
+    def label(self) -> str:
+        """The name shown beside the capability's figures (charts, strongest and weakest, tables): a
+        reversed capability is named by what a high figure means ("Lite skugg-IT"); the questionnaire's
+        own name otherwise."""
+        return reversed_capability_label(self.name) if self.is_reversed else self.name
 
 
 class Statement(models.Model):

@@ -447,3 +447,42 @@ def test_the_strongest_and_weakest_capabilities_are_named_in_words(client, organ
     page = response.content.decode()
     assert "Starkaste förmågor:" in page and "Svagaste förmågor:" in page
     assert f"<strong>{shown[-1][1]}</strong>" in page
+
+
+def test_a_reversed_capability_is_named_by_what_a_high_figure_means_and_the_matrix_is_numbered_as_its_table(
+    client, organisation, rounds, management
+):
+    """Skugg-IT is measured only by a reverse-scored statement: a high figure is little shadow IT, so the
+    dashboard says "Lite skugg-IT" in the bars, the heatmap, the tables and strongest/weakest; a capability
+    with only some reversed statements (IT-kompetens och resurser) keeps its name. The matrix's department
+    numbers are the table's."""
+    from django.utils import translation
+
+    from surveys.models import Capability
+
+    client.force_login(management)
+    dashboard = client.get(url(organisation)).context["dashboard"]
+    labels = [row[0] for row in dashboard["tables"]["capabilities"].rows]
+    assert "Lite skugg-IT" in labels and "Lite teknisk skuld" in labels and "Skugg-IT" not in labels
+    assert "IT-kompetens och resurser" in labels
+    assert "Lite skugg-IT" in dashboard["figures"]["capabilities"]["layout"]["yaxis"]["ticktext"]
+    assert "Lite skugg-IT" in [row[0] for row in dashboard["tables"]["groups"].rows]
+    ranked = [name for name, _value in dashboard["strongest"] + dashboard["weakest"]]
+    assert "Skugg-IT" not in ranked
+    shadow = Capability.objects.with_labels().get(version=rounds[1].questionnaire, code="A.ANV.3")
+    assert shadow.is_reversed and shadow.label == "Lite skugg-IT"
+    with translation.override("en"):
+        assert (
+            Capability.objects.get(pk=shadow.pk).label == "Little shadow IT"
+        )  # counted without the annotation
+
+    matrix = dashboard["tables"]["matrix"]
+    numbers = {row[0]: row[1] for row in matrix.rows if row[1] is not None}
+    departments = next(t for t in dashboard["figures"]["matrix"]["data"] if t["meta"]["kind"] == "department")
+    for label, *_rest in departments["customdata"]:
+        number, name = label.split(". ", 1)
+        assert numbers[name] == int(number)
+    fields = [
+        a["text"] for a in dashboard["figures"]["matrix"]["layout"]["annotations"] if "field" in a["meta"]
+    ]
+    assert fields[0] == "<b>Typ A</b><br>Begränsad start"

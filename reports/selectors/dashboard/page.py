@@ -264,7 +264,9 @@ def build_page(
         comparisons={basis: comparison_sets["means"][basis] for basis in COMPARISON_BASES},
         comparison_sets=comparison_sets,
         # Structure names (three queries).
-        capabilities=list(Capability.objects.filter(version=version).select_related("category__dimension")),
+        capabilities=list(
+            Capability.objects.filter(version=version).select_related("category__dimension").with_labels()
+        ),
         categories=list(Category.objects.filter(version=version).select_related("dimension")),
         statements=list(Statement.objects.filter(version=version).select_related("capability")),
     )

@@ -4,9 +4,10 @@ chart) to the page and returns what the page template shows besides."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from maturity.read_model import cell, group_gaps
-from surveys.models import Round
+from surveys.models import Round, TypeDescription, type_heading
 from surveys.scope_keys import ORGANISATION, ScopeKey
 
 from ... import charts
@@ -142,25 +143,39 @@ def matrix(page: Page) -> tuple[float, float]:
             kinds={
                 "focus": focus_name,
                 "organisation": _("Organisation as a whole"),
-                "department": _("Departments") if page.department is None else _("Units"),
+                "department": (
+                    _("Departments (numbered as in the table)")
+                    if page.department is None
+                    else _("Units (numbered as in the table)")
+                ),
                 "comparison": _("Other organisations (mean)"),
             },
+            fields=type_headings(version),
         ),
     )
+    # The departments' numbers in the chart, in the table's first column.
+    numbers = dict(zip((p.key for p in points), charts.matrix_numbers(points), strict=True))
     table = page.add(
         Table(
             "matrix",
             _("The maturity matrix"),
-            [_("Who"), _("Digital capability"), _("Digital legacy"), _("Type")],
-            ["text", "percent", "percent", "text"],
+            [
+                _("Who"),
+                pgettext("number in the chart", "No."),
+                _("Digital capability"),
+                _("Digital legacy"),
+                _("Type"),
+            ],
+            ["text", "number", "percent", "percent", "text"],
         )
     )
-    table.rows.append([focus_name, focus["capability"], focus["legacy"], focus["type"]])
+    table.rows.append([focus_name, None, focus["capability"], focus["legacy"], focus["type"]])
     table.depths.append(None)
     if not page.is_organisation_focus:
         table.rows.append(
             [
                 organisation.name,
+                None,
                 organisation_entity["capability"],
                 organisation_entity["legacy"],
                 organisation_entity["type"],
@@ -169,7 +184,15 @@ def matrix(page: Page) -> tuple[float, float]:
         table.depths.append(None)
     for entity in page.entities:
         if entity["key"] != focus_key:
-            table.rows.append([entity["name"], entity["capability"], entity["legacy"], entity["type"]])
+            table.rows.append(
+                [
+                    entity["name"],
+                    numbers[entity["key"]],
+                    entity["capability"],
+                    entity["legacy"],
+                    entity["type"],
+                ]
+            )
             table.depths.append(entity["depth"])
     for basis in COMPARISON_BASES:
         comparison = page.comparisons[basis]
@@ -178,9 +201,17 @@ def matrix(page: Page) -> tuple[float, float]:
                 "basis": labels[basis],
                 "n": comparison["n_organisations"],
             }
-            table.rows.append([label, comparison["capability_percent"], comparison["legacy_percent"], None])
+            table.rows.append(
+                [label, None, comparison["capability_percent"], comparison["legacy_percent"], None]
+            )
             table.depths.append(None)
     return cut_x, cut_y
+
+
+def type_headings(version) -> dict[str, str]:
+    """The four types' names in the page's language ("Typ A – Begränsad start"), for the matrix's fields."""
+    described = {t.type: t.heading for t in TypeDescription.objects.filter(version=version)}
+    return {t: described.get(t) or type_heading(t, "") for t in "ABCD"}
 
 
 def parts(page: Page) -> tuple[list, list]:
@@ -207,7 +238,8 @@ def parts(page: Page) -> tuple[list, list]:
         ("capabilities", page.capabilities, _("Capabilities")),
     ):
         codes = [p.code for p in parts]
-        names = [p.name for p in parts]
+        # a reversed capability by what a high figure means ("Lite skugg-IT": Capability.label)
+        names = [getattr(p, "label", p.name) for p in parts]
         values = part_series(level, codes)
         page.figures[level] = charts.bars_figure(
             names,
@@ -224,7 +256,7 @@ def parts(page: Page) -> tuple[list, list]:
             table.rows.append([name, *[vals[i] for vals in values]])
 
     ranked = [
-        (c.name, value)
+        (c.label, value)
         for c in page.capabilities
         if isinstance(value := cell(current.part(focus_key, "capabilities", c.code)), float | int)
     ]
@@ -259,11 +291,11 @@ def groups(page: Page) -> list[dict]:
     )
     for i, c in enumerate(capabilities):
         gap = gaps.get(c.code)
-        table.rows.append([c.name, *heat_values[i], gap.gap if gap else None])
+        table.rows.append([c.label, *heat_values[i], gap.gap if gap else None])
         table.marks.append(_("largest gap") if i in highlighted else "")
     page.figures["groups"] = (
         charts.heatmap_figure(
-            [c.name for c in capabilities],
+            [c.label for c in capabilities],
             [g.name for g, _key in columns],
             [[chart_value(v) for v in row] for row in heat_values],
             highlight_rows=highlighted,
@@ -276,7 +308,7 @@ def groups(page: Page) -> list[dict]:
     )
     return [
         {
-            "capability": capabilities[i].name,
+            "capability": capabilities[i].label,
             "gap": gaps[capabilities[i].code].gap,
             "highest": gaps[capabilities[i].code].highest,
             "lowest": gaps[capabilities[i].code].lowest,
@@ -296,6 +328,7 @@ def spread(page: Page) -> int:
         )
     )
     flagged = 0
+    labels = {c.code: c.label for c in page.capabilities}
     for s in page.statements:
         sd = cell(page.current.part(page.focus_key, "statements", s.code, "sd"))
         share = cell(page.current.part(page.focus_key, "statements", s.code, "dont_know_share"))
@@ -305,7 +338,9 @@ def spread(page: Page) -> int:
         if isinstance(share, float | int) and share >= DONT_KNOW_FLAG:
             flags.append(_("many don't know"))
         flagged += bool(flags)
-        table.rows.append([s.text, s.capability.name, sd, share, ", ".join(flags)])
+        table.rows.append(
+            [s.text, labels.get(s.capability.code, s.capability.name), sd, share, ", ".join(flags)]
+        )
         table.marks.append(", ".join(flags))
     return flagged
 
