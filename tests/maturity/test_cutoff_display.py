@@ -56,3 +56,14 @@ def test_the_dashboard_shows_the_legacy_below_the_cutoff(client, management, rou
     figure = response.context["dashboard"]["figures"]["matrix"]
     focus = next(trace for trace in figure["data"] if trace["meta"]["kind"] == "focus")
     assert focus["customdata"][0][2] == f"49,9{NBSP}%" and focus["y"] == [49.9]
+
+
+def test_the_dashboards_trend_table_shows_the_legacy_below_the_cutoff(
+    client, management, round_at_the_cutoff
+):
+    client.force_login(management)
+    body = client.get(
+        reverse("reports:dashboard", args=[round_at_the_cutoff.organisation.code])
+    ).content.decode()
+    trend_table = body[body.index('id="trend-table"') :].split("</table>")[0]
+    assert f">49,9{NBSP}%<" in trend_table and f"50,0{NBSP}%" not in trend_table

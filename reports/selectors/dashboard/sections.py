@@ -23,6 +23,7 @@ from .page import (
     chart_value,
     difference,
     response_rate,
+    shown_dimension,
 )
 
 # --- The sections -------------------------------------------------------------------------------------------
@@ -350,7 +351,17 @@ def trend(page: Page) -> list[Round]:
     trend_rounds = sorted(page.trend_rounds, key=lambda r: r.period.starts_on)
 
     def over_rounds(key: ScopeKey, attribute: str) -> list:
-        return [cell(page.views[r.pk].value(key, attribute)) for r in trend_rounds]
+        """A figure at each round; capability and legacy never rounded across their round's cut-off."""
+        cutoff_of = {"capability_percent": "capability_cutoff", "legacy_percent": "legacy_cutoff"}.get(
+            attribute
+        )
+        values = [cell(page.views[r.pk].value(key, attribute)) for r in trend_rounds]
+        if cutoff_of is None:
+            return values
+        return [
+            shown_dimension(v, float(getattr(r.questionnaire, cutoff_of)))
+            for v, r in zip(values, trend_rounds, strict=True)
+        ]
 
     name = page.focus_name
     series: list[tuple[str, list]] = [
