@@ -133,6 +133,8 @@ def _walk(browser, base: str, link: str, env: dict[str, str]) -> None:
     page.wait_for_load_state("networkidle")
     for fieldset in page.locator("fieldset.statement").all()[:3]:
         fieldset.locator("label").nth(3).click()
+    page.wait_for_timeout(4500)  # the page's script sends the changes within 3 s: "Sparat"
+    page.evaluate("window.scrollTo(0, 0)")
     _shot(page, "02-respondent-page")
 
     print("Organisation admin")
