@@ -172,6 +172,9 @@ def test_the_report_web_page_shows_the_report_with_its_charts(client, management
     html = client.get(url).content.decode()
     assert "Linköpings kommun" in html and 'data-report-chart="chart-matrix"' in html
     assert "plotly-cartesian.min.js" in html
+    # The groups' heatmap fills a page of the PDF on its own: it carries its title, kept with it.
+    figure = html[html.index('<div class="report-figure">') :]
+    assert figure.index("Förmågor per respondentgrupp") < figure.index('data-report-chart="chart-groups"')
     assert AuditEvent.objects.filter(action="report.downloaded", details__format="html").count() == 1
 
 
