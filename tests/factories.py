@@ -206,3 +206,14 @@ def issue_link_token(invitation) -> str:
     raw, token_hash = new_token()
     InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
     return raw
+
+
+# The answer scale of the open default questionnaire since issue 17 (docs/swedish.md), as respondents read it.
+DEFAULT_SCALE_SV = [
+    "Stämmer inte alls",
+    "Stämmer dåligt",
+    "Stämmer ganska dåligt",
+    "Stämmer ganska bra",
+    "Stämmer bra",
+    "Stämmer helt",
+]

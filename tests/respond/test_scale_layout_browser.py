@@ -9,18 +9,11 @@ from django.urls import reverse
 
 from surveys.services.questionnaires import ensure_default_questionnaire
 from tests.conftest import assert_fits_and_accessible
-from tests.factories import InvitationFactory, RoundFactory, issue_link_token
+from tests.factories import DEFAULT_SCALE_SV, InvitationFactory, RoundFactory, issue_link_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCALE = [
-    "Stämmer inte alls",
-    "Stämmer dåligt",
-    "Stämmer ganska dåligt",
-    "Stämmer ganska bra",
-    "Stämmer bra",
-    "Stämmer helt",
-]
+SCALE = DEFAULT_SCALE_SV
 
 
 @pytest.fixture

@@ -13,15 +13,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from surveys.services.questionnaires import DEFAULT_QUESTIONNAIRE, load_questionnaire_file
+from tests.factories import DEFAULT_SCALE_SV
 
-NEW_SCALE = [
-    "Stämmer inte alls",
-    "Stämmer dåligt",
-    "Stämmer ganska dåligt",
-    "Stämmer ganska bra",
-    "Stämmer bra",
-    "Stämmer helt",
-]
+NEW_SCALE = DEFAULT_SCALE_SV
 
 
 @pytest.fixture

@@ -32,17 +32,11 @@ from surveys.services.questionnaires import (
     stored_structure,
     structure_checksum,
 )
+from tests.factories import DEFAULT_SCALE_SV
 
 pytestmark = pytest.mark.django_db
 
-NEW_SCALE = [
-    "Stämmer inte alls",
-    "Stämmer dåligt",
-    "Stämmer ganska dåligt",
-    "Stämmer ganska bra",
-    "Stämmer bra",
-    "Stämmer helt",
-]
+NEW_SCALE = DEFAULT_SCALE_SV
 # The wording that installations loaded before issue 17 and ran rounds on.
 OLD_SCALE = [
     "Stämmer inte alls",
