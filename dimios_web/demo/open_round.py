@@ -67,18 +67,18 @@ def last_window_day(today: datetime.date) -> datetime.date:
 
 
 def load_demo_open_round(summary: dict, *, today: datetime.date | None = None) -> Round | None:
-    """Create the open demo round (once) and return it. Between the national windows the demo still has a
-    round to answer (docs/decisions.md, "The demo between windows"): the round of the window that ended
-    last, as it stood on that window's last day, not yet closed (``make run`` runs no scheduler, so it
-    stays open until someone closes it)."""
-    real_today = timezone.localdate()
-    today = today or last_window_day(real_today)
+    """Create the open demo round (once) as of ``today`` (the real day when None) and return it. Between
+    the national windows the demo still has a round to answer (docs/decisions.md, "The demo between
+    windows"): the round of the window that ended last, as it stood on that window's last day, not yet
+    closed (``make run`` runs no scheduler, so it stays open until someone closes it)."""
+    asked = today or timezone.localdate()
+    today = last_window_day(asked)
     ensure_periods(today=today)
     period = period_for(today)
     organisation = summary["organisation"]
     if period is None:
         return None
-    if today < real_today:
+    if today < asked:
         summary.setdefault("notes", []).append(
             f"No measurement window runs today: the demo keeps the round of {period} open past its last day "
             f"({today:%Y-%m-%d}) so that you can answer it; close it on its round page to see its results."

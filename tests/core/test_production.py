@@ -246,7 +246,7 @@ def production_site(tmp_path, redis_url, django_db_blocker):
             timeout=600,
         )
         assert demo.returncode == 0, demo.stdout + demo.stderr
-        link = subprocess.run(  # between the national windows the demo has no open round: open one
+        link = subprocess.run(  # a fresh personal link to the demo's open round (the demo prints one too)
             [
                 sys.executable,
                 "manage.py",

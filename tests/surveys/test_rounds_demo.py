@@ -31,7 +31,16 @@ def test_the_demo_has_an_open_round_with_real_looking_rates(organisation, org_ad
     assert Round.objects.count() == 1
 
 
-def test_between_windows_the_demo_has_no_open_round(organisation):
+def test_between_windows_the_demo_keeps_the_last_windows_round_open(organisation):
+    """docs/decisions.md, "The demo between windows": on 10 January no window runs, so the demo has the
+    round of the autumn window as it stood on its last day (1 December), open, and says so."""
+    for name in DEMO_INVITED:
+        if not organisation.departments.filter(name=name).exists():
+            create_department(organisation=organisation, name=name)
     summary = {"organisation": organisation, "notes": []}
-    assert load_demo_open_round(summary, today=datetime.date(2027, 1, 10)) is None
-    assert summary["notes"]
+    round_ = load_demo_open_round(summary, today=datetime.date(2027, 1, 10))
+    assert round_.status == Round.Status.OPEN and round_.period.code == "2026-HT"
+    assert round_.period.ends_on == datetime.date(2026, 12, 1)
+    latest = max(SubmissionDay.objects.filter(round=round_).values_list("day", flat=True))
+    assert latest <= datetime.date(2026, 12, 1)
+    assert any("No measurement window runs today" in note for note in summary["notes"])
