@@ -129,7 +129,7 @@ def _export_rows(rows, organisation) -> tuple[list[str], list[list]]:
                 action.title,
                 action.department.name if action.department else _("The whole organisation"),
                 str(action.round.period),
-                ", ".join(f"{c.name} ({c.code})" for c in row.capabilities),
+                ", ".join(f"{c.label} ({c.code})" for c in row.capabilities),
                 (owner.get_full_name() or owner.email) if owner else "",
                 action.get_priority_display(),
                 action.get_status_display(),

@@ -197,7 +197,7 @@ class ActionForm(forms.Form):
         capability_field = cast(forms.ModelMultipleChoiceField, fields["capabilities"])
         capability_field.queryset = Capability.objects.filter(pk__in=[c.pk for c in capabilities])
         capability_field.choices = [
-            (c.pk, f"{c.name} ({c.version.code})" if len(versions) > 1 else c.name) for c in capabilities
+            (c.pk, f"{c.label} ({c.version.code})" if len(versions) > 1 else c.label) for c in capabilities
         ]
         owner_field = cast(forms.ModelChoiceField, fields["owner"])
         owner_field.queryset = get_user_model().objects.filter(pk__in=[u.pk for u in staff])

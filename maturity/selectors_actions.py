@@ -70,9 +70,9 @@ def visible_actions(organisation: Organisation, visibility: Visibility) -> Query
 def _capabilities_prefetch() -> Prefetch:
     return Prefetch(
         "capabilities",
-        queryset=Capability.objects.only("id", "code", "name_sv", "name_en", "version_id").order_by(
-            "category__dimension__position", "category__position", "position"
-        ),
+        queryset=Capability.objects.only("id", "code", "name_sv", "name_en", "version_id")
+        .with_labels()  # Capability.label without a query each: "Lite skugg-IT"
+        .order_by("category__dimension__position", "category__position", "position"),
     )
 
 
@@ -110,6 +110,7 @@ def list_round_capabilities(rounds: Sequence[Round]) -> list[Capability]:
     return list(
         Capability.objects.filter(version_id__in=versions)
         .select_related("version")
+        .with_labels()
         .order_by("version__code", "category__dimension__position", "category__position", "position")
     )
 
@@ -303,5 +304,5 @@ def capability_choices(capabilities: Sequence[Capability]) -> list[tuple[str, st
     (``list_round_capabilities``), by name; a code shared by versions appears once."""
     seen: dict[str, str] = {}
     for capability in capabilities:
-        seen.setdefault(capability.code, capability.name)
+        seen.setdefault(capability.code, capability.label)
     return sorted(seen.items(), key=lambda pair: pair[1])

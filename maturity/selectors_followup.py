@@ -20,13 +20,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from dimios_web import localformat
 from surveys.access import Visibility
 from surveys.models import DepartmentSuccession, Round
+from surveys.models.questionnaire import reversed_capability_label
 from surveys.scope_keys import ORGANISATION, ScopeKey
 
 from .models import Action
@@ -160,7 +161,7 @@ def get_action_followups(actions: Sequence[Action], visibility: Visibility) -> d
     ids = [a.pk for a in actions]
     through = Action.capabilities.through
     capabilities: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
-    for action_id, code, name_sv, name_en in (
+    for action_id, code, name_sv, name_en, n_statements, n_reversed in (
         through.objects.filter(action_id__in=ids)
         .order_by(
             "capability__category__dimension__position",
@@ -168,8 +169,14 @@ def get_action_followups(actions: Sequence[Action], visibility: Visibility) -> d
             "capability__position",
         )
         .values_list("action_id", "capability__code", "capability__name_sv", "capability__name_en")
+        .annotate(  # Capability.label's count, in the same query: a reversed capability is "Lite skugg-IT"
+            n_statements=Count("capability__statements"),
+            n_reversed=Count("capability__statements", filter=Q(capability__statements__reverse_scored=True)),
+        )
     ):
-        capabilities[action_id].append((code, _name(name_sv, name_en)))
+        name = _name(name_sv, name_en)
+        reversed_ = bool(n_statements) and n_statements == n_reversed
+        capabilities[action_id].append((code, reversed_capability_label(name) if reversed_ else name))
     organisations = sorted({a.organisation_id for a in actions})
     rounds = list(
         Round.objects.filter(

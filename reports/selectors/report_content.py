@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from dimios_web import formatting, localformat
@@ -496,7 +497,7 @@ def list_report_actions(*, organisation: Organisation, year: int, visibility: Vi
         visible_actions(organisation, visibility)
         .filter(round__period__year__in=[year - 1, year])
         .select_related("department", "round__period")
-        .prefetch_related("capabilities")
+        .prefetch_related(Prefetch("capabilities", queryset=Capability.objects.with_labels()))
         .order_by("due_on", "pk")
     )
 
@@ -525,7 +526,7 @@ def _actions(y: Year) -> dict:
                 "department": action.department.name if action.department else _("The whole organisation"),
                 "organisation_wide": action.department_id is None,
                 "round": str(action.round.period),
-                "capabilities": [c.name for c in action.capabilities.all()],
+                "capabilities": [c.label for c in action.capabilities.all()],
                 "status": str(action.get_status_display()),
                 "due_on": action.due_on.isoformat(),
                 "due_text": localformat.date(action.due_on),

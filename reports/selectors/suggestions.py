@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from maturity.read_model import RoundView, Shown, group_gaps
 from surveys.models import Capability, Statement
+from surveys.models.questionnaire import reversed_capability_label
 from surveys.scope_keys import ScopeKey
 
 from .. import charts
@@ -218,7 +219,7 @@ class _Words:
             found.append(
                 Suggestion(
                     kind=WEAKEST,
-                    title=capability.name,
+                    title=self._label(capability),
                     explanation=_(
                         "The capability is at %(percent)s, %(rank)s of the %(n)s capabilities shown for "
                         "%(scope)s."
@@ -256,7 +257,7 @@ class _Words:
             found.append(
                 Suggestion(
                     kind=GROUP_GAP,
-                    title=capability.name,
+                    title=self._label(capability),
                     explanation=_(
                         "The respondent groups see this capability differently: %(high)s give it "
                         "%(high_percent)s and %(low)s %(low_percent)s, a gap of %(gap)s. Let the groups "
@@ -273,11 +274,13 @@ class _Words:
                     + self._gap_in_own_terms(capability.code, high, low),
                     sources=(
                         SourceFigure(
-                            _("%(capability)s, %(group)s") % {"capability": capability.name, "group": high},
+                            _("%(capability)s, %(group)s")
+                            % {"capability": self._label(capability), "group": high},
                             gap.percents[high],
                         ),
                         SourceFigure(
-                            _("%(capability)s, %(group)s") % {"capability": capability.name, "group": low},
+                            _("%(capability)s, %(group)s")
+                            % {"capability": self._label(capability), "group": low},
                             gap.percents[low],
                         ),
                         SourceFigure(_("Gap between the highest and the lowest group"), pick.value, "points"),
@@ -300,7 +303,7 @@ class _Words:
             found.append(
                 Suggestion(
                     kind=KNOWLEDGE_GAP,
-                    title=capability.name,
+                    title=self._label(capability),
                     explanation=" ".join(
                         [
                             self._dont_know_words(gap),
@@ -348,7 +351,7 @@ class _Words:
             found.append(
                 Suggestion(
                     kind=REVERSE_SCORED,
-                    title=capability.name,
+                    title=self._label(capability),
                     explanation=_(
                         "The statement “%(statement)s” got %(raw)s on average in %(scope)s on the scale "
                         "from 1 (not at all true) to 6 (completely true): the answers lean towards true. As "
@@ -408,8 +411,20 @@ class _Words:
 
     def _capability_source(self, code: str) -> SourceFigure:
         return SourceFigure(
-            _("%(capability)s, %(scope)s") % {"capability": self.by_code[code].name, "scope": self.name},
+            _("%(capability)s, %(scope)s")
+            % {"capability": self._label(self.by_code[code]), "scope": self.name},
             self.percents[code],
+        )
+
+    def _label(self, capability: Capability) -> str:
+        """The capability as the dashboards name it beside its figure (``Capability.label``): one every
+        statement of which is negatively phrased is named by what a high figure means, "Lite skugg-IT", so
+        that "among the weakest" never reads as a weakness in shadow IT. The action's own title keeps the
+        questionnaire's name ("Tackle “Skugg-IT”")."""
+        return (
+            reversed_capability_label(capability.name)
+            if capability.code in self.all_reverse
+            else capability.name
         )
 
     def _action_title(self, capability: Capability) -> str:

@@ -12,6 +12,7 @@ import re
 import pytest
 
 from maturity.models import Action
+from surveys.models import Capability
 from tests.conftest import assert_fits_and_accessible
 from tests.reports.dashboard_data import SMALL_PLAN, build_round, default_questionnaire, rounds  # noqa: F401
 
@@ -41,7 +42,11 @@ def test_a_representative_turns_a_suggestion_into_an_action_and_sees_it_move_at_
     assert page.get_by_role("heading", name="Ny åtgärd").is_visible()
     assert page.get_by_role("checkbox", name=capability).is_checked()
     assert_fits_and_accessible(page, reload=True)  # (it reloads the page: the form is filled in after)
-    assert capability in page.get_by_label("Rubrik").input_value()
+    # the title names the capability as the questionnaire does ("Ta itu med ”Teknisk skuld”"), the
+    # heading and the figures by what a high figure means ("Lite teknisk skuld", Capability.label)
+    chosen = Capability.objects.filter(version=default_questionnaire).with_labels()
+    name = next(c.name for c in chosen if c.label == capability)
+    assert name in page.get_by_label("Rubrik").input_value()
     page.get_by_label("Ansvarig").select_option(index=1)
     page.get_by_label("Startdatum").fill(TODAY.isoformat())
     page.get_by_label("Slutdatum").fill((TODAY + datetime.timedelta(days=120)).isoformat())
@@ -53,7 +58,7 @@ def test_a_representative_turns_a_suggestion_into_an_action_and_sees_it_move_at_
     ).inner_text()
     action = Action.objects.get()
     assert action.department_id == int(department) and action.round_id == rounds[1].pk
-    assert [c.name for c in action.capabilities.all()] == [capability]
+    assert [c.label for c in action.capabilities.with_labels()] == [capability]
     assert page.url.endswith(f"/o/0580/atgarder/{action.pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == action.title
     assert_fits_and_accessible(page, reload=True)

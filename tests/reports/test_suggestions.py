@@ -179,7 +179,8 @@ def test_the_weakest_capabilities_are_the_lowest_shown_ones_with_their_figures(r
     weakest = of_kind(suggestions_of(round_by_hand), selector.WEAKEST)
     # 0 %, 0 %, then 20 % (Budget before System för vardagsarbete, the questionnaire's order)
     assert [s.capability_codes for s in weakest] == [("F.INN.3",), ("A.ANV.3",), ("F.BAL.1",)]
-    assert [s.title for s in weakest] == ["Öppen källkod", "Skugg-IT", "Budget för digitala initiativ"]
+    # a reversed capability is named by what a high figure means (Capability.label), as on the dashboards
+    assert [s.title for s in weakest] == ["Öppen källkod", "Lite skugg-IT", "Budget för digitala initiativ"]
     first = weakest[0]
     assert first.sources[0].value == pytest.approx(0.0)
     assert first.sources[1].value == "1 av 26"
@@ -194,7 +195,8 @@ def test_the_weakest_capabilities_are_the_lowest_shown_ones_with_their_figures(r
 
 def test_a_negatively_phrased_capability_is_read_in_its_own_terms(round_by_hand):
     shadow_it = of_kind(suggestions_of(round_by_hand), selector.WEAKEST)[1]
-    assert shadow_it.title == "Skugg-IT"
+    # "Among the weakest: Lite skugg-IT" (much shadow IT), never "among the weakest: Skugg-IT"
+    assert shadow_it.title == "Lite skugg-IT"
     # Not "strengthen shadow IT": every statement of it is negatively phrased
     assert shadow_it.action_title == "Åtgärda ”Skugg-IT”"
     assert "ett högt värde betyder att det som påståendet beskriver är ovanligt här" in shadow_it.reading
@@ -254,8 +256,8 @@ def test_groups_that_disagree_on_shadow_it_are_told_in_its_own_terms(organisatio
     )
     (shadow_it,) = [s for s in of_kind(suggestions, selector.GROUP_GAP) if s.capability_codes == ("A.ANV.3",)]
     high, low, _gap = shadow_it.sources
-    assert (high.label, high.value) == ("Skugg-IT, Chefer", 100.0)  # "stämmer inte alls": no shadow IT
-    assert (low.label, low.value) == ("Skugg-IT, Strateger", 20.0)
+    assert (high.label, high.value) == ("Lite skugg-IT, Chefer", 100.0)  # "stämmer inte alls": no shadow IT
+    assert (low.label, low.value) == ("Lite skugg-IT, Strateger", 20.0)
     assert "Strateger känner igen det som de beskriver mer än Chefer gör." in shadow_it.explanation
     assert "ett högt värde betyder att det som påståendet beskriver är ovanligt här" in shadow_it.reading
 
