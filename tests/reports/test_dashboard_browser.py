@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from openpyxl import load_workbook
 
+from surveys.models import Capability
 from tests.conftest import assert_no_axe_violations
 from tests.reports.dashboard_data import default_questionnaire, rounds  # noqa: F401
 
@@ -122,7 +123,11 @@ def test_a_representative_reads_a_suggestion_and_starts_an_action_from_it_on_a_p
     address = urlsplit(page.url)
     query = parse_qs(address.query)
     assert address.path == "/o/0580/atgarder/ny/" and query["department"] == [department]
-    assert len(query["capability"]) == 1 and query["title"][0].endswith(f"”{capability}”")
+    # the heading names the capability as its figure does (a reversed one "Lite teknisk skuld",
+    # Capability.label), the proposed title as the questionnaire does ("Åtgärda ”Teknisk skuld”")
+    (code,) = query["capability"]
+    chosen = next(c for c in Capability.objects.filter(code=code).with_labels() if c.label == capability)
+    assert query["title"][0].endswith(f"”{chosen.name}”")
     assert page.get_by_role("heading", name="Ny åtgärd").is_visible()
     assert page.get_by_label("Rubrik").input_value() == query["title"][0]
     assert page.get_by_role("checkbox", name=capability).is_checked()
