@@ -11,9 +11,10 @@ import io
 import itertools
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dimios_web.formatting import dimension_value
 from maturity import scoring
 from maturity.exports import results_as_csv
 from maturity.selectors import SUPPRESSED, get_round_results
@@ -95,7 +96,24 @@ def _independent_view(view: dict, structure) -> dict:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+def _legacy_just_below_the_cutoff():
+    """Seven respondents whose legacy is 49,968 % (statement means 17/5, 22/6 and 24/7): the dashboards show
+    it as 49,9 % beside its type (the cut-off rule), a figure the JSON does not publish as such. The case
+    a fresh-clone run of this test found at random."""
+    pos3, pos4, pos5 = [4, 4, 3, 3, 3], [4, 4, 4, 4, 3, 3], [4, 4, 4, 3, 3, 3, 3]
+    respondents = []
+    for i in range(7):
+        answers = {0: 4, 1: 4, 2: 4, 5: pos5[i]}
+        if i < 6:
+            answers[4] = pos4[i]
+        if i < 5:
+            answers[3] = pos3[i]
+        respondents.append((0, 0, answers))
+    return [0], 1, 5, respondents
+
+
 @given(plans())
+@example(_legacy_just_below_the_cutoff())
 def test_no_set_of_fewer_than_k_respondents_can_be_solved_for_from_every_download(case):
     tree, n_groups, k, raw = case
     questionnaire = build_questionnaire(categories_per_dimension=1, statements_per_category=3, k_anonymity=k)
@@ -155,7 +173,12 @@ def test_no_set_of_fewer_than_k_respondents_can_be_solved_for_from_every_downloa
 
     # 4. Every dashboard (organisation, each department, each group filter) – its tables are its CSV and XLSX
     # downloads – shows only numbers the JSON publishes (changes and gaps are differences of those).
-    published_numbers = {round(x, 9) for x in _floats(results)}
+    published = list(_floats(results))
+    published_numbers = {round(x, 9) for x in published}
+    # A capability or legacy figure beside its type is shown by the cut-off rule (docs/scoring.md: 49.97
+    # against the cut-off 50 is shown as 49.9): still a function of one published figure, nothing more.
+    cutoffs = {float(questionnaire.capability_cutoff), float(questionnaire.legacy_cutoff)}
+    published_numbers |= {round(dimension_value(x, cutoff), 9) for x in published for cutoff in cutoffs}
     rounds = list_dashboard_rounds(built.organisation)
     for department, group in [
         (None, None),
