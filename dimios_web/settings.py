@@ -110,7 +110,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # issue 11: Content-Security-Policy and Cache-Control: no-store on every page that is not a static file
-    "csp.middleware.CSPMiddleware",
+    "dimios_web.middleware.ContentSecurityPolicyMiddleware",  # django-csp, its header built once
     "dimios_web.middleware.NoStoreMiddleware",
     "dimios_web.middleware.RejectControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -15,34 +15,43 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Department, RespondentGroup
 
 DONT_KNOW_CHOICE = "dk"
-ANSWER_CHOICES = [(str(v), str(v)) for v in range(1, 7)] + [(DONT_KNOW_CHOICE, DONT_KNOW_CHOICE)]
 NOT_ANSWERED = ""
 _STATEMENT_FIELD = re.compile(r"^s(\d+)$")
-
-
-def _to_value(raw: str) -> int | None:
-    return None if raw == DONT_KNOW_CHOICE else int(raw)
+# The answers a page or a save may send: "1".."6" → 1..6, "dk" ("vet ej") → None.
+_SAVED_VALUES: dict[str, int | None] = {str(v): v for v in range(1, 7)} | {DONT_KNOW_CHOICE: None}
 
 
 def statement_field_name(statement_id: int) -> str:
     return f"s{statement_id}"
 
 
-class AnswerField(forms.TypedChoiceField):
+class AnswerField(forms.Field):
+    """One statement's answer: "1".."6" or "dk", converted to 1..6 or None; nothing sent is "not
+    answered". Checked against the fixed set of answers rather than as a ChoiceField: the page writes its
+    own radio buttons (surveys/templatetags/respond.py), and a ChoiceField normalises its choices each time
+    it is built, a field a statement on every page request (docs/performance.md)."""
+
+    default_error_messages = {
+        "invalid_choice": _(
+            "The answer was not one of the choices. Choose one of the six steps or “don't know”."
+        ),
+        "required": _("Choose an answer."),
+    }
+
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        super().__init__(
-            choices=ANSWER_CHOICES,
-            coerce=_to_value,
-            empty_value=NOT_ANSWERED,
-            error_messages={
-                "invalid_choice": _(
-                    "The answer was not one of the choices. Choose one of the six steps or “don't know”."
-                ),
-                "required": _("Choose an answer."),
-            },
-            **kwargs,
-        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return NOT_ANSWERED
+        if not isinstance(value, str) or value not in _SAVED_VALUES:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return _SAVED_VALUES[value]
+
+    def validate(self, value):
+        if value == NOT_ANSWERED and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
 
 
 class CategoryAnswersForm(forms.Form):
@@ -77,7 +86,6 @@ class CategoryAnswersForm(forms.Form):
         }
 
 
-_SAVED_VALUES: dict[str, int | None] = {str(v): v for v in range(1, 7)} | {DONT_KNOW_CHOICE: None}
 _SAVED_STATEMENT_FIELD = re.compile(r"s([0-9]{1,10})")
 _SAVED_STATEMENT_ID = re.compile(r"[0-9]{1,10}")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dimios_web import localformat
@@ -395,18 +397,15 @@ def respond_page(request, number: int):
     categories = selectors.list_categories(respondent.round.questionnaire_id)
     if not 1 <= number <= len(categories):
         return redirect("surveys:respond_page", 1) if categories else redirect("surveys:respond_summary")
-    page = selectors.get_questionnaire_page(respondent.draft, categories, number)
+    structure = selectors.get_questionnaire_structure(respondent.round.questionnaire_id)
     form = CategoryAnswersForm(
-        request.POST if request.method == "POST" else None, statements=[row.statement for row in page.rows]
+        request.POST if request.method == "POST" else None,
+        statements=structure.by_category.get(categories[number - 1].pk, []),
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():  # saved and on to the next page: no answers read
         try:
             responding.save_answers(
-                draft=respondent.draft,
-                answers=form.answers(),
-                statement_ids=selectors.get_questionnaire_structure(
-                    respondent.round.questionnaire_id
-                ).statement_ids,
+                draft=respondent.draft, answers=form.answers(), statement_ids=structure.statement_ids
             )
         except DomainError as error:
             if error.code in (ALREADY_SUBMITTED, REVOKED, ROUND_NOT_OPEN):
@@ -421,6 +420,7 @@ def respond_page(request, number: int):
             if nav == "stay":
                 return redirect("surveys:respond_page", number)
             return redirect("surveys:respond_page", number + 1)
+    page = selectors.get_questionnaire_page(respondent.draft, categories, number)
     posted = form.data if form.is_bound else {}
     for row in page.rows:
         name = f"s{row.statement.pk}"
@@ -448,7 +448,19 @@ def respond_page(request, number: int):
     )
 
 
-@respondent_page
+def _same_origin(request) -> bool:
+    """A browser's ``Origin`` header, when it sends one, names this site (or a trusted origin)."""
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin is None:
+        return True
+    try:
+        own = f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        return False
+    return origin == own or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+@csrf_exempt  # see below: the page's save token is the request's proof; without it Django's check runs
 @require_POST
 @staff_session_exempt
 def respond_save(request):
@@ -459,13 +471,43 @@ def respond_save(request):
     session cookie, and one upsert writes the answers only where the draft may still be answered (round
     open, link neither submitted nor revoked) and returns the count; the statements are checked against
     the questionnaire kept in the process. Without a valid token the session is read (two queries). Only a
-    refused save looks up why."""
-    context = _token_context(request) or _context(request.session.get(SESSION_KEY) or {})
+    refused save looks up why.
+
+    Cross-site request forgery: the save token is a synchroniser token. It is written only into the
+    questionnaire page, which another site cannot read, and is signed with the secret key and bound to the
+    session cookie's key, so that another site can neither know nor make one for this browser's session
+    (and the session cookie, ``SameSite=Lax``, is not sent with another site's POST at all). With a valid
+    token the request is as proven as Django's CSRF token would make it, and Django's check (which read the
+    body a second way and checked a second secret) is not run; a browser's ``Origin`` must still be this
+    site's. Without a valid token (an older page) Django's CSRF check runs as on every other POST
+    (``tests/respond/test_save_csrf.py`` plays the forging site both ways)."""
+    context = _token_context(request)
+    if context is None:
+        return _save_with_session(request)
+    if not _same_origin(request):
+        return JsonResponse(
+            {
+                "ok": False,
+                "message": _("The answers were not saved: the request did not come from this site."),
+            },
+            status=403,
+        )
+    return _save(request, context)
+
+
+@csrf_protect
+def _save_with_session(request):
+    """A save without a valid page token: Django's CSRF check, then the respondent from the session."""
+    context = _context(request.session.get(SESSION_KEY) or {})
     if context is None:
         respondent = _respondent(request, json=True)  # refusals, an expired session, an older session
         if isinstance(respondent, HttpResponse):
             return respondent
         context = responding.DraftContext.of(respondent.draft)
+    return _save(request, context)
+
+
+def _save(request, context: responding.DraftContext):
     answers = parse_saved_answers(request.POST)
     if answers is None:
         return JsonResponse(
