@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections
 from django.db.models import Model
@@ -43,30 +44,36 @@ class CompiledRead:
         self._lock = threading.Lock()
 
     def _models(self) -> dict[str, type[Model]]:
-        models = {self.alias: self.model}
+        models: dict[str, type[Model]] = {self.alias: self.model}
         for join in self.joins:
-            models[join.alias] = models[join.parent]._meta.get_field(join.field).related_model
+            models[join.alias] = self._field(models[join.parent], join.field).related_model
         return models
+
+    @staticmethod
+    def _field(model: type[Model], name: str) -> Any:
+        """A concrete field of ``model`` (a column, or the foreign key a join follows)."""
+        return model._meta.get_field(name)
 
     def _compile(self, using: str) -> _Compiled:
         connection = connections[using]
         quote = connection.ops.quote_name
         models = self._models()
-        columns, slices = [], []
+        columns: list[str] = []
+        slices = []
         for alias, model in models.items():
             fields = model._meta.concrete_fields
             start = len(columns)
-            columns += [f"{quote(alias)}.{quote(field.column)}" for field in fields]
-            converters = []
+            columns += [f"{quote(alias)}.{quote(str(field.column))}" for field in fields]
+            converters: list[tuple[list, Any] | None] = []
             for field in fields:  # as the ORM's compiler: the backend's converters, then the field's
-                column = field.get_col(alias)
-                functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-                converters.append((functions, column) if functions else None)
+                expression = field.get_col(alias)
+                functions = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
+                converters.append((functions, expression) if functions else None)
             attnames = [field.attname for field in fields]
             slices.append((alias, model, attnames, converters, slice(start, len(columns))))
         sql = [f"SELECT {', '.join(columns)} FROM {quote(self.model._meta.db_table)} {quote(self.alias)}"]
         for join in self.joins:
-            field = models[join.parent]._meta.get_field(join.field)
+            field = self._field(models[join.parent], join.field)
             target = models[join.alias]
             kind = "LEFT OUTER JOIN" if field.null else "INNER JOIN"
             sql.append(
@@ -76,8 +83,8 @@ class CompiledRead:
             )
         conditions = []
         for alias, name, *rest in self.where:
-            column = f"{quote(alias)}.{quote(models[alias]._meta.get_field(name).column)}"
-            conditions.append(f"{column} IS NULL" if rest == [None] else f"{column} = %s")
+            where = f"{quote(alias)}.{quote(self._field(models[alias], name).column)}"
+            conditions.append(f"{where} IS NULL" if rest == [None] else f"{where} = %s")
         sql.append("WHERE " + " AND ".join(conditions))
         return _Compiled(" ".join(sql), slices)
 
@@ -109,7 +116,7 @@ class CompiledRead:
             parent, child = instances[join.parent], instances[join.alias]
             if parent is None:
                 continue
-            field = type(parent)._meta.get_field(join.field)
+            field = self._field(type(parent), join.field)
             field.set_cached_value(parent, child)
             if child is not None and field.one_to_one:
                 field.remote_field.set_cached_value(child, parent)

@@ -46,6 +46,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 tuple((report_only or {}).get("EXCLUDE_URL_PREFIXES", None) or ()),
             )
             self._built_for = key
+        assert self._built is not None
         return self._built
 
     def process_response(self, request, response):

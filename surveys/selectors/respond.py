@@ -8,6 +8,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.db import connections
 
@@ -75,7 +76,7 @@ def get_draft_in_context(
         found = _PERSONAL_DRAFT.get([draft_id, round_id, invitation_id])
     else:
         found = _OPEN_DRAFT.get([draft_id, round_id, open_key_hash or "-"])
-    return None if found is None else found["d"]
+    return None if found is None else cast(Draft, found["d"])
 
 
 def get_open_draft(round_id: int, raw_key: str) -> Draft | None:
@@ -199,9 +200,11 @@ def _draft_answers(draft: Draft) -> dict[int, int | None]:
     connection = connections[DraftAnswer.objects.db]
     quote = connection.ops.quote_name
     meta = DraftAnswer._meta
+    statement, value, draft_id = (
+        cast(Any, meta.get_field(name)).column for name in ("statement", "value", "draft")
+    )
     sql = (
-        f"SELECT {quote(meta.get_field('statement').column)}, {quote(meta.get_field('value').column)} "
-        f"FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('draft').column)} = %s"
+        f"SELECT {quote(statement)}, {quote(value)} FROM {quote(meta.db_table)} WHERE {quote(draft_id)} = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [draft.pk])

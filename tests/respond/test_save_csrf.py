@@ -29,7 +29,8 @@ def _browser(invitation) -> tuple[Client, str, str]:
     """A respondent's browser with Django's CSRF checks on (as in production), on the first page: its
     client, the page's save token and the page's CSRF token."""
     client = Client(enforce_csrf_checks=True)
-    assert client.get(reverse("surveys:respond_start", args=[issue_link_token(invitation)])).status_code == 302
+    opened = client.get(reverse("surveys:respond_start", args=[issue_link_token(invitation)]))
+    assert opened.status_code == 302
     html = client.get(reverse("surveys:respond_page", args=[1])).content.decode()
     return client, TOKEN.search(html).group(1), CSRF.search(html).group(1)
 
