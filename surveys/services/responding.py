@@ -246,6 +246,42 @@ def _why_refused(context: DraftContext) -> DomainError:
     return already_submitted_error()  # the draft is gone (submitted on another device) or not this one's
 
 
+_save_statements: dict[tuple[str, int, bool], tuple[str, list[str]]] = {}
+
+
+def _save_statement(shape: tuple[int, bool]) -> tuple[str, list[str]]:
+    """The save's SQL and its parameters' types for a shape (number of answers, open link or personal),
+    written once a process and database: only the parameters change from one save to the next."""
+    key = (connection.vendor, *shape)
+    found = _save_statements.get(key)
+    if found is not None:
+        return found
+    count, open_link = shape
+    example = DraftContext(draft_id=0, round_id=0, questionnaire_id=0, invitation_id=None if open_link else 0)
+    where, _params, claim_types = _typed_claim_sql(example)
+    draft_table, answer_table = Draft._meta.db_table, DraftAnswer._meta.db_table
+    values = ", ".join(["(%s, CAST(%s AS INTEGER))"] * count)
+    given = ", ".join(["%s"] * count)
+    sql = (
+        f"WITH given (statement_id, value) AS (VALUES {values}) "
+        f"INSERT INTO {answer_table} (draft_id, statement_id, value, updated_at) "
+        f"SELECT {draft_table}.id, given.statement_id, given.value, %s FROM {draft_table}, given "
+        f"WHERE {where} "
+        "ON CONFLICT (draft_id, statement_id) DO UPDATE SET value = excluded.value, "
+        "updated_at = excluded.updated_at "
+        f"RETURNING (SELECT COUNT(*) FROM {answer_table} other WHERE other.draft_id = %s "
+        f"AND other.statement_id NOT IN ({given}))"
+    )
+    types = [
+        *(["integer", "integer"] * count),
+        "timestamp with time zone",
+        *claim_types,
+        "integer",
+        *(["integer"] * count),
+    ]
+    return _save_statements.setdefault(key, (sql, types))
+
+
 def _save_in_one_statement(context: DraftContext, answers: Mapping[int, int | None], now) -> int | None:
     """The save as one statement, atomic on its own (no transaction around it), returning the number
     answered after it; None when the draft may no longer be answered.
@@ -257,42 +293,20 @@ def _save_in_one_statement(context: DraftContext, answers: Mapping[int, int | No
     after waits for the insert and reads its answers. So an answer is acknowledged exactly when it is in
     the draft the submit reads. The count is the draft's other answers (another device's included) plus
     the ones given, which are all there once the statement has run."""
-    where, claim_params, claim_types = _typed_claim_sql(context)
-    draft_table, answer_table = Draft._meta.db_table, DraftAnswer._meta.db_table
-    stamp = connection.ops.adapt_datetimefield_value(now)
     rows = sorted(answers.items())  # a fixed order: two saves of one draft never deadlock
-    values = ", ".join(["(%s, CAST(%s AS INTEGER))"] * len(rows))
-    given = ", ".join(["%s"] * len(rows))
-    sql = (
-        f"WITH given (statement_id, value) AS (VALUES {values}) "
-        f"INSERT INTO {answer_table} (draft_id, statement_id, value, updated_at) "
-        f"SELECT {draft_table}.id, given.statement_id, given.value, %s FROM {draft_table}, given "
-        f"WHERE {where} "
-        "ON CONFLICT (draft_id, statement_id) DO UPDATE SET value = excluded.value, "
-        "updated_at = excluded.updated_at "
-        f"RETURNING (SELECT COUNT(*) FROM {answer_table} other WHERE other.draft_id = %s "
-        f"AND other.statement_id NOT IN ({given}))"
-    )
+    shape = (len(rows), context.invitation_id is None)
+    sql, types = _save_statement(shape)
+    _where, claim_params, _types = _typed_claim_sql(context)
     params = [
         *(item for row in rows for item in row),
-        stamp,
+        connection.ops.adapt_datetimefield_value(now),
         *claim_params,
         context.draft_id,
         *(statement_id for statement_id, _value in rows),
     ]
-    types = [
-        *(["integer", "integer"] * len(rows)),
-        "timestamp with time zone",
-        *claim_types,
-        "integer",
-        *(["integer"] * len(rows)),
-    ]
     with connection.cursor() as cursor:
-        name = _prepared(cursor, sql, types, shape=(len(rows), context.invitation_id is None))
-        if name is None:
-            cursor.execute(sql, params)
-        else:
-            cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+        execute = _prepared(cursor, sql, types, shape=shape)
+        cursor.execute(sql if execute is None else execute, params)
         returned = cursor.fetchall()
     if len(returned) != len(rows):
         return None
@@ -303,8 +317,8 @@ PREPARED_SHAPES = 64  # at most this many prepared saves a connection (a page ha
 
 
 def _prepared(cursor, sql: str, types: list[str], *, shape: tuple[int, bool]) -> str | None:
-    """The name of the save's prepared statement on this connection (prepared now if need be), or None to
-    run it as plain SQL.
+    """``EXECUTE`` of the save's prepared statement on this connection (prepared now if need be), or None
+    to run it as plain SQL.
 
     Prepared only on PostgreSQL with kept connections (``CONN_MAX_AGE`` other than 0): planning the save
     costs PostgreSQL about as much as running it, and a prepared statement is planned once a connection
@@ -317,16 +331,16 @@ def _prepared(cursor, sql: str, types: list[str], *, shape: tuple[int, bool]) ->
     if database.vendor != "postgresql" or not database.settings_dict.get("CONN_MAX_AGE"):
         return None
     prepared: dict = database.__dict__.setdefault("dimios_prepared_saves", {})
-    name = prepared.get(shape)
-    if name is None:
+    execute = prepared.get(shape)
+    if execute is None:
         if len(prepared) >= PREPARED_SHAPES:
             return None
         name = f"dimios_save_{shape[0]}_{'open' if shape[1] else 'personal'}"
         numbered = iter(range(1, len(types) + 1))
         text = re.sub(r"%s", lambda _match: f"${next(numbered)}", sql)
         cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {text}")
-        prepared[shape] = name
-    return name
+        execute = prepared[shape] = f"EXECUTE {name} ({', '.join(['%s'] * len(types))})"
+    return execute
 
 
 def forget_prepared_saves(sender, connection, **kwargs) -> None:

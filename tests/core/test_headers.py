@@ -4,8 +4,14 @@ HttpOnly cookies; the unknown-link rate limit reads the client address through t
 from __future__ import annotations
 
 import pytest
+from csp.constants import NONCE
+from csp.exceptions import CSPNonceError
+from csp.middleware import CSPMiddleware
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.urls import reverse
 
+from dimios_web.middleware import ContentSecurityPolicyMiddleware
 from tests.factories import InvitationFactory, RoundFactory, build_questionnaire, issue_link_token
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +156,62 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(client, setting
     assert _unknown(client, "1.1.1.1") == 404
     assert _unknown(client, "2.2.2.2") == 404
     assert _unknown(client, "3.3.3.3") == 429, "the header must not let a client pick its own address"
+
+
+# --- The Content-Security-Policy header built once (dimios_web.middleware.ContentSecurityPolicyMiddleware) --
+
+
+def _through(middleware_class, response, request=None):
+    request = request or RequestFactory().get("/enkat/")
+    middleware = middleware_class(lambda r: response)
+    return middleware(request)
+
+
+def test_the_policy_built_once_is_django_csps_own_header():
+    ours = _through(ContentSecurityPolicyMiddleware, HttpResponse("x"))
+    theirs = _through(CSPMiddleware, HttpResponse("x"))
+    assert ours["Content-Security-Policy"] == theirs["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in ours["Content-Security-Policy"]
+
+
+def test_the_policy_follows_a_change_of_the_settings(settings):
+    middleware = ContentSecurityPolicyMiddleware(lambda r: HttpResponse("x"))
+    request = RequestFactory().get("/")
+    assert "img-src 'self' data: blob:" in middleware(request)["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert middleware(RequestFactory().get("/"))["Content-Security-Policy"] == "default-src 'none'"
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"script-src": ["'self'"]}}
+    response = middleware(RequestFactory().get("/"))
+    assert "script-src 'self'" in response["Content-Security-Policy-Report-Only"]
+
+
+def test_a_nonce_or_a_views_own_policy_goes_through_django_csp(settings):
+    """What the fixed header cannot say (a nonce a template asked for, a view's @csp_update, @csp_exempt)
+    is django-csp's own code: without that, a page using a nonce would be refused its own script."""
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": ["'self'", NONCE]}}
+
+    def asks_for_a_nonce(request):
+        str(request.csp_nonce)  # what {{ request.csp_nonce }} in a template does
+        return HttpResponse("x")
+
+    request = RequestFactory().get("/")
+    response = ContentSecurityPolicyMiddleware(asks_for_a_nonce)(request)
+    assert f"'nonce-{request._csp_nonce}'" in response["Content-Security-Policy"]
+
+    updated = HttpResponse("x")
+    updated._csp_update = {"img-src": ["https://kartor.example"]}
+    assert (
+        "https://kartor.example"
+        in _through(ContentSecurityPolicyMiddleware, updated)["Content-Security-Policy"]
+    )
+
+    exempt = HttpResponse("x")
+    exempt._csp_exempt = True
+    assert "Content-Security-Policy" not in _through(ContentSecurityPolicyMiddleware, exempt)
+
+
+def test_a_nonce_asked_for_after_the_header_is_written_is_an_error():
+    request = RequestFactory().get("/")
+    ContentSecurityPolicyMiddleware(lambda r: HttpResponse("x"))(request)
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)
