@@ -17,7 +17,9 @@ phases, headless, on loopback only, each bounded in users and time (benchmarks/l
 1. the main run: the respondents (at full speed, or paced with ``--rate``) plus a few users GETting the
    bare view at one request a second each;
 2. saves alone at saturation (users saving back to back on their drafts);
-3. the bare view alone at saturation.
+3. the bare view alone at saturation;
+then 2 and 3 again (``--saturation-rounds``, default 2), alternating, so that a slower or faster moment
+of the shared machine weighs on both alike; each kind's figures are summed over its phases.
 
 Server CPU is read from /proc (psutil) before and after each phase: gunicorn's master and workers (plus
 workers that exited, through the master's children times), and PostgreSQL's server (its backends, which
@@ -82,6 +84,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--saturation-time", type=int, default=20, help="seconds of each saturation phase")
     parser.add_argument("--saturation-users", type=int, default=24, help="users of each saturation phase")
+    parser.add_argument(
+        "--saturation-rounds",
+        type=int,
+        default=2,
+        help="alternating saves-alone/bare-alone phases (default 2)",
+    )
     parser.add_argument("--invitations", type=int, default=None, help="personal links to seed")
     parser.add_argument("--quick", action="store_true", help="20 respondents, 30 s, 8 s saturation phases")
     parser.add_argument("--database", default="dimios_load", help="the database to create (dropped first)")
@@ -106,7 +114,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     if args.invitations is None:
         # A respondent sends 47 requests (31 single saves); at full speed 300 of them finish a few each.
         args.invitations = max(200, args.users * 8)
-    if min(args.users, args.time, args.saturation_time, args.saturation_users) < 1 or args.users > 2000:
+    if (
+        min(args.users, args.time, args.saturation_time, args.saturation_users, args.saturation_rounds) < 1
+        or args.users > 2000
+    ):
         parser.error("users, times: at least 1; at most 2000 users")
     return args
 
@@ -495,6 +506,48 @@ def run_phase(
     return figures
 
 
+def combined(phases: list[dict], name: str) -> dict:
+    """Several phases of one kind as one: requests, failures, seconds, CPU and Locust's CPU summed; the
+    percentiles over all the requests (their histograms merged); each phase's own rate kept."""
+    entries = [phase["entries"].get(name, {"requests": 0, "histogram": {}}) for phase in phases]
+    histogram: dict[str, int] = {}
+    for entry in entries:
+        for time_ms, count in entry.get("histogram", {}).items():
+            histogram[time_ms] = histogram.get(time_ms, 0) + count
+    requests = sum(entry["requests"] for entry in entries)
+    merged_entry = {"requests": requests, "histogram": histogram}
+    merged_entry.update(percentiles(histogram))
+    return {
+        "entries": {name: merged_entry},
+        "total": {
+            "requests": sum(phase["total"]["requests"] for phase in phases),
+            "failures": sum(phase["total"]["failures"] for phase in phases),
+        },
+        "errors": [error for phase in phases for error in phase["errors"]],
+        "seconds": sum(phase["seconds"] for phase in phases),
+        "cpu": {key: sum(phase["cpu"][key] for phase in phases) for key in phases[0]["cpu"]},
+        "locust_cpu": sum(phase["locust_cpu"] for phase in phases),
+        "rates": [rps(entry, phase["seconds"]) for entry, phase in zip(entries, phases, strict=True)],
+    }
+
+
+def percentiles(histogram: dict[str, int]) -> dict[str, float]:
+    """p50, p95, p99 and max of response times given as {milliseconds: count}."""
+    times = sorted((float(ms), count) for ms, count in histogram.items())
+    total = sum(count for _ms, count in times)
+    found = {}
+    for key, share in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
+        seen = 0
+        found[key] = 0.0
+        for ms, count in times:
+            seen += count
+            if seen >= share * total:
+                found[key] = ms
+                break
+    found["max"] = times[-1][0] if times else 0.0
+    return found
+
+
 def rps(entry: dict, seconds: float) -> float:
     return entry["requests"] / seconds if seconds else 0.0
 
@@ -604,30 +657,40 @@ def main(argv=None) -> int:
             },
             pids=pids,
         )
-        saves = run_phase(
-            "saves-alone",
-            args=args,
-            port=args.port,
-            workdir=workdir,
-            classes=["SaveSaturation"],
-            users=args.saturation_users,
-            seconds=args.saturation_time,
-            spawn_rate=args.saturation_users,
-            config={"save_links": save_links, "batch_saves": batch},
-            pids=pids,
-        )
-        bare = run_phase(
-            "bare-alone",
-            args=args,
-            port=args.port,
-            workdir=workdir,
-            classes=["BareSaturation"],
-            users=args.saturation_users,
-            seconds=args.saturation_time,
-            spawn_rate=args.saturation_users,
-            config={},
-            pids=pids,
-        )
+        # Saves alone and the bare view alone, alternating (save, bare, save, bare, …): a slower or faster
+        # moment of this shared machine then weighs on both alike, and each kind's figures are the sums
+        # over its phases (requests, seconds, CPU), its percentiles those of all its requests.
+        save_phases, bare_phases = [], []
+        for number in range(1, args.saturation_rounds + 1):
+            save_phases.append(
+                run_phase(
+                    f"saves-alone-{number}",
+                    args=args,
+                    port=args.port,
+                    workdir=workdir,
+                    classes=["SaveSaturation"],
+                    users=args.saturation_users,
+                    seconds=args.saturation_time,
+                    spawn_rate=args.saturation_users,
+                    config={"save_links": save_links, "batch_saves": batch},
+                    pids=pids,
+                )
+            )
+            bare_phases.append(
+                run_phase(
+                    f"bare-alone-{number}",
+                    args=args,
+                    port=args.port,
+                    workdir=workdir,
+                    classes=["BareSaturation"],
+                    users=args.saturation_users,
+                    seconds=args.saturation_time,
+                    spawn_rate=args.saturation_users,
+                    config={},
+                    pids=pids,
+                )
+            )
+        saves, bare = combined(save_phases, "save"), combined(bare_phases, "bare")
         excluded = {probe_link[0], *(link[0] for link in save_links)}
         check = check_database(seeded["round"], main_run["acknowledged"], seeded["statements"], excluded)
         status = report(args, seeded, batch, main_run, saves, bare, check, pids)
@@ -733,7 +796,16 @@ def report(args, seeded, batch, main_run, saves, bare, check, pids) -> int:
         "  (the first respondent of each user resumes a draft with 0 to all pages answered, spread evenly:"
         "\n  the run starts in a steady state; 'complete' counts respondents who reached the receipt)"
     )
-    print("\nalone, saturated (the same workers; Locust on the same 2 cores):")
+    rounds = len(saves.get("rates", [])) or 1
+    print(
+        f"\nalone, saturated ({rounds} phases of each, alternating; the same workers; Locust on the 2 cores):"
+    )
+    print(
+        "  each phase: saves "
+        + ", ".join(f"{rate:.0f}/s" for rate in saves.get("rates", []))
+        + "; bare "
+        + ", ".join(f"{rate:.0f}/s" for rate in bare.get("rates", []))
+    )
     print(
         f"  saves: {save_rps:7.1f}/s   p95 {save_alone.get('p95', 0):.0f} ms   gunicorn CPU "
         f"{cpu_per_save:.2f} ms/save   PostgreSQL CPU {db_per_save:.2f} ms/save   "

@@ -108,18 +108,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # outside the autosave's short way (below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # issue 11: Content-Security-Policy and Cache-Control: no-store on every page that is not a static file
     "dimios_web.middleware.ContentSecurityPolicyMiddleware",  # django-csp, its header built once
     "dimios_web.middleware.NoStoreMiddleware",
     "dimios_web.middleware.RejectControlCharactersMiddleware",
+    # issue 14: a successful autosave is answered here, inside the headers above and before the rest
+    "surveys.middleware.AutosaveMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # issue 17: the product's 404 page in make run's demo too (DEBUG), not Django's technical one
     "dimios_web.middleware.ProductNotFoundPageMiddleware",
 ]

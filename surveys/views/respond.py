@@ -471,7 +471,10 @@ def respond_save(request):
     session cookie, and one upsert writes the answers only where the draft may still be answered (round
     open, link neither submitted nor revoked) and returns the count; the statements are checked against
     the questionnaire kept in the process. Without a valid token the session is read (two queries). Only a
-    refused save looks up why.
+    refused save looks up why. A save that succeeds with its token is usually answered before it gets
+    here, by ``save_from_page`` through ``surveys.middleware.AutosaveMiddleware``; this view answers the
+    rest (refusals, answers off the scale, no token, another origin), with the language and the whole
+    middleware.
 
     Cross-site request forgery: the save token is a synchroniser token. It is written only into the
     questionnaire page, which another site cannot read, and is signed with the secret key and bound to the
@@ -493,6 +496,34 @@ def respond_save(request):
             status=403,
         )
     return _save(request, context)
+
+
+def save_from_page(request) -> HttpResponse | None:
+    """The autosave's short way (surveys.middleware.AutosaveMiddleware): the response to a save that
+    carries a valid page token, comes from this site (host and origin) and is saved; None for anything else,
+    which ``respond_save`` then answers in full (its refusals and messages need the language, the session
+    or Django's CSRF check). A save refused here wrote nothing, so answering it again there is harmless."""
+    try:
+        request.get_host()  # an unknown host: Django's 400, from the full way
+    except DisallowedHost:
+        return None
+    context = _token_context(request)
+    if context is None or not _same_origin(request):
+        return None
+    answers = parse_saved_answers(request.POST)
+    if answers is None:
+        return None
+    try:
+        answered = responding.save_answers(
+            draft=context,
+            answers=answers,
+            statement_ids=selectors.get_questionnaire_structure(context.questionnaire_id).statement_ids,
+        )
+    except DomainError:
+        return None
+    response = JsonResponse({"ok": True, "answered": answered})
+    response.headers["Content-Length"] = str(len(response.content))  # CommonMiddleware's, not run here
+    return response
 
 
 @csrf_protect
