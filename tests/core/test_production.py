@@ -9,6 +9,7 @@ Marked ``production``; part of `make test`. It needs PostgreSQL, Redis and git."
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -326,6 +327,37 @@ def test_the_production_build_serves_every_role_and_the_static_files(production_
     assert status == 200
     assert "no-store" in page.getheader("Cache-Control")
     static_paths.update(re.findall(r'(?:src|href)="(/static/[^"]+)"', html))
+    # The page script's autosave through gunicorn (the short way of surveys.middleware): saved, with every
+    # response's headers; the same save from another site is refused.
+    status, html, page = respondent.text("/enkat/sida/1/")
+    assert status == 200
+    static_paths.update(re.findall(r'(?:src|href)="(/static/[^"]+)"', html))
+    token = re.search(r'data-save-token="([^"]+)"', html).group(1)
+    statement = re.search(r'type="radio" name="(s\d+)"', html).group(1)
+    response, content = respondent.request("POST", "/enkat/spara/", data={statement: "4", "t": token})
+    assert response.status == 200, content
+    assert json.loads(content)["ok"] is True
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Strict-Transport-Security"):
+        assert response.getheader(header), header
+    assert "no-store" in response.getheader("Cache-Control")
+    forged = Browser(port)
+    forged.cookies = dict(respondent.cookies)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request(
+        "POST",
+        "/enkat/spara/",
+        body=urlencode({statement: "1", "t": token}),
+        headers={
+            "Host": f"127.0.0.1:{port}",
+            "X-Forwarded-Proto": "https",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": "https://forger.example",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in forged.cookies.items()),
+        },
+    )
+    refused = connection.getresponse()
+    assert refused.status == 403
+    connection.close()
 
     # Static files: every reference is a hashed name, served by WhiteNoise (compressed, cached for ever).
     assert static_paths
