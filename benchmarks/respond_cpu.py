@@ -27,6 +27,7 @@ import itertools
 import os
 import pstats
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -202,6 +203,7 @@ def main(argv=None) -> int:
         from django.db import connections
 
         connections.close_all()
+        shutil.rmtree(static_root, ignore_errors=True)
         if not args.keep:
             psql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
