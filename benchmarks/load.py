@@ -660,36 +660,28 @@ def main(argv=None) -> int:
         # Saves alone and the bare view alone, alternating (save, bare, save, bare, …): a slower or faster
         # moment of this shared machine then weighs on both alike, and each kind's figures are the sums
         # over its phases (requests, seconds, CPU), its percentiles those of all its requests.
-        save_phases, bare_phases = [], []
+        save_phases: list[dict] = []
+        bare_phases: list[dict] = []
+        kinds = [
+            ("saves-alone", "SaveSaturation", {"save_links": save_links, "batch_saves": batch}, save_phases),
+            ("bare-alone", "BareSaturation", {}, bare_phases),
+        ]
         for number in range(1, args.saturation_rounds + 1):
-            save_phases.append(
-                run_phase(
-                    f"saves-alone-{number}",
-                    args=args,
-                    port=args.port,
-                    workdir=workdir,
-                    classes=["SaveSaturation"],
-                    users=args.saturation_users,
-                    seconds=args.saturation_time,
-                    spawn_rate=args.saturation_users,
-                    config={"save_links": save_links, "batch_saves": batch},
-                    pids=pids,
+            for name, user_class, config, phases in kinds:
+                phases.append(
+                    run_phase(
+                        f"{name}-{number}",
+                        args=args,
+                        port=args.port,
+                        workdir=workdir,
+                        classes=[user_class],
+                        users=args.saturation_users,
+                        seconds=args.saturation_time,
+                        spawn_rate=args.saturation_users,
+                        config=config,
+                        pids=pids,
+                    )
                 )
-            )
-            bare_phases.append(
-                run_phase(
-                    f"bare-alone-{number}",
-                    args=args,
-                    port=args.port,
-                    workdir=workdir,
-                    classes=["BareSaturation"],
-                    users=args.saturation_users,
-                    seconds=args.saturation_time,
-                    spawn_rate=args.saturation_users,
-                    config={},
-                    pids=pids,
-                )
-            )
         saves, bare = combined(save_phases, "save"), combined(bare_phases, "bare")
         excluded = {probe_link[0], *(link[0] for link in save_links)}
         check = check_database(seeded["round"], main_run["acknowledged"], seeded["statements"], excluded)

@@ -3,6 +3,7 @@ the number of statements."""
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import OrderedDict
@@ -194,20 +195,25 @@ class QuestionnairePage:
     progress: Progress
 
 
-def _draft_answers(draft: Draft) -> dict[int, int | None]:
-    """Statement id → value (None: "don't know") of the draft's answers: two integer columns, read without
-    the ORM's compiling (as the draft itself, above)."""
-    connection = connections[DraftAnswer.objects.db]
-    quote = connection.ops.quote_name
+@functools.cache
+def _draft_answers_sql(vendor: str) -> str:
+    """The SELECT of a draft's answers, written once per database kind."""
+    quote = connections[DraftAnswer.objects.db].ops.quote_name
     meta = DraftAnswer._meta
     statement, value, draft_id = (
         cast(Any, meta.get_field(name)).column for name in ("statement", "value", "draft")
     )
-    sql = (
+    return (
         f"SELECT {quote(statement)}, {quote(value)} FROM {quote(meta.db_table)} WHERE {quote(draft_id)} = %s"
     )
+
+
+def _draft_answers(draft: Draft) -> dict[int, int | None]:
+    """Statement id → value (None: "don't know") of the draft's answers: two integer columns, read without
+    the ORM's compiling (as the draft itself, above)."""
+    connection = connections[DraftAnswer.objects.db]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [draft.pk])
+        cursor.execute(_draft_answers_sql(connection.vendor), [draft.pk])
         return dict(cursor.fetchall())
 
 

@@ -197,7 +197,8 @@ def _claim_sql(context: DraftContext) -> tuple[str, list[Any]]:
 def _typed_claim_sql(context: DraftContext) -> tuple[str, list[Any], list[str]]:
     """The WHERE clause of the claim: the draft is still there, its round is open (and answered on the
     questionnaire version the statements were checked against), and its owner may still answer (the
-    invitation neither submitted nor revoked; the open link's key unchanged)."""
+    invitation neither submitted nor revoked; the open link's key unchanged). With its parameters
+    (``_claim_params``) and their types."""
     draft, round_, invitation = (
         Draft._meta.db_table,
         Round._meta.db_table,
@@ -207,6 +208,21 @@ def _typed_claim_sql(context: DraftContext) -> tuple[str, list[Any], list[str]]:
         f"{draft}.id = %s AND {draft}.round_id = %s AND EXISTS (SELECT 1 FROM {round_} r WHERE r.id = %s "
         "AND r.status = %s AND r.questionnaire_id = %s)"
     )
+    types = ["integer", "integer", "integer", "text", "integer"]
+    if context.invitation_id is not None:
+        sql += (
+            f" AND {draft}.invitation_id = %s AND EXISTS (SELECT 1 FROM {invitation} i WHERE i.id = %s "
+            "AND i.submitted = %s AND i.revoked_at IS NULL)"
+        )
+        types += ["integer", "integer", "boolean"]
+    else:
+        sql += f" AND {draft}.invitation_id IS NULL AND {draft}.open_key_hash = %s"
+        types += ["text"]
+    return sql, _claim_params(context), types
+
+
+def _claim_params(context: DraftContext) -> list[Any]:
+    """The claim's parameters, in the order of ``_typed_claim_sql``'s placeholders."""
     params: list[Any] = [
         context.draft_id,
         context.round_id,
@@ -214,19 +230,9 @@ def _typed_claim_sql(context: DraftContext) -> tuple[str, list[Any], list[str]]:
         Round.Status.OPEN.value,
         context.questionnaire_id,
     ]
-    types = ["integer", "integer", "integer", "text", "integer"]
     if context.invitation_id is not None:
-        sql += (
-            f" AND {draft}.invitation_id = %s AND EXISTS (SELECT 1 FROM {invitation} i WHERE i.id = %s "
-            "AND i.submitted = %s AND i.revoked_at IS NULL)"
-        )
-        params += [context.invitation_id, context.invitation_id, False]
-        types += ["integer", "integer", "boolean"]
-    else:
-        sql += f" AND {draft}.invitation_id IS NULL AND {draft}.open_key_hash = %s"
-        params += [context.open_key_hash or "-"]
-        types += ["text"]
-    return sql, params, types
+        return [*params, context.invitation_id, context.invitation_id, False]
+    return [*params, context.open_key_hash or "-"]
 
 
 def _why_refused(context: DraftContext) -> DomainError:
@@ -296,11 +302,10 @@ def _save_in_one_statement(context: DraftContext, answers: Mapping[int, int | No
     rows = sorted(answers.items())  # a fixed order: two saves of one draft never deadlock
     shape = (len(rows), context.invitation_id is None)
     sql, types = _save_statement(shape)
-    _where, claim_params, _types = _typed_claim_sql(context)
     params = [
         *(item for row in rows for item in row),
         connection.ops.adapt_datetimefield_value(now),
-        *claim_params,
+        *_claim_params(context),
         context.draft_id,
         *(statement_id for statement_id, _value in rows),
     ]
